@@ -1,0 +1,1 @@
+"""Caseload's composition root: settings, the app factory and the `caseload` CLI."""

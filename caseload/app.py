@@ -1,0 +1,172 @@
+"""The Starlette app factory: /graphql (with GraphiQL), /healthz and /readyz."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from cross_web import HTTPException
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from caseload.runtime import Runtime
+from caseload.settings import Settings
+from jobs.scheduler import run_scheduler
+from persistence.database import StatementCounter, statement_counter
+from resolvers.context import RequestContext, Services
+from schema.build import create_schema
+
+logger = logging.getLogger("caseload")
+
+_HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+
+
+class GraphQLEndpoint(GraphQL):  # type: ignore[type-arg]
+    def __init__(self, services: Services, settings: Settings) -> None:
+        super().__init__(
+            create_schema(introspection=settings.introspection),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
+        )
+        self.services = services
+
+    async def get_context(self, request: Any, response: Any) -> RequestContext:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        viewer = None
+        if scheme.lower() == "bearer" and token:
+            viewer = self.services.tokens.read(token.strip(), self.services.clock())
+        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
+        return RequestContext.build(self.services, viewer, request_id, request)
+
+    async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        """Refusals before execution (batch too large, mutation over GET) answer in GraphQL's
+        error shape rather than plain text, so clients parse one format."""
+        try:
+            return await super().run(request, *args, **kwargs)
+        except HTTPException as error:
+            reason = error.reason
+            if "Too many operations" in reason:
+                code = "BATCH_TOO_LARGE"
+            elif "mutations are not allowed" in reason:
+                code = "MUTATION_OVER_GET"
+            else:
+                code = _HTTP_ERROR_CODES.get(error.status_code, "BAD_REQUEST")
+            return JSONResponse(
+                {"data": None, "errors": [{"message": reason, "extensions": {"code": code}}]},
+                status_code=error.status_code,
+            )
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (or keeps the caller's X-Request-ID) and echoes it back;
+    optionally reports how many SQL statements the request cost."""
+
+    def __init__(self, app: ASGIApp, *, expose_sql_count: bool) -> None:
+        self.app = app
+        self.expose_sql_count = expose_sql_count
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode()[:64]
+        request_id = given or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        counter = StatementCounter()
+        token = statement_counter.set(counter)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                if self.expose_sql_count:
+                    headers.append((b"x-sql-statements", str(counter.count).encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            statement_counter.reset(token)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    run_jobs_in_process: bool | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
+) -> Starlette:
+    """The ASGI app. With no Redis, the in-process worker and scheduler run inside it."""
+    settings = settings or Settings.from_env()
+    runtime = runtime or Runtime(settings)
+    in_process = runtime.embedded_broker if run_jobs_in_process is None else run_jobs_in_process
+    graphql = GraphQLEndpoint(runtime.services, settings)
+
+    async def healthz(_: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            await runtime.db.ping()
+            checks["database"] = "ok"
+        except Exception as error:  # reported, not raised: this is the health answer
+            checks["database"] = f"unreachable: {type(error).__name__}"
+        try:
+            await asyncio.to_thread(_ping_broker, runtime)
+            checks["broker"] = "ok"
+        except Exception as error:
+            checks["broker"] = f"unreachable: {type(error).__name__}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", **checks},
+            status_code=200 if ready else 503,
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        scheduler: asyncio.Task[None] | None = None
+        if in_process:
+            runtime.start_worker()
+            scheduler = asyncio.create_task(
+                run_scheduler(runtime.db, runtime.clock, runtime.send_outbox, stop)
+            )
+        try:
+            yield
+        finally:
+            stop.set()
+            if scheduler is not None:
+                await scheduler
+            if in_process:
+                await asyncio.to_thread(runtime.stop_worker)
+            await runtime.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            *extra_routes,
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
+    return app
+
+
+def _ping_broker(runtime: Runtime) -> None:
+    client = getattr(runtime.broker, "client", None)
+    if client is not None:
+        client.ping()

@@ -1,0 +1,96 @@
+"""`caseload demo`: a demo practice to explore in GraphiQL. Running it again changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from caseload.runtime import Runtime
+from caseload.settings import Settings
+from domain.practice import Account, Role, Weekday
+from persistence.migrate import upgrade
+from resolvers import accounts
+from resolvers.auth import Viewer
+from resolvers.context import RequestContext
+
+OWNER_EMAIL = "owner@demo-practice.example.com"
+PASSWORD = "demo-password-2026"
+
+
+@dataclass(frozen=True)
+class DemoPractitioner:
+    name: str
+    email: str
+    hours: list[tuple[Weekday, str, str]]
+
+
+PRACTITIONERS = [
+    DemoPractitioner(
+        "Dr Amara Okafor", "amara@demo-practice.example.com",
+        [(Weekday.MONDAY, "10:00", "18:00"), (Weekday.WEDNESDAY, "10:00", "18:00"),
+         (Weekday.THURSDAY, "12:00", "20:00")],
+    ),
+    DemoPractitioner(
+        "Jonas Lindqvist", "jonas@demo-practice.example.com",
+        [(Weekday.TUESDAY, "08:00", "14:00"), (Weekday.FRIDAY, "08:00", "14:00"),
+         (Weekday.SATURDAY, "09:00", "12:00")],
+    ),
+]
+
+
+def _context(runtime: Runtime, viewer: Viewer | None) -> RequestContext:
+    return RequestContext.build(runtime.services, viewer, f"demo-{uuid.uuid4().hex[:8]}")
+
+
+async def load_demo(settings: Settings) -> int:
+    if settings.embedded_database:
+        await asyncio.to_thread(upgrade, settings.database_url)
+    runtime = Runtime(settings)
+    runtime.dispatch_after_commit = False  # the server's sweep sends the welcome emails
+    try:
+        async with runtime.db.reading() as session:
+            existing = await session.scalar(
+                select(func.count()).select_from(Account).where(
+                    Account.email == OWNER_EMAIL  # type: ignore[arg-type]
+                )
+            )
+        if not existing:
+            await _create(runtime)
+            print("Demo practice created.")
+        else:
+            print("Demo practice already there; nothing changed.")
+        _print_sign_in()
+    finally:
+        await runtime.dispose()
+    return 0
+
+
+async def _create(runtime: Runtime) -> None:
+    signed_in = await accounts.register(
+        _context(runtime, None), practice_name="Riverside Therapy (demo)", name="Sam Rivers",
+        email=OWNER_EMAIL, password=PASSWORD, timezone="Europe/London", currency="GBP",
+    )
+    owner = _context(runtime, signed_in.viewer)
+    for person in PRACTITIONERS:
+        practitioner = await accounts.add_practitioner(
+            owner, name=person.name, email=person.email, password=PASSWORD, timezone=None
+        )
+        as_them = Viewer(
+            account_id=uuid.uuid4(), practice_id=signed_in.viewer.practice_id,
+            role=Role.PRACTITIONER, practitioner_id=practitioner.id,
+        )
+        await accounts.set_working_hours(_context(runtime, as_them), person.hours)
+
+
+def _print_sign_in() -> None:
+    print(
+        "\nSign in at http://127.0.0.1:8000/graphql (run `caseload serve` first):\n\n"
+        "  mutation { signIn(input: {email: \"%s\", password: \"%s\"}) "
+        "{ accessToken userErrors { code message } } }\n\n"
+        "then send the token as the header  Authorization: Bearer <accessToken>.\n"
+        "Practitioners sign in the same way: %s (same password)."
+        % (OWNER_EMAIL, PASSWORD, ", ".join(p.email for p in PRACTITIONERS))
+    )

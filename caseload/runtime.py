@@ -1,0 +1,107 @@
+"""Wires the parts together for one process: database, broker, actors, mailer, services."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import dramatiq
+from dramatiq import Worker
+
+from caseload.settings import Settings
+from jobs.broker import QUEUE, Actors, declare_actors, make_broker
+from jobs.context import JobContext
+from jobs.email import FolderMailer, Mailer, SmtpMailer
+from jobs.relay import relay
+from persistence.database import Database
+from resolvers.auth import Tokens
+from resolvers.context import Services
+
+logger = logging.getLogger("caseload")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_mailer(settings: Settings) -> Mailer:
+    if settings.smtp_url:
+        return SmtpMailer(settings.smtp_url)
+    return FolderMailer(settings.mail_folder)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = Database(settings.database_url)
+        self.broker: dramatiq.Broker = make_broker(settings.redis_url)
+        self.actors: Actors = declare_actors(self.broker, self.job_context)
+        self.mailer = make_mailer(settings)
+        self.services = Services(
+            db=self.db,
+            clock=clock,
+            tokens=Tokens(settings.secret_key, settings.token_ttl),
+            public_url=settings.app_url,
+            after_commit=self.dispatch_now,
+        )
+        self.worker: Worker | None = None
+        self._job_context: JobContext | None = None
+        self._job_lock = threading.Lock()
+        # Tests switch this off to play a crash between commit and dispatch.
+        self.dispatch_after_commit = True
+
+    @property
+    def embedded_broker(self) -> bool:
+        return self.settings.redis_url is None
+
+    def job_context(self) -> JobContext:
+        """Jobs get their own engine: it lives on the worker's event loop, not the server's."""
+        with self._job_lock:
+            if self._job_context is None:
+                self._job_context = JobContext(
+                    db=Database(self.settings.database_url, pool_size=4),
+                    mailer=self.mailer,
+                    clock=self.clock,
+                    app_url=self.settings.app_url,
+                    sender=self.settings.mail_from,
+                )
+            return self._job_context
+
+    def send_outbox(self, ids: list[uuid.UUID]) -> None:
+        self.actors.send_outbox(ids)
+
+    async def dispatch_now(self, outbox_ids: list[uuid.UUID]) -> None:
+        """Right after a commit: hand its outbox rows to the broker. If this fails the
+        rows stay undelivered and the next sweep dispatches them."""
+        if not self.dispatch_after_commit:
+            return
+        try:
+            await relay(self.db, self.clock(), self.send_outbox, ids=outbox_ids)
+        except Exception:
+            logger.exception("dispatch after commit failed; the sweep will retry")
+
+    def start_worker(self, threads: int = 4) -> Worker:
+        self.worker = Worker(self.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=100)
+        self.worker.start()
+        return self.worker
+
+    def stop_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.stop()
+            self.worker = None
+
+    def drain(self, timeout_ms: int = 30_000) -> None:
+        """Wait until every message handed to the broker has been processed (tests, CLI)."""
+        self.broker.join(QUEUE, timeout=timeout_ms)
+        if self.worker is not None:
+            self.worker.join()
+
+    async def dispose(self) -> None:
+        await self.db.dispose()
+        if self._job_context is not None:
+            # its engine belongs to the worker loop; pooled connections die with the process
+            self._job_context = None

@@ -1,0 +1,88 @@
+"""Settings from the environment, each with an embedded default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+
+class SettingsError(Exception):
+    """The environment asks for something that cannot run (production without a secret)."""
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    var_dir: Path
+    database_url: str
+    redis_url: str | None
+    smtp_url: str | None
+    secret_key: str
+    graphiql: bool
+    introspection: bool
+    app_url: str
+    mail_from: str
+    token_ttl: timedelta
+    expose_sql_count: bool
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def mail_folder(self) -> Path:
+        return self.var_dir / "mail"
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("CASELOAD_ENV", "development").strip().lower()
+        var_dir = Path(env.get("CASELOAD_VAR_DIR", "var")).resolve()
+        production = mode == "production"
+        return cls(
+            env=mode,
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'caseload.db'}",
+            redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            secret_key=_secret_key(env.get("SECRET_KEY"), var_dir, production),
+            graphiql=_flag(env.get("CASELOAD_GRAPHIQL"), not production),
+            introspection=_flag(env.get("CASELOAD_INTROSPECTION"), not production),
+            app_url=env.get("CASELOAD_APP_URL", "http://127.0.0.1:8000").rstrip("/"),
+            mail_from=env.get("MAIL_FROM", "Caseload <no-reply@caseload.local>"),
+            token_ttl=timedelta(minutes=int(env.get("ACCESS_TOKEN_TTL_MINUTES", "480"))),
+            expose_sql_count=_flag(env.get("CASELOAD_SQL_COUNT"), False),
+        )
+
+
+def _secret_key(given: str | None, var_dir: Path, production: bool) -> str:
+    if given:
+        if production and len(given) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters in production.")
+        return given
+    if production:
+        raise SettingsError(
+            "SECRET_KEY is not set. In production Caseload refuses to start without one: "
+            "set SECRET_KEY to a long random string (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')."
+        )
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""Dramatiq broker and actors, the outbox relay, email and the periodic sweep."""

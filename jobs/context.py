@@ -1,0 +1,19 @@
+"""What actors and the sweep work with; built by the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from jobs.email import Mailer
+from persistence.database import Database
+
+
+@dataclass
+class JobContext:
+    db: Database
+    mailer: Mailer
+    clock: Callable[[], datetime]
+    app_url: str
+    sender: str

@@ -1,0 +1,90 @@
+"""Runs the sweep every minute under a lease, so a second scheduler does no harm."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from jobs.relay import Send
+from jobs.sweep import SweepReport, run_sweep
+from persistence.database import Database
+from persistence.tables import leases
+
+LEASE = "sweep"
+INTERVAL = timedelta(minutes=1)
+logger = logging.getLogger("caseload.scheduler")
+
+
+async def take_lease(
+    db: Database, holder: str, now: datetime, ttl: timedelta = timedelta(minutes=5)
+) -> bool:
+    """True when `holder` now holds the sweep lease (new, expired, or already its own)."""
+    async with db.write_sessions() as session, session.begin():
+        exists = (await session.execute(select(leases.c.name).where(leases.c.name == LEASE))).first()
+        if not exists:
+            try:
+                async with session.begin_nested():
+                    await session.execute(
+                        insert(leases).values(name=LEASE, holder=holder, expires_at=now + ttl)
+                    )
+                return True
+            except IntegrityError:
+                pass
+        result = await session.execute(
+            update(leases)
+            .where(leases.c.name == LEASE)
+            .where((leases.c.expires_at < now) | (leases.c.holder == holder))
+            .values(holder=holder, expires_at=now + ttl)
+        )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def release_lease(db: Database, holder: str) -> None:
+    async with db.write_sessions() as session, session.begin():
+        await session.execute(
+            update(leases).where(leases.c.name == LEASE, leases.c.holder == holder)
+            .values(expires_at=datetime(1970, 1, 1, tzinfo=UTC))
+        )
+
+
+async def sweep_once(
+    db: Database, clock: Callable[[], datetime], send: Send, holder: str | None = None
+) -> SweepReport | None:
+    """One sweep if the lease is free or ours; None when another scheduler holds it.
+
+    A one-off sweep (no `holder`) gives the lease back; a scheduler keeps and renews it.
+    """
+    one_off = holder is None
+    holder = holder or f"sweep-{uuid.uuid4().hex[:8]}"
+    if not await take_lease(db, holder, clock()):
+        return None
+    try:
+        return await run_sweep(db, clock(), send)
+    finally:
+        if one_off:
+            await release_lease(db, holder)
+
+
+async def run_scheduler(
+    db: Database, clock: Callable[[], datetime], send: Send, stop: asyncio.Event
+) -> None:
+    holder = f"scheduler-{uuid.uuid4().hex[:8]}"
+    while not stop.is_set():
+        try:
+            report = await sweep_once(db, clock, send, holder)
+            if report is None:
+                logger.info("another scheduler holds the sweep lease; waiting")
+            else:
+                logger.info("sweep done: %s", report)
+        except Exception:
+            logger.exception("sweep failed; trying again next minute")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=INTERVAL.total_seconds())
+        except TimeoutError:
+            pass

@@ -1,0 +1,1 @@
+"""SQLAlchemy tables and mapping, repositories, the unit of work and migrations."""

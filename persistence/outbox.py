@@ -1,0 +1,78 @@
+"""The transactional outbox: events saved with the change, handed to the broker after commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.events import Event
+from persistence.tables import outbox
+
+# A row dispatched this long ago and still undelivered is dispatched again: the broker
+# may have lost it (an in-process broker that restarted, say). Actors make repeats harmless.
+REDISPATCH_AFTER = timedelta(minutes=5)
+
+
+def outbox_rows(events: Sequence[Event], now: datetime) -> list[dict[str, Any]]:
+    return [
+        {"id": uuid.uuid4(), "kind": e.kind, "payload": e.to_payload(), "created_at": now,
+         "attempts": 0}
+        for e in events
+    ]
+
+
+async def write(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(outbox), rows)
+
+
+def _due(now: datetime) -> Any:
+    return and_(
+        outbox.c.delivered_at.is_(None),
+        or_(outbox.c.dispatched_at.is_(None), outbox.c.dispatched_at < now - REDISPATCH_AFTER),
+    )
+
+
+async def claim(
+    session: AsyncSession, now: datetime, *, ids: Sequence[uuid.UUID] | None = None,
+    limit: int = 500,
+) -> list[uuid.UUID]:
+    """Mark due rows dispatched and return their ids; a concurrent claimer gets the others."""
+    candidates = select(outbox.c.id).where(_due(now)).order_by(outbox.c.created_at).limit(limit)
+    if ids is not None:
+        candidates = candidates.where(outbox.c.id.in_(ids))
+    result = await session.execute(
+        update(outbox)
+        .where(outbox.c.id.in_(candidates.scalar_subquery()), _due(now))
+        .values(dispatched_at=now)
+        .returning(outbox.c.id)
+    )
+    return list(result.scalars())
+
+
+async def load(session: AsyncSession, outbox_id: uuid.UUID) -> Any:
+    result = await session.execute(select(outbox).where(outbox.c.id == outbox_id))
+    return result.one_or_none()
+
+
+async def mark_delivered(session: AsyncSession, outbox_id: uuid.UUID, now: datetime) -> None:
+    await session.execute(
+        update(outbox)
+        .where(outbox.c.id == outbox_id, outbox.c.delivered_at.is_(None))
+        .values(delivered_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+    )
+
+
+async def mark_failed(
+    session: AsyncSession, outbox_id: uuid.UUID, error: str
+) -> None:
+    await session.execute(
+        update(outbox)
+        .where(outbox.c.id == outbox_id)
+        .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])
+    )

@@ -1,0 +1,70 @@
+"""Unit of work: one transaction per mutation; events become outbox rows in it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from types import TracebackType
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.events import Aggregate
+from persistence import outbox
+from persistence.database import Database
+from persistence.repositories import Accounts, Practices, Practitioners
+
+AfterCommit = Callable[[list[uuid.UUID]], Awaitable[None]]
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(db, now) as uow: ...; await uow.commit()`.
+
+    Leaving the block without commit rolls everything back, outbox rows included,
+    so a refused operation changes nothing and sends nothing.
+    """
+
+    session: AsyncSession
+
+    def __init__(
+        self, db: Database, now: datetime, *, after_commit: AfterCommit | None = None
+    ) -> None:
+        self.db = db
+        self.now = now
+        self.after_commit = after_commit
+        self.outbox_ids: list[uuid.UUID] = []
+
+    async def __aenter__(self) -> UnitOfWork:
+        self.session = self.db.write_sessions()
+        self.practices = Practices(self.session)
+        self.practitioners = Practitioners(self.session)
+        self.accounts = Accounts(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back anything uncommitted and detaches objects without expiring
+        # them, so what a read-only use case loaded stays readable afterwards.
+        await self.session.close()
+
+    def _aggregates(self) -> list[Aggregate]:
+        seen = list(self.session.new) + list(self.session.identity_map.values())
+        return [item for item in seen if isinstance(item, Aggregate)]
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    async def commit(self) -> None:
+        events = [event for item in self._aggregates() for event in item.pop_events()]
+        rows = outbox.outbox_rows(events, self.now)
+        await self.session.flush()
+        await outbox.write(self.session, rows)
+        await self.session.commit()
+        ids = [row["id"] for row in rows]
+        self.outbox_ids.extend(ids)
+        if ids and self.after_commit is not None:
+            await self.after_commit(ids)

@@ -1,0 +1,1 @@
+"""Use cases, one per operation: authorise, load through the unit of work, call the domain, commit."""

@@ -1,0 +1,64 @@
+"""DataLoaders, built per request; each batch reads in its own short session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from domain.practice import Practice, Practitioner
+from persistence.database import Database
+
+T = TypeVar("T")
+
+
+class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):
+    model: Any
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[T | None]:
+        async with self.db.reading() as session:
+            result = await session.execute(select(self.model).where(self.model.id.in_(ids)))
+            found = {item.id: item for item in result.scalars()}
+        return [found.get(item_id) for item_id in ids]
+
+
+class PracticeByIdLoader(ByIdLoader[Practice]):
+    model = Practice
+
+
+class PractitionerByIdLoader(ByIdLoader[Practitioner]):
+    model = Practitioner
+
+
+class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, practice_ids: Sequence[uuid.UUID]) -> list[list[Practitioner]]:
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Practitioner)
+                .where(Practitioner.practice_id.in_(practice_ids))  # type: ignore[attr-defined]
+                .order_by(Practitioner.created_at)  # type: ignore[arg-type]
+            )
+            grouped: dict[uuid.UUID, list[Practitioner]] = {pid: [] for pid in practice_ids}
+            for item in result.scalars():
+                grouped[item.practice_id].append(item)
+        return [grouped[pid] for pid in practice_ids]
+
+
+class Loaders:
+    """The per-request set of loaders; one instance per request keeps caches private."""
+
+    def __init__(self, db: Database) -> None:
+        self.practice_by_id = PracticeByIdLoader(db)
+        self.practitioner_by_id = PractitionerByIdLoader(db)
+        self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)

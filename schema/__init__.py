@@ -1,0 +1,1 @@
+"""The GraphQL layer: Strawberry types, inputs, payloads, Query/Mutation and extensions."""

@@ -1,0 +1,52 @@
+"""The schema: every operation module merged into Query and Mutation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import DisableIntrospection
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from schema.extensions import (
+    MAX_BATCH,
+    ErrorPolicy,
+    RequireSignIn,
+    TokenLimit,
+    limit_rules,
+    log_unexpected,
+)
+from schema.operations.accounts import AccountMutations
+from schema.operations.queries import CoreQueries
+from schema.scalars import SCALAR_MAP
+from schema.types.practice import Practice, Practitioner
+
+QUERIES: tuple[type, ...] = (CoreQueries,)
+MUTATIONS: tuple[type, ...] = (AccountMutations,)
+NODE_TYPES: list[Any] = [Practice, Practitioner]
+
+
+class CaseloadSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = execution_context.context if execution_context else None
+        log_unexpected(errors, getattr(context, "request_id", None))
+
+
+def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+    extensions: list[Any] = [TokenLimit, limit_rules(), RequireSignIn, ErrorPolicy]
+    if not introspection:
+        extensions.append(DisableIntrospection)
+    return CaseloadSchema(
+        query=merge_types("Query", QUERIES),
+        mutation=merge_types("Mutation", MUTATIONS),
+        types=NODE_TYPES,
+        extensions=extensions,
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP, batching_config={"max_operations": MAX_BATCH}
+        ),
+    )

@@ -1,0 +1,132 @@
+"""Practice, Practitioner, WorkingHours and Viewer."""
+
+from __future__ import annotations
+
+import uuid
+
+import strawberry
+
+from domain import practice as domain
+from resolvers.auth import Viewer as SignedInViewer
+from schema.common import Node, Role, Weekday, context
+from schema.ids import to_global_id
+from schema.nodes import node_fetcher
+
+
+@strawberry.type
+class WorkingHours:
+    weekday: Weekday  # type: ignore[valid-type]
+    start: str = strawberry.field(
+        description="Local wall-clock time in the practitioner's timezone, HH:MM."
+    )
+    end: str
+
+    @classmethod
+    def from_domain(cls, hours: domain.WorkingHours) -> WorkingHours:
+        return cls(
+            weekday=hours.weekday,
+            start=hours.start.strftime("%H:%M"),
+            end=hours.end.strftime("%H:%M"),
+        )
+
+
+@strawberry.type
+class Practice(Node):
+    id: strawberry.ID
+    name: str
+    slug: str
+    timezone: str
+    currency: str
+    cancellation_notice_hours: int = strawberry.field(
+        description=(
+            "Notice a client must give to cancel or move a session without charge "
+            "(48 by default)."
+        )
+    )
+    practice_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_entity(cls, practice: domain.Practice) -> Practice:
+        return cls(
+            id=strawberry.ID(to_global_id("Practice", practice.id)),
+            name=practice.name,
+            slug=practice.slug,
+            timezone=practice.timezone,
+            currency=practice.currency,
+            cancellation_notice_hours=practice.cancellation_notice_hours,
+            practice_id=practice.id,
+        )
+
+    @strawberry.field
+    async def practitioners(self, info: strawberry.Info) -> list[Practitioner]:
+        loader = context(info).loaders.practitioners_by_practice_id
+        return [Practitioner.from_entity(p) for p in await loader.load(self.practice_id)]
+
+
+@strawberry.type
+class Practitioner(Node):
+    id: strawberry.ID
+    name: str
+    email: str
+    timezone: str
+    working_hours: list[WorkingHours]
+    practitioner_id: strawberry.Private[uuid.UUID]
+    practice_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_entity(cls, practitioner: domain.Practitioner) -> Practitioner:
+        return cls(
+            id=strawberry.ID(to_global_id("Practitioner", practitioner.id)),
+            name=practitioner.name,
+            email=practitioner.email,
+            timezone=practitioner.timezone,
+            working_hours=[WorkingHours.from_domain(h) for h in practitioner.working_hours],
+            practitioner_id=practitioner.id,
+            practice_id=practitioner.practice_id,
+        )
+
+    @strawberry.field
+    async def practice(self, info: strawberry.Info) -> Practice:
+        found = await context(info).loaders.practice_by_id.load(self.practice_id)
+        assert found is not None
+        return Practice.from_entity(found)
+
+
+@strawberry.type
+class Viewer:
+    role: Role  # type: ignore[valid-type]
+    signed_in: strawberry.Private[SignedInViewer]
+
+    @strawberry.field
+    async def practice(self, info: strawberry.Info) -> Practice:
+        found = await context(info).loaders.practice_by_id.load(self.signed_in.practice_id)
+        assert found is not None
+        return Practice.from_entity(found)
+
+    @strawberry.field(description="Set when the viewer is a practitioner or the practice's owner.")
+    async def practitioner(self, info: strawberry.Info) -> Practitioner | None:
+        if self.signed_in.practitioner_id is None:
+            return None
+        loader = context(info).loaders.practitioner_by_id
+        found = await loader.load(self.signed_in.practitioner_id)
+        return Practitioner.from_entity(found) if found else None
+
+    @classmethod
+    def of(cls, signed_in: SignedInViewer) -> Viewer:
+        return cls(role=signed_in.role, signed_in=signed_in)
+
+
+@node_fetcher("Practice")
+async def _practice_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    if ctx.viewer is None or ctx.viewer.practice_id != item_id:
+        return None
+    found = await ctx.loaders.practice_by_id.load(item_id)
+    return Practice.from_entity(found) if found else None
+
+
+@node_fetcher("Practitioner")
+async def _practitioner_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.practitioner_by_id.load(item_id)
+    if found is None or ctx.viewer is None or found.practice_id != ctx.viewer.practice_id:
+        return None
+    return Practitioner.from_entity(found)
