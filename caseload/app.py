@@ -104,12 +104,14 @@ def create_app(
     *,
     runtime: Runtime | None = None,
     run_jobs_in_process: bool | None = None,
+    run_scheduler_in_process: bool | None = None,
     extra_routes: Sequence[BaseRoute] = (),
 ) -> Starlette:
     """The ASGI app. With no Redis, the in-process worker and scheduler run inside it."""
     settings = settings or Settings.from_env()
     runtime = runtime or Runtime(settings)
     in_process = runtime.embedded_broker if run_jobs_in_process is None else run_jobs_in_process
+    schedule = in_process if run_scheduler_in_process is None else run_scheduler_in_process
     graphql = GraphQLEndpoint(runtime.services, settings)
 
     async def healthz(_: Request) -> Response:
@@ -139,6 +141,7 @@ def create_app(
         scheduler: asyncio.Task[None] | None = None
         if in_process:
             runtime.start_worker()
+        if schedule:
             scheduler = asyncio.create_task(
                 run_scheduler(runtime.db, runtime.clock, runtime.send_outbox, stop)
             )

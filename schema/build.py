@@ -38,7 +38,7 @@ class CaseloadSchema(strawberry.Schema):
 
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[Any] = [TokenLimit, limit_rules(), RequireSignIn, ErrorPolicy]
+    extensions: list[Any] = [TokenLimit, limit_rules, RequireSignIn, ErrorPolicy]
     if not introspection:
         extensions.append(DisableIntrospection)
     return CaseloadSchema(

@@ -1,0 +1,77 @@
+"""Fixtures: one real server per test run, on SQLite by default or on PostgreSQL + Redis
+when DATABASE_URL and REDIS_URL are set (see the README)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from caseload.settings import Settings
+from tests.support.clock import TestClock
+from tests.support.databases import prepare_database, reset_redis
+from tests.support.graphql import GraphQLClient, Staff, register_practice
+from tests.support.mailbox import Mailbox, start_smtp
+from tests.support.server import RunningServer, start_server
+
+
+@pytest.fixture(scope="session")
+def mailbox_server() -> Iterator[tuple[str, Mailbox]]:
+    controller, mailbox = start_smtp()
+    yield f"smtp://{controller.hostname}:{controller.port}", mailbox
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def test_env(tmp_path_factory: pytest.TempPathFactory, mailbox_server) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    folder: Path = tmp_path_factory.mktemp("caseload")
+    database_url = prepare_database(os.environ.get("DATABASE_URL"), folder)
+    reset_redis(os.environ.get("REDIS_URL"))
+    env = {
+        "DATABASE_URL": database_url,
+        "SMTP_URL": mailbox_server[0],
+        "CASELOAD_VAR_DIR": str(folder / "var"),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
+        "CASELOAD_SQL_COUNT": "1",
+    }
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    return env
+
+
+@pytest.fixture(scope="session")
+def clock() -> TestClock:
+    return TestClock()
+
+
+@pytest.fixture(scope="session")
+def server(test_env: dict[str, str], clock: TestClock) -> Iterator[RunningServer]:
+    running = start_server(Settings.from_env(test_env), clock)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def _real_time_again(clock: TestClock) -> Iterator[None]:
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def client(server: RunningServer) -> Iterator[GraphQLClient]:
+    graphql = GraphQLClient(server.base_url)
+    yield graphql
+    graphql.http.close()
+
+
+@pytest.fixture
+def mailbox(mailbox_server: tuple[str, Mailbox]) -> Mailbox:
+    return mailbox_server[1]
+
+
+@pytest.fixture
+def owner(client: GraphQLClient) -> Staff:
+    """A newly registered practice's owner (every test gets its own practice)."""
+    return register_practice(client)

@@ -1,0 +1,1 @@
+"""Test support: the real server, the real SMTP server, the clock, the GraphQL client."""
