@@ -38,7 +38,7 @@ class Runtime:
         self.settings = settings
         self.clock = clock
         self.db = Database(settings.database_url)
-        self.broker: dramatiq.Broker = make_broker(settings.redis_url)
+        self.broker: dramatiq.Broker = make_broker(settings.redis_url, settings.redis_namespace)
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
         self.services = Services(

@@ -26,6 +26,7 @@ class Settings:
     var_dir: Path
     database_url: str
     redis_url: str | None
+    redis_namespace: str
     smtp_url: str | None
     secret_key: str
     graphiql: bool
@@ -58,6 +59,7 @@ class Settings:
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'caseload.db'}",
             redis_url=env.get("REDIS_URL") or None,
+            redis_namespace=env.get("REDIS_NAMESPACE") or "caseload",
             smtp_url=env.get("SMTP_URL") or None,
             secret_key=_secret_key(env.get("SECRET_KEY"), var_dir, production),
             graphiql=_flag(env.get("CASELOAD_GRAPHIQL"), not production),

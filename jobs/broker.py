@@ -21,10 +21,10 @@ from jobs.delivery import process_outbox_row
 QUEUE = "caseload"
 
 
-def make_broker(redis_url: str | None) -> dramatiq.Broker:
+def make_broker(redis_url: str | None, namespace: str = "caseload") -> dramatiq.Broker:
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(url=redis_url, namespace="caseload")
+        broker = RedisBroker(url=redis_url, namespace=namespace)
     else:
         # The in-process broker of the embedded default: a real Dramatiq broker and worker
         # in this process. Messages lost in a crash are redispatched from the outbox.

@@ -75,6 +75,15 @@ async def run_scheduler(
     db: Database, clock: Callable[[], datetime], send: Send, stop: asyncio.Event
 ) -> None:
     holder = f"scheduler-{uuid.uuid4().hex[:8]}"
+    try:
+        await _schedule(db, clock, send, stop, holder)
+    finally:
+        await release_lease(db, holder)  # a clean stop hands the lease on at once
+
+
+async def _schedule(
+    db: Database, clock: Callable[[], datetime], send: Send, stop: asyncio.Event, holder: str
+) -> None:
     while not stop.is_set():
         try:
             report = await sweep_once(db, clock, send, holder)

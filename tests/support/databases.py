@@ -41,6 +41,6 @@ def reset_redis(url: str | None) -> None:
     import redis
 
     client = redis.Redis.from_url(url)
-    keys = list(client.scan_iter("caseload:*"))
+    keys = list(client.scan_iter("caseload*"))
     if keys:
         client.delete(*keys)

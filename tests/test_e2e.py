@@ -1,0 +1,95 @@
+"""End to end: `caseload serve` (and `caseload worker` with Redis) as real processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.graphql import PASSWORD, REGISTER, SIGN_IN, GraphQLClient, unique_email
+from tests.support.mailbox import Mailbox, free_port
+
+CLI = [sys.executable, "-m", "caseload.cli"]
+VIEWER = "{ viewer { role practice { name } practitioner { name email } } }"
+
+
+def process_env(test_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    env = {**os.environ, **test_env, "CASELOAD_VAR_DIR": str(tmp_path / "var"),
+           "REDIS_NAMESPACE": "caseload-e2e"}
+    env.pop("CASELOAD_SQL_COUNT", None)
+    return env
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "caseload serve exited early"
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("caseload serve did not become healthy")
+
+
+@pytest.fixture
+def live_server(test_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
+    env = process_env(test_env, tmp_path)
+    port = free_port()
+    processes = [subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env)]
+    if env.get("REDIS_URL"):
+        processes.append(subprocess.Popen([*CLI, "worker", "--threads", "2"], env=env))
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_until_healthy(base_url, processes[0])
+        yield base_url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=30)
+
+
+def test_sign_up_sign_in_and_welcome_email_on_real_processes(
+    live_server: str, mailbox: Mailbox
+) -> None:
+    client = GraphQLClient(live_server)
+    email = unique_email("e2e")
+
+    # when someone signs up and signs in
+    registered = client.data(REGISTER, {"input": {
+        "practiceName": "End To End Therapy", "name": "Eve Ender", "email": email,
+        "password": PASSWORD, "timezone": "Europe/Berlin", "currency": "EUR"}})
+    assert registered["registerPractice"]["userErrors"] == []
+    signed_in = client.data(SIGN_IN, {"input": {"email": email, "password": PASSWORD}})
+    token = signed_in["signIn"]["accessToken"]
+
+    # then the viewer reads back, and the welcome email arrives over SMTP
+    assert client.data(VIEWER, token=token) == {"viewer": {
+        "role": "OWNER", "practice": {"name": "End To End Therapy"},
+        "practitioner": {"name": "Eve Ender", "email": email}}}
+    [welcome] = mailbox.wait_for(email, timeout=30)
+    assert welcome.subject == "Welcome to Caseload, Eve Ender"
+    assert client.http.get("/readyz").json()["status"] == "ready"
+
+
+def test_migrate_demo_and_sweep_commands(test_env: dict[str, str], tmp_path: Path) -> None:
+    env = process_env(test_env, tmp_path)
+
+    def run(*args: str) -> str:
+        result = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True,
+                                timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "Database is up to date" in run("migrate")
+    first, second = run("demo"), run("demo")
+    assert "signIn" in first and "owner@demo-practice.example.com" in first
+    assert "nothing changed" in second
+    assert "Sweep done" in run("sweep")
