@@ -29,7 +29,7 @@ logger = logging.getLogger("caseload")
 _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
 
-class GraphQLEndpoint(GraphQL):  # type: ignore[type-arg]
+class GraphQLEndpoint(GraphQL[RequestContext, None]):
     def __init__(self, services: Services, settings: Settings) -> None:
         super().__init__(
             create_schema(introspection=settings.introspection),

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from caseload.runtime import Runtime
 from caseload.settings import Settings
-from domain.practice import Account, Role, Weekday
+from domain.practice import Role, Weekday
+from persistence import tables
 from persistence.migrate import upgrade
 from resolvers import accounts
 from resolvers.auth import Viewer
@@ -53,8 +54,8 @@ async def load_demo(settings: Settings) -> int:
     try:
         async with runtime.db.reading() as session:
             existing = await session.scalar(
-                select(func.count()).select_from(Account).where(
-                    Account.email == OWNER_EMAIL  # type: ignore[arg-type]
+                select(func.count()).select_from(tables.accounts).where(
+                    tables.accounts.c.email == OWNER_EMAIL
                 )
             )
         if not existing:
@@ -86,11 +87,11 @@ async def _create(runtime: Runtime) -> None:
 
 
 def _print_sign_in() -> None:
+    others = ", ".join(p.email for p in PRACTITIONERS)
     print(
         "\nSign in at http://127.0.0.1:8000/graphql (run `caseload serve` first):\n\n"
-        "  mutation { signIn(input: {email: \"%s\", password: \"%s\"}) "
+        f'  mutation {{ signIn(input: {{email: "{OWNER_EMAIL}", password: "{PASSWORD}"}}) '
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
-        "Practitioners sign in the same way: %s (same password)."
-        % (OWNER_EMAIL, PASSWORD, ", ".join(p.email for p in PRACTITIONERS))
+        f"Practitioners sign in the same way: {others} (same password)."
     )

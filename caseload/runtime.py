@@ -85,7 +85,9 @@ class Runtime:
             logger.exception("dispatch after commit failed; the sweep will retry")
 
     def start_worker(self, threads: int = 4) -> Worker:
-        self.worker = Worker(self.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=100)
+        self.worker = Worker(
+            self.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=100
+        )
         self.worker.start()
         return self.worker
 

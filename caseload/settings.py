@@ -57,7 +57,8 @@ class Settings:
         return cls(
             env=mode,
             var_dir=var_dir,
-            database_url=env.get("DATABASE_URL") or f"sqlite+aiosqlite:///{var_dir / 'caseload.db'}",
+            database_url=env.get("DATABASE_URL")
+            or f"sqlite+aiosqlite:///{var_dir / 'caseload.db'}",
             redis_url=env.get("REDIS_URL") or None,
             redis_namespace=env.get("REDIS_NAMESPACE") or "caseload",
             smtp_url=env.get("SMTP_URL") or None,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
 from enum import Enum
+from itertools import pairwise
 
 from domain.errors import DomainError, ErrorCode, Problems
 from domain.events import Aggregate, Event
@@ -205,7 +206,7 @@ def parse_working_hours(hours: list[tuple[Weekday, str, str]]) -> tuple[WorkingH
             continue
         parsed.append(WorkingHours(weekday, start, end))
     parsed.sort(key=lambda h: (h.weekday.value, h.start))
-    for before, after in zip(parsed, parsed[1:], strict=False):
+    for before, after in pairwise(parsed):
         if before.weekday == after.weekday and after.start < before.end:
             problems.add(
                 ErrorCode.INVALID, f"Hours on {after.weekday.name} overlap.", "hours"

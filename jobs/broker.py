@@ -53,7 +53,7 @@ def declare_actors(broker: dramatiq.Broker, job_context: Callable[[], JobContext
     return Actors(
         broker=broker,
         process_outbox=dramatiq.actor(
-            process_outbox, actor_name="process_outbox", queue_name=QUEUE, broker=broker,
+            actor_name="process_outbox", queue_name=QUEUE, broker=broker,
             max_retries=8, min_backoff=1_000, max_backoff=300_000,
-        ),
+        )(process_outbox),
     )

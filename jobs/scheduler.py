@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -26,7 +27,8 @@ async def take_lease(
 ) -> bool:
     """True when `holder` now holds the sweep lease (new, expired, or already its own)."""
     async with db.write_sessions() as session, session.begin():
-        exists = (await session.execute(select(leases.c.name).where(leases.c.name == LEASE))).first()
+        found = await session.execute(select(leases.c.name).where(leases.c.name == LEASE))
+        exists = found.first()
         if not exists:
             try:
                 async with session.begin_nested():
@@ -93,7 +95,5 @@ async def _schedule(
                 logger.info("sweep done: %s", report)
         except Exception:
             logger.exception("sweep failed; trying again next minute")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=INTERVAL.total_seconds())
-        except TimeoutError:
-            pass

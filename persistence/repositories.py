@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.practice import Account, Practice, Practitioner
+from persistence import tables
 
 T = TypeVar("T")
 
@@ -51,12 +52,12 @@ class Accounts(Repository[Account]):
     model = Account
 
     async def by_email(self, email: str) -> Account | None:
-        return await self.first(Account.email == email)  # type: ignore[arg-type]
+        return await self.first(tables.accounts.c.email == email)
 
     async def email_taken(self, email: str) -> bool:
         result = await self.session.execute(
-            select(func.count()).select_from(Account).where(
-                Account.email == email  # type: ignore[arg-type]
+            select(func.count()).select_from(tables.accounts).where(
+                tables.accounts.c.email == email
             )
         )
         return bool(result.scalar_one())

@@ -1,1 +1,2 @@
-"""Use cases, one per operation: authorise, load through the unit of work, call the domain, commit."""
+"""Use cases, one per operation: authorise, load through the unit of work, call the domain,
+commit. Plus the DataLoaders that feed schema fields."""

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
 from domain.practice import Practice, Practitioner
+from persistence import tables
 from persistence.database import Database
 
 T = TypeVar("T")
@@ -46,8 +47,8 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
         async with self.db.reading() as session:
             result = await session.execute(
                 select(Practitioner)
-                .where(Practitioner.practice_id.in_(practice_ids))  # type: ignore[attr-defined]
-                .order_by(Practitioner.created_at)  # type: ignore[arg-type]
+                .where(tables.practitioners.c.practice_id.in_(practice_ids))
+                .order_by(tables.practitioners.c.created_at)
             )
             grouped: dict[uuid.UUID, list[Practitioner]] = {pid: [] for pid in practice_ids}
             for item in result.scalars():

@@ -218,9 +218,10 @@ def test_only_the_owner_adds_practitioners(client: GraphQLClient, owner: Staff) 
         "name": "Sneaky", "email": email, "password": PASSWORD}}, token=colleague.token)
 
     # then NOT_PERMITTED and no account exists
-    assert payload["addPractitioner"] == {"practitioner": None, "userErrors": [
-        {"field": None, "code": "NOT_PERMITTED", "message": "Only the practice's owner may do this."}
-    ]}
+    assert payload["addPractitioner"] == {"practitioner": None, "userErrors": [{
+        "field": None, "code": "NOT_PERMITTED",
+        "message": "Only the practice's owner may do this.",
+    }]}
     refused = client.data(SIGN_IN, {"input": {"email": email, "password": PASSWORD}})
     assert refused["signIn"]["userErrors"][0]["code"] == "INVALID_CREDENTIALS"
 

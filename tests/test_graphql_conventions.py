@@ -65,8 +65,10 @@ def test_mutations_are_never_run_over_get(client: GraphQLClient) -> None:
     response = client.http.get("/graphql", params={"query": query})
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "MUTATION_OVER_GET"
-    sign_in = client.execute('mutation { signIn(input: {email: "%s", password: "long enough pw"})'
-                             " { accessToken } }" % email)
+    sign_in = client.execute(
+        f'mutation {{ signIn(input: {{email: "{email}", password: "long enough pw"}}) '
+        "{ accessToken } }"
+    )
     assert sign_in.data["signIn"]["accessToken"] is None
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from jobs.scheduler import release_lease, take_lease
 from persistence import outbox
-from tests.support.graphql import REGISTER, PASSWORD, GraphQLClient, unique_email
+from tests.support.graphql import PASSWORD, REGISTER, GraphQLClient, unique_email
 from tests.support.jobs import outbox_rows, sweep, with_database
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer

@@ -39,7 +39,7 @@ class Mailbox:
         self._lock = threading.Lock()
         self._received: list[Received] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             for rcpt in envelope.rcpt_tos:
