@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from domain.events import Event
-from domain.practice import Practice, PracticeRegistered, PractitionerAdded, Practitioner
+from domain.practice import Practice, PracticeRegistered, Practitioner, PractitionerAdded
 from jobs.context import JobContext
 
 
