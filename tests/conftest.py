@@ -11,7 +11,12 @@ import pytest
 
 from caseload.settings import Settings
 from tests.support.clock import TestClock
-from tests.support.databases import prepare_database, reset_redis
+from tests.support.databases import (
+    clear_redis,
+    drop_database,
+    prepare_database,
+    redis_namespace,
+)
 from tests.support.graphql import GraphQLClient, Staff, register_practice
 from tests.support.mailbox import Mailbox, start_smtp
 from tests.support.server import RunningServer, start_server
@@ -25,20 +30,25 @@ def mailbox_server() -> Iterator[tuple[str, Mailbox]]:
 
 
 @pytest.fixture(scope="session")
-def test_env(tmp_path_factory: pytest.TempPathFactory, mailbox_server) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def test_env(  # type: ignore[no-untyped-def]
+    tmp_path_factory: pytest.TempPathFactory, mailbox_server
+) -> Iterator[dict[str, str]]:
     folder: Path = tmp_path_factory.mktemp("caseload")
     database_url = prepare_database(os.environ.get("DATABASE_URL"), folder)
-    reset_redis(os.environ.get("REDIS_URL"))
+    namespace = redis_namespace()
     env = {
         "DATABASE_URL": database_url,
         "SMTP_URL": mailbox_server[0],
         "CASELOAD_VAR_DIR": str(folder / "var"),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
         "CASELOAD_SQL_COUNT": "1",
+        "REDIS_NAMESPACE": namespace,
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
-    return env
+    yield env
+    drop_database(database_url)
+    clear_redis(env.get("REDIS_URL"), namespace)
 
 
 @pytest.fixture(scope="session")

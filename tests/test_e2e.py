@@ -21,7 +21,7 @@ VIEWER = "{ viewer { role practice { name } practitioner { name email } } }"
 
 def process_env(test_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
     env = {**os.environ, **test_env, "CASELOAD_VAR_DIR": str(tmp_path / "var"),
-           "REDIS_NAMESPACE": "caseload-e2e"}
+           "REDIS_NAMESPACE": test_env["REDIS_NAMESPACE"] + "-e2e"}
     env.pop("CASELOAD_SQL_COUNT", None)
     return env
 

@@ -109,10 +109,12 @@ def test_only_one_scheduler_holds_the_sweep_lease(server: RunningServer) -> None
 
     async def contest(db):  # type: ignore[no-untyped-def]
         results = await asyncio.gather(take_lease(db, first, now), take_lease(db, second, now))
-        renewed = await take_lease(db, first, now + timedelta(minutes=1))
-        still_refused = await take_lease(db, second, now + timedelta(minutes=2))
-        after_expiry = await take_lease(db, second, now + timedelta(minutes=10))
-        await release_lease(db, second)  # leave it free for the rest of the suite
+        winner, loser = (first, second) if results[0] else (second, first)
+        renewed = await take_lease(db, winner, now + timedelta(minutes=1))
+        still_refused = await take_lease(db, loser, now + timedelta(minutes=2))
+        after_expiry = await take_lease(db, loser, now + timedelta(minutes=10))
+        await release_lease(db, loser)  # leave it free for the rest of the suite
         return sorted(results), renewed, still_refused, after_expiry
 
+    # exactly one of two racing schedulers wins; it renews; the other waits for expiry
     assert with_database(server, contest) == ([False, True], True, False, True)
