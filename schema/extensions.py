@@ -31,6 +31,8 @@ MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_BATCH = 10
+MAX_COST = 25_000
+PAGE_ARGUMENT = "first"
 
 
 def _fragments(document: Any) -> dict[str, FragmentDefinitionNode]:
@@ -128,6 +130,52 @@ class AliasLimit(ValidationRule):
                 )
 
 
+def _multiplier(field: FieldNode) -> int:
+    """A paginated field repeats its selection up to `first` times (a variable: the maximum)."""
+    for argument in field.arguments or ():
+        if argument.name.value == PAGE_ARGUMENT:
+            value = getattr(argument.value, "value", None)
+            return max(1, int(value)) if isinstance(value, str) and value.isdigit() else 100
+    return 1
+
+
+def _cost(
+    selection_set: SelectionSetNode | None,
+    fragments: dict[str, FragmentDefinitionNode],
+    seen: frozenset[str] = frozenset(),
+) -> int:
+    """Fields resolved, roughly: each field is 1, and a page multiplies what it selects."""
+    if selection_set is None:
+        return 0
+    total = 0
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if not selection.name.value.startswith("__"):
+                inner = _cost(selection.selection_set, fragments, seen)
+                total += 1 + _multiplier(selection) * inner
+        elif isinstance(selection, InlineFragmentNode):
+            total += _cost(selection.selection_set, fragments, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen:
+                total += _cost(fragments[name].selection_set, fragments, seen | {name})
+    return total
+
+
+class CostLimit(ValidationRule):
+    def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+        cost = _cost(node.selection_set, _fragments(self.context.document))
+        if cost > MAX_COST:
+            self.report_error(
+                GraphQLError(
+                    f"Query would resolve about {cost} fields; at most {MAX_COST} are allowed. "
+                    "Ask for smaller pages.",
+                    node,
+                    extensions={"code": "QUERY_TOO_COMPLEX"},
+                )
+            )
+
+
 class TokenLimit(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = MAX_TOKENS
@@ -135,7 +183,7 @@ class TokenLimit(SchemaExtension):
 
 
 def limit_rules() -> AddValidationRules:
-    return AddValidationRules([DepthLimit, AliasLimit])
+    return AddValidationRules([DepthLimit, AliasLimit, CostLimit])
 
 
 def is_unexpected(error: GraphQLError) -> bool:

@@ -40,6 +40,24 @@ def test_too_many_aliases_are_refused(client: GraphQLClient, owner: Staff) -> No
     assert response.error_codes == ["TOO_MANY_ALIASES"]
 
 
+def test_cost_grows_with_page_sizes_and_refuses_beyond_the_limit() -> None:
+    from graphql import parse
+
+    from schema.extensions import MAX_COST, _cost, _fragments
+
+    def cost(query: str) -> int:
+        document = parse(query)
+        return _cost(document.definitions[0].selection_set, _fragments(document))  # type: ignore[attr-defined]
+
+    page = "{ clients(first: 10) { edges { node { firstName } } } }"
+    assert cost(page) == 1 + 10 * (1 + 1 + 1)
+    nested = ("{ clients(first: 100) { edges { node { sessions(first: 100) { edges { node "
+              "{ startsAt attendees { firstName lastName } } } } } } } }")
+    assert cost(nested) > MAX_COST
+    via_variable = "query($n: Int) { clients(first: $n) { totalCount } }"
+    assert cost(via_variable) == 1 + 100 * 1  # a variable is taken at the maximum page size
+
+
 def test_too_many_tokens_are_refused(client: GraphQLClient, owner: Staff) -> None:
     huge = "{ viewer { " + " ".join(["role"] * MAX_TOKENS) + " } }"
     response = client.execute(huge, token=owner.token)
