@@ -17,6 +17,7 @@ from jobs.context import JobContext
 from jobs.email import FolderMailer, Mailer, SmtpMailer
 from jobs.relay import relay
 from persistence.database import Database
+from persistence.sandbox_gateway import SandboxGateway
 from resolvers.auth import Tokens
 from resolvers.context import Services
 
@@ -47,6 +48,7 @@ class Runtime:
             tokens=Tokens(settings.secret_key, settings.token_ttl),
             public_url=settings.app_url,
             after_commit=self.dispatch_now,
+            payments=SandboxGateway(self.db, clock),
         )
         self.worker: Worker | None = None
         self._job_context: JobContext | None = None
@@ -68,6 +70,7 @@ class Runtime:
                     clock=self.clock,
                     app_url=self.settings.app_url,
                     sender=self.settings.mail_from,
+                    secret_key=self.settings.secret_key,
                 )
             return self._job_context
 

@@ -17,3 +17,4 @@ class JobContext:
     clock: Callable[[], datetime]
     app_url: str
     sender: str
+    secret_key: str = ""  # derives invitation links (resolvers.invite_links)

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import registry
+from typing import Any
 
+from sqlalchemy import event
+from sqlalchemy.orm import registry, relationship
+
+from domain.clients import Client, ClientInvite
+from domain.payments import PaymentMethod
 from domain.practice import Account, Practice, Practitioner
+from domain.relationships import Attendee, Relationship
+from domain.validation import fold
 from persistence import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -19,4 +26,34 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Practice, tables.practices)
     mapper_registry.map_imperatively(Practitioner, tables.practitioners)
     mapper_registry.map_imperatively(Account, tables.accounts)
+    _map_clients()
     _mapped = True
+
+
+def _map_clients() -> None:
+    mapper_registry.map_imperatively(Client, tables.clients)
+    mapper_registry.map_imperatively(ClientInvite, tables.client_invites)
+    mapper_registry.map_imperatively(PaymentMethod, tables.payment_methods)
+    mapper_registry.map_imperatively(Attendee, tables.relationship_clients)
+    mapper_registry.map_imperatively(
+        Relationship,
+        tables.relationships,
+        properties={
+            # selectin: attendees always arrive with their relationship, in one more query
+            # per batch, so nothing ever lazy-loads.
+            "attendees": relationship(
+                Attendee, order_by=tables.relationship_clients.c.position,
+                cascade="all, delete-orphan", lazy="selectin",
+            ),
+        },
+    )
+    event.listen(Client, "before_insert", _index_client)
+    event.listen(Client, "before_update", _index_client)
+
+
+def _index_client(_mapper: Any, _connection: Any, client: Client) -> None:
+    """Keep the folded search and sort columns in step with the profile."""
+    words = (client.first_name, client.last_name, client.email or "")
+    client.search_text = fold(" ".join(words))  # type: ignore[attr-defined]
+    client.sort_last_name = fold(client.last_name)  # type: ignore[attr-defined]
+    client.sort_first_name = fold(client.first_name)  # type: ignore[attr-defined]

@@ -8,7 +8,10 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.clients import Client, ClientInvite
+from domain.payments import PaymentMethod
 from domain.practice import Account, Practice, Practitioner
+from domain.relationships import Relationship
 from persistence import tables
 
 T = TypeVar("T")
@@ -61,3 +64,51 @@ class Accounts(Repository[Account]):
             )
         )
         return bool(result.scalar_one())
+
+
+class Clients(Repository[Client]):
+    model = Client
+
+    async def email_taken(
+        self, practice_id: uuid.UUID, email: str, *, other_than: uuid.UUID | None = None
+    ) -> bool:
+        """Emails are unique per practice; `other_than` is the client being edited."""
+        where = [tables.clients.c.practice_id == practice_id, tables.clients.c.email == email]
+        if other_than is not None:
+            where.append(tables.clients.c.id != other_than)
+        return await self.first(*where) is not None
+
+
+class Relationships(Repository[Relationship]):
+    model = Relationship
+
+
+class ClientInvites(Repository[ClientInvite]):
+    model = ClientInvite
+
+    async def by_token_hash(self, token_hash: str) -> ClientInvite | None:
+        result = await self.session.execute(
+            select(ClientInvite)
+            .where(tables.client_invites.c.token_hash == token_hash)
+            .with_for_update()
+        )
+        return result.scalars().first()
+
+    async def open_for(self, client_id: uuid.UUID) -> list[ClientInvite]:
+        result = await self.session.execute(
+            select(ClientInvite).where(
+                tables.client_invites.c.client_id == client_id,
+                tables.client_invites.c.used_at.is_(None),
+            )
+        )
+        return list(result.scalars())
+
+
+class PaymentMethods(Repository[PaymentMethod]):
+    model = PaymentMethod
+
+    async def of_client(self, client_id: uuid.UUID) -> PaymentMethod | None:
+        return await self.first(tables.payment_methods.c.client_id == client_id)
+
+    async def remove(self, method: PaymentMethod) -> None:
+        await self.session.delete(method)

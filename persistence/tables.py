@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -18,7 +20,13 @@ from sqlalchemy import (
 from sqlalchemy import Enum as SqlEnum
 
 from domain.practice import Role
-from persistence.types import Amount, UtcDateTime, WorkingHoursJSON
+from domain.relationships import (
+    EndReason,
+    RelationshipKind,
+    RelationshipParty,
+    RelationshipStatus,
+)
+from persistence.types import AddressJSON, Amount, UtcDateTime, WorkingHoursJSON
 
 metadata = MetaData(
     naming_convention={
@@ -74,6 +82,111 @@ accounts = Table(
     Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True),
     Column("client_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("first_name", String(200), nullable=False),
+    Column("last_name", String(200), nullable=False),
+    Column("email", String(320), nullable=True),
+    Column("phone", String(32), nullable=True),
+    Column("date_of_birth", Date, nullable=True),
+    Column("address", AddressJSON, nullable=True),
+    Column("has_account", Boolean, nullable=False, default=False),
+    # Folded (case- and accent-free) copies for search and ordering, kept by the mapping.
+    Column("search_text", String(800), nullable=False, default=""),
+    Column("sort_last_name", String(200), nullable=False, default=""),
+    Column("sort_first_name", String(200), nullable=False, default=""),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("practice_id", "email", name="uq_clients_practice_email"),
+)
+Index("ix_clients_practice_sort", clients.c.practice_id, clients.c.sort_last_name,
+      clients.c.sort_first_name)
+
+relationships = Table(
+    "relationships",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=False, index=True),
+    enum_column("kind", RelationshipKind, nullable=False),
+    enum_column("party", RelationshipParty, nullable=False),
+    enum_column("status", RelationshipStatus, nullable=False),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+    enum_column("end_reason", EndReason, nullable=True),
+    Column("end_note", Text, nullable=True),
+    Column("completed_at", UtcDateTime, nullable=True),
+    Column("migrated_from_id", Uuid, nullable=True),
+    Column("migrated_to_id", Uuid, nullable=True),
+)
+
+relationship_clients = Table(
+    "relationship_clients",
+    metadata,
+    Column("relationship_id", Uuid, ForeignKey("relationships.id"), primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+client_invites = Table(
+    "client_invites",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+payment_methods = Table(
+    "payment_methods",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, unique=True),
+    Column("gateway_reference", String(64), nullable=False),
+    Column("brand", String(32), nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer, nullable=False),
+    Column("exp_year", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# The sandbox payment provider's own records (it stands in for an external service).
+sandbox_cards = Table(
+    "sandbox_cards",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("token", String(64), nullable=False),
+    Column("brand", String(32), nullable=False),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer, nullable=False),
+    Column("exp_year", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("detached_at", UtcDateTime, nullable=True),
+)
+
+sandbox_charges = Table(
+    "sandbox_charges",
+    metadata,
+    Column("reference", String(64), primary_key=True),
+    Column("card_reference", String(64), nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("decline_reason", String(200), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("refund_reference", String(64), nullable=True),
+    Column("refund_idempotency_key", String(200), nullable=True, unique=True),
+    Column("refunded_at", UtcDateTime, nullable=True),
 )
 
 outbox = Table(

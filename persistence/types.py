@@ -11,6 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from domain.practice import Weekday, WorkingHours
+from domain.profile import Address
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -76,3 +77,19 @@ class WorkingHoursJSON(TypeDecorator[tuple[WorkingHours, ...]]):
                          time.fromisoformat(item["end"]))
             for item in value
         )
+
+
+class AddressJSON(TypeDecorator[Address]):
+    """A client's postal address kept as one JSON object (or NULL) on their row."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Address | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return {"line1": value.line1, "line2": value.line2, "city": value.city,
+                "postal_code": value.postal_code, "country": value.country}
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Address | None:
+        return None if value is None else Address(**value)

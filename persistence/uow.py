@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.events import Aggregate
 from persistence import outbox
 from persistence.database import Database
-from persistence.repositories import Accounts, Practices, Practitioners
+from persistence.repositories import (
+    Accounts,
+    ClientInvites,
+    Clients,
+    PaymentMethods,
+    Practices,
+    Practitioners,
+    Relationships,
+)
 
 AfterCommit = Callable[[list[uuid.UUID]], Awaitable[None]]
 
@@ -39,6 +47,10 @@ class UnitOfWork:
         self.practices = Practices(self.session)
         self.practitioners = Practitioners(self.session)
         self.accounts = Accounts(self.session)
+        self.clients = Clients(self.session)
+        self.relationships = Relationships(self.session)
+        self.client_invites = ClientInvites(self.session)
+        self.payment_methods = PaymentMethods(self.session)
         return self
 
     async def __aexit__(

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from domain.errors import DomainError, ErrorCode
+from domain.payments import PaymentGateway
 from persistence.database import Database
 from persistence.uow import AfterCommit, UnitOfWork
 from resolvers.auth import Tokens, Viewer
@@ -25,6 +26,7 @@ class Services:
     tokens: Tokens
     public_url: str
     after_commit: AfterCommit | None = None
+    payments: PaymentGateway | None = None
 
 
 @dataclass
@@ -51,6 +53,12 @@ class RequestContext:
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.services.db, self.now, after_commit=self.services.after_commit)
+
+    @property
+    def payments(self) -> PaymentGateway:
+        if self.services.payments is None:
+            raise RuntimeError("no payment gateway is configured")
+        return self.services.payments
 
     def signed_in(self) -> Viewer:
         if self.viewer is None:  # the schema refuses these earlier; this is a second lock

@@ -6,10 +6,13 @@ import uuid
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from strawberry.dataloader import DataLoader
 
+from domain.clients import Client
+from domain.payments import PaymentMethod
 from domain.practice import Practice, Practitioner
+from domain.relationships import Relationship
 from persistence import tables
 from persistence.database import Database
 
@@ -56,6 +59,55 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
         return [grouped[pid] for pid in practice_ids]
 
 
+class ClientByIdLoader(ByIdLoader[Client]):
+    model = Client
+
+
+class RelationshipByIdLoader(ByIdLoader[Relationship]):
+    model = Relationship
+
+
+class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
+    """Relationships a client attends or pays for, oldest first (attendees come along)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[Relationship]]:
+        attending = select(tables.relationship_clients.c.relationship_id).where(
+            tables.relationship_clients.c.client_id.in_(client_ids)
+        )
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Relationship)
+                .where(or_(tables.relationships.c.id.in_(attending),
+                           tables.relationships.c.payer_id.in_(client_ids)))
+                .order_by(tables.relationships.c.started_at, tables.relationships.c.id)
+            )
+            found = list(result.scalars())
+        wanted = set(client_ids)
+        grouped: dict[uuid.UUID, list[Relationship]] = {cid: [] for cid in client_ids}
+        for item in found:
+            for client_id in {item.payer_id, *item.client_ids} & wanted:
+                grouped[client_id].append(item)
+        return [grouped[cid] for cid in client_ids]
+
+
+class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[PaymentMethod | None]:
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(client_ids))
+            )
+            found = {item.client_id: item for item in result.scalars()}
+        return [found.get(cid) for cid in client_ids]
+
+
 class Loaders:
     """The per-request set of loaders; one instance per request keeps caches private."""
 
@@ -63,3 +115,7 @@ class Loaders:
         self.practice_by_id = PracticeByIdLoader(db)
         self.practitioner_by_id = PractitionerByIdLoader(db)
         self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)
+        self.client_by_id = ClientByIdLoader(db)
+        self.relationship_by_id = RelationshipByIdLoader(db)
+        self.relationships_by_client_id = RelationshipsByClientIdLoader(db)
+        self.payment_method_by_client_id = PaymentMethodByClientIdLoader(db)

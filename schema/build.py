@@ -20,13 +20,17 @@ from schema.extensions import (
     log_unexpected,
 )
 from schema.operations.accounts import AccountMutations
+from schema.operations.clients import ClientMutations, ClientQueries
 from schema.operations.queries import CoreQueries
+from schema.operations.relationships import RelationshipMutations
 from schema.scalars import SCALAR_MAP
+from schema.types.clients import Client
 from schema.types.practice import Practice, Practitioner
+from schema.types.relationships import Relationship
 
-QUERIES: tuple[type, ...] = (CoreQueries,)
-MUTATIONS: tuple[type, ...] = (AccountMutations,)
-NODE_TYPES: list[Any] = [Practice, Practitioner]
+QUERIES: tuple[type, ...] = (CoreQueries, ClientQueries)
+MUTATIONS: tuple[type, ...] = (AccountMutations, ClientMutations, RelationshipMutations)
+NODE_TYPES: list[Any] = [Practice, Practitioner, Client, Relationship]
 
 
 class CaseloadSchema(strawberry.Schema):

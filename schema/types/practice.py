@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -11,6 +12,9 @@ from resolvers.auth import Viewer as SignedInViewer
 from schema.common import Node, Role, Weekday, context
 from schema.ids import to_global_id
 from schema.nodes import node_fetcher
+
+if TYPE_CHECKING:
+    from schema.types.clients import Client
 
 
 @strawberry.type
@@ -110,6 +114,17 @@ class Viewer:
         loader = context(info).loaders.practitioner_by_id
         found = await loader.load(self.signed_in.practitioner_id)
         return Practitioner.from_entity(found) if found else None
+
+    @strawberry.field(description="Set when the viewer is a client.")
+    async def client(
+        self, info: strawberry.Info
+    ) -> Annotated[Client, strawberry.lazy("schema.types.clients")] | None:
+        from schema.types.clients import Client
+
+        if self.signed_in.client_id is None:
+            return None
+        found = await context(info).loaders.client_by_id.load(self.signed_in.client_id)
+        return Client.from_entity(found, self.signed_in) if found else None
 
     @classmethod
     def of(cls, signed_in: SignedInViewer) -> Viewer:

@@ -1,0 +1,37 @@
+"""Invitation tokens. A token is an HMAC of the invitation's id under the server's secret, so
+the database (and the outbox that carries the email) keeps only ids and a hash of the token;
+the email job derives the token again when it writes the link."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from collections.abc import Callable
+from urllib.parse import quote
+
+ACCEPT_PATH = "/client/accept-invite"
+PAYMENT_METHOD_PATH = "/client/payment-method"
+
+
+def invite_token(secret: str, invite_id: uuid.UUID) -> str:
+    digest = hmac.new(secret.encode(), b"client-invite:" + invite_id.bytes, hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_for(secret: str) -> Callable[[uuid.UUID], str]:
+    """What the domain needs to make an invitation: its id to the hash of its token."""
+    return lambda invite_id: token_hash(invite_token(secret, invite_id))
+
+
+def accept_link(app_url: str, secret: str, invite_id: uuid.UUID) -> str:
+    return f"{app_url}{ACCEPT_PATH}?token={quote(invite_token(secret, invite_id))}"
+
+
+def payment_method_link(app_url: str) -> str:
+    return f"{app_url}{PAYMENT_METHOD_PATH}"

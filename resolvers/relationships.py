@@ -1,0 +1,76 @@
+"""createRelationship, endRelationship and restartRelationship."""
+
+from __future__ import annotations
+
+import uuid
+
+from domain.relationships import EndReason, Relationship, RelationshipKind, start_relationship
+from persistence.uow import UnitOfWork
+from resolvers.access import (
+    ensure_acts_for,
+    ensure_manages,
+    practice_practitioner,
+    visible_client,
+    visible_relationship,
+)
+from resolvers.context import RequestContext
+
+
+async def create_relationship(
+    ctx: RequestContext, *, practitioner_id: uuid.UUID | None, kind: RelationshipKind,
+    client_ids: list[uuid.UUID], payer_id: uuid.UUID | None,
+) -> Relationship:
+    """Attendees and payer must be the practice's clients; the payer defaults to the first
+    attendee and the practitioner to the viewer (only the owner may pick another)."""
+    viewer = ctx.staff()
+    async with ctx.unit_of_work() as uow:
+        practitioner = await practice_practitioner(
+            uow, viewer, practitioner_id or viewer.practitioner_id, ["practitionerId"]
+        )
+        ensure_acts_for(viewer, practitioner.id)
+        for index, client_id in enumerate(client_ids):
+            await visible_client(uow, viewer, client_id, ["clientIds", str(index)])
+        if payer_id is not None:
+            await visible_client(uow, viewer, payer_id, ["payerId"])
+        relationship = start_relationship(
+            viewer.practice_id, practitioner.id, kind, client_ids, payer_id, ctx.now
+        )
+        uow.relationships.add(relationship)
+        await uow.commit()
+    return relationship
+
+
+async def upcoming_sessions(uow: UnitOfWork, relationship: Relationship) -> int:
+    """SEAM for the sessions issue: how many SCHEDULED sessions of this relationship start
+    after now. Until sessions exist there are none; that issue counts them here, and
+    `end_relationship` then cancels them (free of charge) when cancelUpcomingSessions is set."""
+    return 0
+
+
+async def end_relationship(
+    ctx: RequestContext, relationship_id: uuid.UUID | None, *, reason: EndReason,
+    note: str | None, cancel_upcoming_sessions: bool,
+) -> Relationship:
+    """Ended, with the reason and when; nothing is sent to the client."""
+    viewer = ctx.staff()
+    async with ctx.unit_of_work() as uow:
+        relationship = await visible_relationship(uow, viewer, relationship_id, ["relationshipId"])
+        ensure_manages(viewer, relationship)
+        relationship.end(
+            reason, note, ctx.now, upcoming_sessions=await upcoming_sessions(uow, relationship),
+            cancel_upcoming_sessions=cancel_upcoming_sessions,
+        )
+        await uow.commit()
+    return relationship
+
+
+async def restart_relationship(
+    ctx: RequestContext, relationship_id: uuid.UUID | None
+) -> Relationship:
+    viewer = ctx.staff()
+    async with ctx.unit_of_work() as uow:
+        relationship = await visible_relationship(uow, viewer, relationship_id, ["relationshipId"])
+        ensure_manages(viewer, relationship)
+        relationship.restart()
+        await uow.commit()
+    return relationship

@@ -1,0 +1,136 @@
+"""Client, Address, PaymentMethod and the clients connection."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain import clients as domain
+from domain import payments
+from domain import profile as domain_profile
+from domain.relationships import RelationshipStatus
+from resolvers.access import may_see_client, may_see_relationship
+from resolvers.auth import Viewer
+from schema.common import Node, PageInfo, context
+from schema.ids import to_global_id
+from schema.nodes import node_fetcher
+
+if TYPE_CHECKING:
+    from schema.types.relationships import Relationship
+
+
+@strawberry.type
+class Address:
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str
+
+    @classmethod
+    def from_domain(cls, address: domain_profile.Address) -> Address:
+        return cls(line1=address.line1, line2=address.line2, city=address.city,
+                   postal_code=address.postal_code, country=address.country)
+
+
+@strawberry.type
+class PaymentMethod:
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    @classmethod
+    def from_entity(cls, method: payments.PaymentMethod) -> PaymentMethod:
+        return cls(brand=method.brand, last4=method.last4, exp_month=method.exp_month,
+                   exp_year=method.exp_year)
+
+
+@strawberry.type
+class Client(Node):
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    date_of_birth: date | None
+    address: Address | None
+    has_account: bool = strawberry.field(
+        description="True once the client has a sign-in of their own."
+    )
+    missing_profile_fields: list[str] = strawberry.field(
+        description="Profile fields still needed before the client can pay for their own "
+        "sessions (email, phone, dateOfBirth, address)."
+    )
+    client_id: strawberry.Private[uuid.UUID]
+    # Another client seen by a signed-in client (a partner, a payer): their name only.
+    restricted: strawberry.Private[bool]
+
+    @classmethod
+    def from_entity(cls, client: domain.Client, viewer: Viewer | None) -> Client:
+        restricted = not may_see_client(viewer, client)
+        return cls(
+            id=strawberry.ID(to_global_id("Client", client.id)),
+            first_name=client.first_name,
+            last_name=client.last_name,
+            email=None if restricted else client.email,
+            phone=None if restricted else client.phone,
+            date_of_birth=None if restricted else client.date_of_birth,
+            address=Address.from_domain(client.address) if client.address and not restricted
+            else None,
+            has_account=client.has_account,
+            missing_profile_fields=[] if restricted else client.missing_profile_fields(),
+            client_id=client.id,
+            restricted=restricted,
+        )
+
+    @strawberry.field(
+        description="True while the client attends or pays for an ACTIVE relationship."
+    )
+    async def is_active(self, info: strawberry.Info) -> bool:
+        found = await context(info).loaders.relationships_by_client_id.load(self.client_id)
+        return any(r.status is RelationshipStatus.ACTIVE for r in found)
+
+    @strawberry.field
+    async def payment_method(self, info: strawberry.Info) -> PaymentMethod | None:
+        if self.restricted:
+            return None
+        found = await context(info).loaders.payment_method_by_client_id.load(self.client_id)
+        return PaymentMethod.from_entity(found) if found else None
+
+    @strawberry.field
+    async def relationships(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Relationship, strawberry.lazy("schema.types.relationships")]]:
+        from schema.types.relationships import Relationship
+
+        if self.restricted:
+            return []
+        ctx = context(info)
+        found = await ctx.loaders.relationships_by_client_id.load(self.client_id)
+        return [Relationship.from_entity(r, ctx.viewer) for r in found
+                if may_see_relationship(ctx.viewer, r)]
+
+
+@strawberry.type
+class ClientEdge:
+    cursor: str
+    node: Client
+
+
+@strawberry.type
+class ClientConnection:
+    edges: list[ClientEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@node_fetcher("Client")
+async def _client_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.client_by_id.load(item_id)
+    if found is None or not may_see_client(ctx.viewer, found):
+        return None
+    return Client.from_entity(found, ctx.viewer)

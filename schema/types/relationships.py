@@ -1,0 +1,100 @@
+"""Relationship and its enums. Reserved slots and sessions arrive with the sessions issue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+
+from domain import relationships as domain
+from resolvers.access import may_see_relationship
+from resolvers.auth import Viewer
+from schema.common import Node, context
+from schema.ids import to_global_id
+from schema.nodes import node_fetcher
+from schema.types.clients import Client
+from schema.types.practice import Practitioner
+
+RelationshipKind = strawberry.enum(domain.RelationshipKind, name="RelationshipKind")
+RelationshipParty = strawberry.enum(domain.RelationshipParty, name="RelationshipParty")
+RelationshipStatus = strawberry.enum(domain.RelationshipStatus, name="RelationshipStatus")
+EndReason = strawberry.enum(domain.EndReason, name="EndReason")
+
+
+@strawberry.type
+class Relationship(Node):
+    id: strawberry.ID
+    kind: RelationshipKind  # type: ignore[valid-type]
+    party: RelationshipParty  # type: ignore[valid-type]
+    status: RelationshipStatus  # type: ignore[valid-type]
+    started_at: datetime
+    ended_at: datetime | None
+    end_reason: EndReason | None  # type: ignore[valid-type]
+    end_note: str | None = strawberry.field(
+        description="The practice's internal note on ending; never shown to clients."
+    )
+    completed_at: datetime | None
+    entity: strawberry.Private[domain.Relationship]
+
+    @classmethod
+    def from_entity(cls, relationship: domain.Relationship, viewer: Viewer | None) -> Relationship:
+        """Why a relationship ended is the practice's business: clients see only when."""
+        staff = viewer is not None and viewer.is_staff
+        return cls(
+            id=strawberry.ID(to_global_id("Relationship", relationship.id)),
+            kind=relationship.kind,
+            party=relationship.party,
+            status=relationship.status,
+            started_at=relationship.started_at,
+            ended_at=relationship.ended_at,
+            end_reason=relationship.end_reason if staff else None,
+            end_note=relationship.end_note if staff else None,
+            completed_at=relationship.completed_at,
+            entity=relationship,
+        )
+
+    @strawberry.field
+    async def practitioner(self, info: strawberry.Info) -> Practitioner:
+        found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
+        assert found is not None
+        return Practitioner.from_entity(found)
+
+    @strawberry.field(description="Who attends.")
+    async def clients(self, info: strawberry.Info) -> list[Client]:
+        ctx = context(info)
+        found = await ctx.loaders.client_by_id.load_many(self.entity.client_ids)
+        return [Client.from_entity(c, ctx.viewer) for c in found if c is not None]
+
+    @strawberry.field(description="Whose card pays for the sessions.")
+    async def payer(self, info: strawberry.Info) -> Client:
+        ctx = context(info)
+        found = await ctx.loaders.client_by_id.load(self.entity.payer_id)
+        assert found is not None
+        return Client.from_entity(found, ctx.viewer)
+
+    @strawberry.field
+    async def migrated_from(self, info: strawberry.Info) -> Relationship | None:
+        return await _related(info, self.entity.migrated_from_id)
+
+    @strawberry.field
+    async def migrated_to(self, info: strawberry.Info) -> Relationship | None:
+        return await _related(info, self.entity.migrated_to_id)
+
+
+async def _related(info: strawberry.Info, item_id: uuid.UUID | None) -> Relationship | None:
+    if item_id is None:
+        return None
+    ctx = context(info)
+    found = await ctx.loaders.relationship_by_id.load(item_id)
+    if found is None or not may_see_relationship(ctx.viewer, found):
+        return None
+    return Relationship.from_entity(found, ctx.viewer)
+
+
+@node_fetcher("Relationship")
+async def _relationship_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.relationship_by_id.load(item_id)
+    if found is None or not may_see_relationship(ctx.viewer, found):
+        return None
+    return Relationship.from_entity(found, ctx.viewer)
