@@ -1,0 +1,1 @@
+"""Benchmark harness: GraphQL operations beside plain Starlette twins, on a real uvicorn."""

@@ -1,0 +1,98 @@
+"""The benchmarked operations: name -> GraphQL document, variables and plain twin.
+
+To benchmark another operation, write its plain endpoint in bench/plain.py (same rows, same
+JSON) and add one Operation to OPERATIONS. Its plain route is served at /bench/plain/<name>.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bench import plain
+from bench.seed import Seeded
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _no_variables(_: Seeded) -> dict[str, Any]:
+    return {}
+
+
+def _always_available(_: Seeded) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Operation:
+    name: str
+    document: str
+    plain: Endpoint
+    variables: Callable[[Seeded], dict[str, Any]] = field(default=_no_variables)
+    # why it cannot run against this seeded database (None: it can)
+    unavailable: Callable[[Seeded], str | None] = field(default=_always_available)
+
+    @property
+    def plain_path(self) -> str:
+        return f"/bench/plain/{self.name}"
+
+    def body(self, seeded: Seeded) -> dict[str, Any]:
+        return {"query": self.document, "variables": self.variables(seeded)}
+
+
+VIEWER_DOCUMENT = """
+query Viewer {
+  viewer {
+    role
+    practice { name practitioners { name email } }
+    practitioner { id name workingHours { weekday start end } }
+  }
+}
+"""
+
+# The practitioner dashboard (issue 3): a page of clients with relationships, payer and card.
+CLIENTS_DOCUMENT = """
+query Dashboard($first: Int!) {
+  clients(first: $first) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges {
+      node {
+        id firstName lastName email isActive
+        paymentMethod { brand last4 expMonth expYear }
+        relationships {
+          id kind party status startedAt endedAt
+          practitioner { id name }
+          clients { id firstName lastName }
+          payer { id firstName lastName paymentMethod { brand last4 } }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def _clients_unavailable(seeded: Seeded) -> str | None:
+    return seeded.clients_unavailable
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("viewer", VIEWER_DOCUMENT, plain.viewer),
+    Operation(
+        "clients", CLIENTS_DOCUMENT, plain.clients,
+        variables=lambda _: {"first": 50},
+        unavailable=_clients_unavailable,
+    ),
+)
+
+BY_NAME: dict[str, Operation] = {op.name: op for op in OPERATIONS}
+
+
+def plain_routes() -> list[Route]:
+    return [Route(op.plain_path, op.plain, methods=["POST"]) for op in OPERATIONS]
