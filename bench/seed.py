@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bench.caseload import build_caseload
 from domain.practice import NewPractitioner, Role, new_practitioner, register_practice
 from persistence import tables
 from persistence.database import Database
@@ -91,6 +90,8 @@ async def seed_clients(
     missing = [name for name in CLIENT_TABLES if name not in present]
     if missing:
         return f"not available yet: no {', '.join(missing)} table(s) (issue 3)"
+    from bench.caseload import build_caseload  # needs issue 3's domain modules
+
     staff = (await connection.execute(
         select(tables.practitioners.c.id).where(tables.practitioners.c.practice_id == practice_id)
         .order_by(tables.practitioners.c.created_at)
