@@ -6,7 +6,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from schema.ids import to_global_id
-
 from tests.support.clients import (
     ADDRESS,
     CREATE_CLIENT,

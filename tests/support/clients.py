@@ -62,7 +62,9 @@ mutation End($input: EndRelationshipInput!) {{
 """
 
 ADDRESS = {"line1": "1 High Street", "city": "London", "postalCode": "N1 9GU", "country": "GB"}
-FULL_PROFILE = {"phone": "+44 7911 123456", "dateOfBirth": "1990-04-01", "address": ADDRESS}
+FULL_PROFILE: dict[str, Any] = {
+    "phone": "+44 7911 123456", "dateOfBirth": "1990-04-01", "address": ADDRESS,
+}
 
 _LINK = re.compile(r"token=([A-Za-z0-9_%\-]+)")
 
