@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from domain.practice import Role, Weekday
@@ -63,6 +64,7 @@ async def load_demo(settings: Settings) -> int:
             print("Demo practice created.")
         else:
             print("Demo practice already there; nothing changed.")
+        await _ensure_clients(runtime)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -86,6 +88,17 @@ async def _create(runtime: Runtime) -> None:
         await accounts.set_working_hours(_context(runtime, as_them), person.hours)
 
 
+async def _ensure_clients(runtime: Runtime) -> None:
+    """Clients arrived after the first demo practices: add them once, to old ones too."""
+    owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
+    if await has_clients(runtime.db, owner.viewer.practice_id):
+        return
+    await add_demo_clients(
+        lambda viewer: _context(runtime, viewer), owner.viewer, runtime.settings.secret_key
+    )
+    print("Demo clients added.")
+
+
 def _print_sign_in() -> None:
     others = ", ".join(p.email for p in PRACTITIONERS)
     print(
@@ -93,5 +106,6 @@ def _print_sign_in() -> None:
         f'  mutation {{ signIn(input: {{email: "{OWNER_EMAIL}", password: "{PASSWORD}"}}) '
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
-        f"Practitioners sign in the same way: {others} (same password)."
+        f"Practitioners sign in the same way: {others} (same password);\n"
+        f"so does a client, {CLIENT_EMAIL}."
     )
