@@ -57,6 +57,9 @@ class Accounts(Repository[Account]):
     async def by_email(self, email: str) -> Account | None:
         return await self.first(tables.accounts.c.email == email)
 
+    async def of_client(self, client_id: uuid.UUID) -> Account | None:
+        return await self.first(tables.accounts.c.client_id == client_id)
+
     async def email_taken(self, email: str) -> bool:
         result = await self.session.execute(
             select(func.count()).select_from(tables.accounts).where(

@@ -57,7 +57,23 @@ async def apply_profile(
         client.practice_id, profile.email, other_than=client.id
     ):
         raise email_taken(*prefix)
+    if client.has_account and profile.email != client.email:
+        await _move_sign_in(uow, client, profile.email, *prefix)
     client.apply(profile)
+
+
+async def _move_sign_in(uow: UnitOfWork, client: Client, email: str | None, *prefix: str) -> None:
+    """A client who signs in does so with their email: it changes with the profile's."""
+    if email is None:
+        raise DomainError.one(ErrorCode.INVALID, "A client who signs in needs an email address.",
+                              [*prefix, "email"])
+    account = await uow.accounts.of_client(client.id)
+    if account is None:
+        return
+    if await uow.accounts.email_taken(email):
+        raise DomainError.one(ErrorCode.EMAIL_TAKEN, "Another sign-in already uses this email.",
+                              [*prefix, "email"])
+    account.email = email
 
 
 async def commit_profile(uow: UnitOfWork, *prefix: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tests.support.clients import (
     INVITE,
@@ -22,6 +23,12 @@ from tests.support.graphql import (
 )
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
+
+UPDATE_EMAIL = """
+mutation Update($input: UpdateClientInput!) {
+  updateClient(input: $input) { client { email } userErrors { field code message } }
+}
+"""
 
 VIEWER = """
 query { viewer { role practice { id } practitioner { id }
@@ -115,6 +122,27 @@ def test_a_weak_password_is_refused_and_the_link_still_works(
     assert error_pairs(accept(client, token, password="short")) == [
         (["input", "password"], "INVALID")]
     assert accept(client, token)["userErrors"] == []
+
+
+def test_a_client_who_signs_in_keeps_their_sign_in_on_their_email(
+    client: GraphQLClient, owner: Staff, mailbox: Mailbox
+) -> None:
+    # given a client who signs in
+    client_id, _, token = signed_in_client(client, owner, mailbox)
+
+    def update(email: str | None) -> dict[str, Any]:
+        payload = client.data(UPDATE_EMAIL, {"input": {"clientId": client_id,
+                                                       "profile": {"email": email}}}, token=token)
+        return payload["updateClient"]  # type: ignore[no-any-return]
+
+    # when they change their email, they sign in with the new one
+    new_email = unique_email("moved")
+    assert update(new_email)["client"] == {"email": new_email}
+    signed_in = client.data(SIGN_IN, {"input": {"email": new_email, "password": PASSWORD}})
+    assert signed_in["signIn"]["viewer"] == {"role": "CLIENT"}
+    # and they may neither drop it nor take someone else's sign-in
+    assert error_pairs(update(None)) == [(["input", "profile", "email"], "INVALID")]
+    assert error_pairs(update(owner.email)) == [(["input", "profile", "email"], "EMAIL_TAKEN")]
 
 
 def test_who_cannot_be_invited(

@@ -255,3 +255,26 @@ def test_another_practices_relationship_or_client_reads_as_not_found(
         (["input", "clientId"], "NOT_FOUND")]
     assert error_pairs(migrate(client, owner, relationshipId=mine["id"],
                                clientId="bad-id")) == [(["input", "clientId"], "NOT_FOUND")]
+
+
+def test_a_completed_relationship_can_be_neither_ended_nor_restarted(
+    client: GraphQLClient, owner: Staff
+) -> None:
+    _, _, old = child_and_parent(client, owner, "kit.young10@example.com", **FULL_PROFILE)
+    migrate(client, owner, relationshipId=old["id"])
+    assert error_pairs(end_relationship(client, owner, old["id"])) == [(None, "INVALID_STATE")]
+    restart = client.data(
+        "mutation($id: ID!) { restartRelationship(input: {relationshipId: $id}) "
+        "{ userErrors { field code message } } }", {"id": old["id"]}, token=owner.token)
+    assert error_pairs(restart["restartRelationship"]) == [(None, "INVALID_STATE")]
+
+
+def test_only_the_relationships_practitioner_or_the_owner_migrates_it(
+    client: GraphQLClient, owner: Staff
+) -> None:
+    pat = add_practitioner(client, owner)
+    _, _, old = child_and_parent(client, owner, "kit.young11@example.com", **FULL_PROFILE)
+    assert error_pairs(migrate(client, pat, relationshipId=old["id"])) == [
+        (None, "NOT_PERMITTED")]
+    assert client.data(RELATIONSHIP, {"id": old["id"]}, token=owner.token)["node"][
+        "status"] == "ACTIVE"
