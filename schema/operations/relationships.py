@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from domain import relationships as domain
+from domain.profile import ProfileChanges
 from resolvers import migration, relationships
 from schema.common import UserError, context, refusals_as_user_errors
 from schema.inputs import ClientProfileInput, node_id, optional_node_id
@@ -129,7 +130,7 @@ class RelationshipMutations:
             context(info), node_id(input.relationship_id, "Relationship"),
             client_id=optional_node_id(_given(input.client_id), "Client"),  # type: ignore[arg-type]
             changes=profile.to_domain() if isinstance(profile, ClientProfileInput)
-            else ClientProfileInput().to_domain(),
+            else ProfileChanges(),
         )
         viewer = context(info).viewer
         return MigrateToFirstPartyPayload(
