@@ -80,6 +80,14 @@ class Practitioner(Aggregate):
     working_hours: tuple[WorkingHours, ...] = DEFAULT_WORKING_HOURS
     session_price: Decimal | None = None
 
+    @property
+    def price(self) -> Decimal:
+        """The session price; a practitioner who has set none charges nothing."""
+        return self.session_price if self.session_price is not None else Decimal("0.00")
+
+    def set_session_price(self, price: Decimal, field: str = "price") -> None:
+        self.session_price = check_price(price, field)
+
     def set_working_hours(self, hours: list[tuple[Weekday, str, str]]) -> None:
         self.working_hours = parse_working_hours(hours)
 
@@ -213,6 +221,20 @@ def parse_working_hours(hours: list[tuple[Weekday, str, str]]) -> tuple[WorkingH
             )
     problems.raise_if_any()
     return tuple(parsed)
+
+
+MAX_PRICE = Decimal("100000")
+
+
+def check_price(price: Decimal, field: str = "price") -> Decimal:
+    """A session price: not negative, at most two decimal places, below a sane ceiling."""
+    if price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        raise DomainError.one(
+            ErrorCode.INVALID,
+            f"A price is an amount from 0 to {MAX_PRICE} with at most two decimal places.",
+            [field],
+        )
+    return price.quantize(Decimal("0.01"))
 
 
 def ensure_owner(role: Role) -> None:

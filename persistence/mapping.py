@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
+from domain.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
 from domain.payments import PaymentMethod
 from domain.practice import Account, Practice, Practitioner
@@ -27,6 +28,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Practitioner, tables.practitioners)
     mapper_registry.map_imperatively(Account, tables.accounts)
     _map_clients()
+    _map_appointments()
     _mapped = True
 
 
@@ -57,3 +59,19 @@ def _index_client(_mapper: Any, _connection: Any, client: Client) -> None:
     client.search_text = fold(" ".join(words))  # type: ignore[attr-defined]
     client.sort_last_name = fold(client.last_name)  # type: ignore[attr-defined]
     client.sort_first_name = fold(client.first_name)  # type: ignore[attr-defined]
+
+
+def _map_appointments() -> None:
+    mapper_registry.map_imperatively(AppointmentAttendee, tables.appointment_attendees)
+    mapper_registry.map_imperatively(
+        Appointment,
+        tables.appointments,
+        properties={
+            "attendees": relationship(
+                AppointmentAttendee, order_by=tables.appointment_attendees.c.position,
+                cascade="all, delete-orphan", lazy="selectin",
+            ),
+        },
+    )
+    mapper_registry.map_imperatively(Charge, tables.charges)
+    mapper_registry.map_imperatively(ReservedSlot, tables.reserved_slots)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
 from domain.payments import PaymentMethod
+from domain.policy import SessionStatus
 from domain.practice import Account, Practice, Practitioner
 from domain.relationships import Relationship
 from persistence import tables
@@ -85,6 +88,20 @@ class Clients(Repository[Client]):
 class Relationships(Repository[Relationship]):
     model = Relationship
 
+    async def of_practitioner_and_client(
+        self, practitioner_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False
+    ) -> list[Relationship]:
+        """The practitioner's relationships the client attends."""
+        attending = select(tables.relationship_clients.c.relationship_id).where(
+            tables.relationship_clients.c.client_id == client_id
+        )
+        query = select(Relationship).where(
+            tables.relationships.c.practitioner_id == practitioner_id,
+            tables.relationships.c.id.in_(attending),
+        )
+        result = await self.session.execute(query.with_for_update() if for_update else query)
+        return list(result.scalars())
+
 
 class ClientInvites(Repository[ClientInvite]):
     model = ClientInvite
@@ -115,3 +132,88 @@ class PaymentMethods(Repository[PaymentMethod]):
 
     async def remove(self, method: PaymentMethod) -> None:
         await self.session.delete(method)
+
+
+class Appointments(Repository[Appointment]):
+    model = Appointment
+
+    async def busy(
+        self, practitioner_id: uuid.UUID, start: datetime, end: datetime,
+        *, excluding: uuid.UUID | None = None,
+    ) -> list[tuple[datetime, datetime]]:
+        """Times the practitioner's sessions keep taken that overlap [start, end)."""
+        t = tables.appointments
+        query = select(t.c.starts_at, t.c.ends_at).where(
+            t.c.practitioner_id == practitioner_id, t.c.status.in_(BLOCKING),
+            t.c.starts_at < end, t.c.ends_at > start,
+        )
+        if excluding is not None:
+            query = query.where(t.c.id != excluding)
+        return [(row.starts_at, row.ends_at) for row in await self.session.execute(query)]
+
+    async def upcoming_of_relationship(
+        self, relationship_id: uuid.UUID, now: datetime
+    ) -> list[Appointment]:
+        t = tables.appointments
+        result = await self.session.execute(
+            select(Appointment).where(
+                t.c.relationship_id == relationship_id,
+                t.c.status == SessionStatus.SCHEDULED.name, t.c.starts_at > now,
+            ).order_by(t.c.starts_at).with_for_update()
+        )
+        return list(result.scalars())
+
+
+class Charges(Repository[Charge]):
+    model = Charge
+
+    async def by_key(self, idempotency_key: str) -> Charge | None:
+        return await self.first(tables.charges.c.idempotency_key == idempotency_key)
+
+
+class ReservedSlots(Repository[ReservedSlot]):
+    model = ReservedSlot
+
+    async def of_practitioner(self, practitioner_id: uuid.UUID) -> list[ReservedSlot]:
+        result = await self.session.execute(
+            select(ReservedSlot).where(
+                tables.reserved_slots.c.practitioner_id == practitioner_id
+            )
+        )
+        return list(result.scalars())
+
+    async def of_relationship(self, relationship_id: uuid.UUID) -> list[ReservedSlot]:
+        result = await self.session.execute(
+            select(ReservedSlot).where(
+                tables.reserved_slots.c.relationship_id == relationship_id
+            )
+        )
+        return list(result.scalars())
+
+    async def remove(self, slot: ReservedSlot) -> None:
+        await self.session.delete(slot)
+
+
+class IdempotencyKeys:
+    """The first answer to a money-moving mutation, kept under the caller's key."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def find(self, account_id: uuid.UUID, operation: str, key: str) -> Any:
+        t = tables.idempotency_keys
+        result = await self.session.execute(
+            select(t.c.request_hash, t.c.result_id).where(
+                t.c.account_id == account_id, t.c.operation == operation, t.c.key == key
+            )
+        )
+        return result.one_or_none()
+
+    async def remember(
+        self, account_id: uuid.UUID, operation: str, key: str, request_hash: str,
+        result_id: uuid.UUID, now: datetime,
+    ) -> None:
+        await self.session.execute(insert(tables.idempotency_keys).values(
+            id=uuid.uuid4(), account_id=account_id, operation=operation, key=key,
+            request_hash=request_hash, result_id=result_id, created_at=now,
+        ))

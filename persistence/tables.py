@@ -14,12 +14,15 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
     Uuid,
 )
 from sqlalchemy import Enum as SqlEnum
 
-from domain.practice import Role
+from domain.appointments import ChargeStatus, Continuation
+from domain.policy import CancelledBy, SessionStatus
+from domain.practice import Role, Weekday
 from domain.relationships import (
     EndReason,
     RelationshipKind,
@@ -226,4 +229,89 @@ leases = Table(
     Column("name", String(80), primary_key=True),
     Column("holder", String(80), nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+
+# One-to-one sessions. "appointments" in code and SQL: "session" means a database session.
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=False),
+    Column("relationship_id", Uuid, ForeignKey("relationships.id"), nullable=False, index=True),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+    enum_column("status", SessionStatus, nullable=False),
+    Column("price", Amount, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("booked_by_id", Uuid, ForeignKey("clients.id"), nullable=True),
+    Column("package_id", Uuid, nullable=True),
+    Column("charge_id", Uuid, nullable=True),
+    Column("payment_failed_at", UtcDateTime, nullable=True),
+    Column("reminder_sent_at", UtcDateTime, nullable=True),
+    Column("cancelled_at", UtcDateTime, nullable=True),
+    enum_column("cancelled_by", CancelledBy, nullable=True),
+    Column("cancel_reason", Text, nullable=True),
+    Column("attended", Boolean, nullable=True),
+    enum_column("continuation", Continuation, nullable=True),
+    Column("update_submitted_at", UtcDateTime, nullable=True),
+    Column("follow_up_of_id", Uuid, nullable=True),
+)
+Index("ix_appointments_practitioner_start", appointments.c.practitioner_id,
+      appointments.c.starts_at)
+# The sweep looks for SCHEDULED sessions by start time.
+Index("ix_appointments_status_start", appointments.c.status, appointments.c.starts_at)
+
+appointment_attendees = Table(
+    "appointment_attendees",
+    metadata,
+    Column("appointment_id", Uuid, ForeignKey("appointments.id"), primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), primary_key=True, index=True),
+    Column("position", Integer, nullable=False),
+)
+
+charges = Table(
+    "charges",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("appointment_id", Uuid, ForeignKey("appointments.id"), nullable=True, index=True),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("amount", Amount, nullable=False),
+    Column("currency", String(3), nullable=False),
+    enum_column("status", ChargeStatus, nullable=False),
+    Column("idempotency_key", String(200), nullable=False, unique=True),
+    Column("gateway_reference", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("refunded_at", UtcDateTime, nullable=True),
+)
+
+reserved_slots = Table(
+    "reserved_slots",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=False, index=True),
+    Column("relationship_id", Uuid, ForeignKey("relationships.id"), nullable=False, index=True),
+    enum_column("weekday", Weekday, nullable=False),
+    Column("start_time", Time, nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# A retried money-moving mutation answers its first result: one row per (account, key).
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, nullable=False),
+    Column("operation", String(40), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("result_id", Uuid, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("account_id", "operation", "key", name="uq_idempotency_keys_once"),
 )

@@ -14,12 +14,16 @@ from persistence import outbox
 from persistence.database import Database
 from persistence.repositories import (
     Accounts,
+    Appointments,
+    Charges,
     ClientInvites,
     Clients,
+    IdempotencyKeys,
     PaymentMethods,
     Practices,
     Practitioners,
     Relationships,
+    ReservedSlots,
 )
 
 AfterCommit = Callable[[list[uuid.UUID]], Awaitable[None]]
@@ -35,15 +39,19 @@ class UnitOfWork:
     session: AsyncSession
 
     def __init__(
-        self, db: Database, now: datetime, *, after_commit: AfterCommit | None = None
+        self, db: Database, now: datetime, *, after_commit: AfterCommit | None = None,
+        read_only: bool = False,
     ) -> None:
         self.db = db
         self.now = now
         self.after_commit = after_commit
+        self.read_only = read_only
         self.outbox_ids: list[uuid.UUID] = []
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self.db.write_sessions()
+        # Read-only work uses the read engine: on SQLite it never queues for the write lock.
+        sessions = self.db.read_sessions if self.read_only else self.db.write_sessions
+        self.session = sessions()
         self.practices = Practices(self.session)
         self.practitioners = Practitioners(self.session)
         self.accounts = Accounts(self.session)
@@ -51,6 +59,10 @@ class UnitOfWork:
         self.relationships = Relationships(self.session)
         self.client_invites = ClientInvites(self.session)
         self.payment_methods = PaymentMethods(self.session)
+        self.appointments = Appointments(self.session)
+        self.charges = Charges(self.session)
+        self.reserved_slots = ReservedSlots(self.session)
+        self.idempotency_keys = IdempotencyKeys(self.session)
         return self
 
     async def __aexit__(
@@ -71,6 +83,7 @@ class UnitOfWork:
         await self.session.flush()
 
     async def commit(self) -> None:
+        assert not self.read_only, "a read-only unit of work cannot commit"
         events = [event for item in self._aggregates() for event in item.pop_events()]
         rows = outbox.outbox_rows(events, self.now)
         await self.session.flush()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from domain.appointments import Appointment
 from domain.clients import Client
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.practice import Practitioner, Role
@@ -19,6 +20,17 @@ def may_see_client(viewer: Viewer | None, client: Client) -> bool:
     if viewer is None or client.practice_id != viewer.practice_id:
         return False
     return viewer.is_staff or viewer.client_id == client.id
+
+
+def may_see_appointment(viewer: Viewer | None, appointment: Appointment) -> bool:
+    """Staff see their practice's sessions; a client those they attend or pay for."""
+    if viewer is None or appointment.practice_id != viewer.practice_id:
+        return False
+    if viewer.is_staff:
+        return True
+    return viewer.client_id is not None and (
+        viewer.client_id == appointment.payer_id or viewer.client_id in appointment.client_ids
+    )
 
 
 def may_see_relationship(viewer: Viewer | None, relationship: Relationship) -> bool:

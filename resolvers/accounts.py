@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.errors import DomainError, ErrorCode, Problems, not_found
 from domain.practice import (
     Practitioner,
     PractitionerAdded,
@@ -41,12 +43,15 @@ async def register(
     password: str,
     timezone: str,
     currency: str,
+    session_price: Decimal | None = None,
 ) -> SignedIn:
     async with ctx.unit_of_work() as uow:
         practice, owner, account = register_practice(
             practice_name=practice_name, name=name, email=email, password=password,
             timezone=timezone, currency=currency, hash_password=hash_password, now=ctx.now,
         )
+        if session_price is not None:
+            owner.set_session_price(session_price, "sessionPrice")
         if await uow.accounts.email_taken(account.email):
             raise EMAIL_TAKEN
         uow.practices.add(practice)
@@ -73,7 +78,7 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
     except DomainError:
         verify_password(None, password)  # same work as a real attempt
         raise refused from None
-    async with ctx.unit_of_work() as uow:
+    async with ctx.reading() as uow:
         account = await uow.accounts.by_email(clean_email)
     if not verify_password(account.password_hash if account else None, password):
         raise refused
@@ -83,7 +88,8 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
 
 
 async def add_practitioner(
-    ctx: RequestContext, *, name: str, email: str, password: str, timezone: str | None
+    ctx: RequestContext, *, name: str, email: str, password: str, timezone: str | None,
+    session_price: Decimal | None = None,
 ) -> Practitioner:
     viewer = ctx.staff()
     ensure_owner(viewer.role)
@@ -101,6 +107,8 @@ async def add_practitioner(
         practitioner, account = new_practitioner(
             practice, details, hash_password(details.password), Role.PRACTITIONER, ctx.now
         )
+        if session_price is not None:
+            practitioner.set_session_price(session_price, "sessionPrice")
         practitioner.record(PractitionerAdded(practice.id, practitioner.id))
         uow.practitioners.add(practitioner)
         await uow.flush()
@@ -121,5 +129,20 @@ async def set_working_hours(
     return practitioner
 
 
-def check_sign_in_email(email: str) -> str:
-    return normalise_email(email)
+async def set_session_price(
+    ctx: RequestContext, practitioner_id: uuid.UUID | None, price: Decimal
+) -> Practitioner:
+    """A practitioner sets their own price; the owner anyone's. Booked sessions keep theirs."""
+    viewer = ctx.staff()
+    target = practitioner_id or viewer.practitioner_id
+    async with ctx.unit_of_work() as uow:
+        practitioner = await uow.practitioners.get(target) if target else None
+        if practitioner is None or practitioner.practice_id != viewer.practice_id:
+            raise not_found("Practitioner", ["practitionerId"])
+        if viewer.role is not Role.OWNER and viewer.practitioner_id != practitioner.id:
+            raise DomainError.one(
+                ErrorCode.NOT_PERMITTED, "Only the owner may set another practitioner's price."
+            )
+        practitioner.set_session_price(price)
+        await uow.commit()
+    return practitioner

@@ -45,7 +45,8 @@ class RequestContext:
     def build(
         cls, services: Services, viewer: Viewer | None, request_id: str, request: Any = None
     ) -> RequestContext:
-        return cls(services, viewer, services.clock(), request_id, Loaders(services.db), request)
+        now = services.clock()
+        return cls(services, viewer, now, request_id, Loaders(services.db, now), request)
 
     @property
     def db(self) -> Database:
@@ -59,6 +60,10 @@ class RequestContext:
         if self.services.payments is None:
             raise RuntimeError("no payment gateway is configured")
         return self.services.payments
+
+    def reading(self) -> UnitOfWork:
+        """Repositories for a use case that only reads."""
+        return UnitOfWork(self.services.db, self.now, read_only=True)
 
     def signed_in(self) -> Viewer:
         if self.viewer is None:  # the schema refuses these earlier; this is a second lock

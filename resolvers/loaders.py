@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from datetime import datetime
 
 from sqlalchemy import or_, select
 from strawberry.dataloader import DataLoader
@@ -15,22 +15,8 @@ from domain.practice import Practice, Practitioner
 from domain.relationships import Relationship
 from persistence import tables
 from persistence.database import Database
-
-T = TypeVar("T")
-
-
-class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):
-    model: Any
-
-    def __init__(self, db: Database) -> None:
-        super().__init__(load_fn=self._load)
-        self.db = db
-
-    async def _load(self, ids: Sequence[uuid.UUID]) -> list[T | None]:
-        async with self.db.reading() as session:
-            result = await session.execute(select(self.model).where(self.model.id.in_(ids)))
-            found = {item.id: item for item in result.scalars()}
-        return [found.get(item_id) for item_id in ids]
+from resolvers.appointment_loaders import AppointmentLoaders
+from resolvers.loader_base import ByIdLoader
 
 
 class PracticeByIdLoader(ByIdLoader[Practice]):
@@ -111,7 +97,7 @@ class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None])
 class Loaders:
     """The per-request set of loaders; one instance per request keeps caches private."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, now: datetime) -> None:
         self.practice_by_id = PracticeByIdLoader(db)
         self.practitioner_by_id = PractitionerByIdLoader(db)
         self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)
@@ -119,3 +105,4 @@ class Loaders:
         self.relationship_by_id = RelationshipByIdLoader(db)
         self.relationships_by_client_id = RelationshipsByClientIdLoader(db)
         self.payment_method_by_client_id = PaymentMethodByClientIdLoader(db)
+        self.appointments = AppointmentLoaders(db, now)

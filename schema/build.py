@@ -20,17 +20,23 @@ from schema.extensions import (
     log_unexpected,
 )
 from schema.operations.accounts import AccountMutations
+from schema.operations.appointments import AppointmentMutations, AppointmentQueries
 from schema.operations.clients import ClientMutations, ClientQueries
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
 from schema.scalars import SCALAR_MAP
+from schema.types.appointments import Charge, ReservedSlot, Session
 from schema.types.clients import Client
 from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
 
-QUERIES: tuple[type, ...] = (CoreQueries, ClientQueries)
-MUTATIONS: tuple[type, ...] = (AccountMutations, ClientMutations, RelationshipMutations)
-NODE_TYPES: list[Any] = [Practice, Practitioner, Client, Relationship]
+QUERIES: tuple[type, ...] = (CoreQueries, ClientQueries, AppointmentQueries)
+MUTATIONS: tuple[type, ...] = (
+    AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
+)
+NODE_TYPES: list[Any] = [
+    Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
+]
 
 
 class CaseloadSchema(strawberry.Schema):

@@ -89,6 +89,24 @@ def refusals_as_user_errors(
     return decorate
 
 
+def refusals_as_query_errors(fn: Callable[..., Awaitable[P]]) -> Callable[..., Awaitable[P]]:
+    """A query has no payload: a domain refusal becomes a top-level error with its code and
+    the argument it concerns."""
+
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> P:
+        try:
+            return await fn(*args, **kwargs)
+        except DomainError as error:
+            first = error.problems[0]
+            extensions: dict[str, Any] = {"code": first.code.name}
+            if first.field is not None:
+                extensions["argument"] = list(first.field)
+            raise GraphQLError(str(error), extensions=extensions) from None
+
+    return wrapper
+
+
 @dataclass(frozen=True)
 class Page:
     offset: int

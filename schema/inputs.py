@@ -68,3 +68,8 @@ def profile_changes(source: Any) -> ProfileChanges:
         date_of_birth=given(source.date_of_birth),
         address=address.to_domain() if isinstance(address, AddressInput) else address,
     )
+
+
+def given(value: Any) -> Any:
+    """An input field left out reads as None."""
+    return None if value is strawberry.UNSET else value

@@ -42,6 +42,8 @@ def test_env(  # type: ignore[no-untyped-def]
         "CASELOAD_VAR_DIR": str(folder / "var"),
         "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
         "CASELOAD_SQL_COUNT": "1",
+        # Tests move the clock by days; a sign-in lasts long enough to follow it.
+        "ACCESS_TOKEN_TTL_MINUTES": str(60 * 24 * 60),
         "REDIS_NAMESPACE": namespace,
     }
     if os.environ.get("REDIS_URL"):

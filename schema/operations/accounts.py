@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import strawberry
 
 from resolvers import accounts
 from schema.common import UserError, Weekday, context, refusals_as_user_errors
+from schema.inputs import given, optional_node_id
 from schema.types.practice import Practitioner, Viewer
 
 
@@ -17,6 +20,10 @@ class RegisterPracticeInput:
     password: str
     timezone: str
     currency: str = "GBP"
+    session_price: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The owner's price per session, in the practice currency (0 if not given).",
+    )
 
 
 @strawberry.input
@@ -38,6 +45,18 @@ class AddPractitionerInput:
     email: str
     password: str
     timezone: str | None = None
+    session_price: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Price per session, in the practice currency (0 if not given).",
+    )
+
+
+@strawberry.input
+class SetSessionPriceInput:
+    practitioner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Defaults to the signed-in practitioner."
+    )
+    price: Decimal
 
 
 @strawberry.type
@@ -72,7 +91,7 @@ class AccountMutations:
         result = await accounts.register(
             context(info), practice_name=input.practice_name, name=input.name,
             email=input.email, password=input.password, timezone=input.timezone,
-            currency=input.currency,
+            currency=input.currency, session_price=given(input.session_price),
         )
         return signed_in_payload(result)
 
@@ -89,7 +108,19 @@ class AccountMutations:
     ) -> PractitionerPayload:
         practitioner = await accounts.add_practitioner(
             context(info), name=input.name, email=input.email, password=input.password,
-            timezone=input.timezone,
+            timezone=input.timezone, session_price=given(input.session_price),
+        )
+        return PractitionerPayload(practitioner=Practitioner.from_entity(practitioner))
+
+    @strawberry.mutation(description="Change a practitioner's session price (booked sessions "
+                         "keep the price they were booked at).")
+    @refusals_as_user_errors(PractitionerPayload)
+    async def set_session_price(
+        self, info: strawberry.Info, input: SetSessionPriceInput
+    ) -> PractitionerPayload:
+        practitioner = await accounts.set_session_price(
+            context(info), optional_node_id(given(input.practitioner_id), "Practitioner"),
+            input.price,
         )
         return PractitionerPayload(practitioner=Practitioner.from_entity(practitioner))
 

@@ -19,6 +19,7 @@ from schema.ids import to_global_id
 from schema.nodes import node_fetcher
 
 if TYPE_CHECKING:
+    from schema.types.appointments import SessionConnection
     from schema.types.relationships import Relationship
 
 
@@ -113,6 +114,19 @@ class Client(Node):
         found = await ctx.loaders.relationships_by_client_id.load(self.client_id)
         return [Relationship.from_entity(r, ctx.viewer) for r in found
                 if may_see_relationship(ctx.viewer, r)]
+
+    @strawberry.field
+    async def sessions(
+        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[SessionConnection, strawberry.lazy("schema.types.appointments")]:
+        from schema.types.appointments import SessionConnection, session_page
+
+        if self.restricted:
+            return SessionConnection.empty()
+        return await session_page(
+            info, "appointment_pages_by_client_id", self.client_id, upcoming, first, after
+        )
 
 
 @strawberry.type

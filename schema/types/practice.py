@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain import practice as domain
 from resolvers.auth import Viewer as SignedInViewer
-from schema.common import Node, Role, Weekday, context
+from schema.common import Money, Node, Role, Weekday, context
 from schema.ids import to_global_id
 from schema.nodes import node_fetcher
 
 if TYPE_CHECKING:
     from schema.types.clients import Client
+
+if TYPE_CHECKING:
+    from schema.types.appointments import ReservedSlot
 
 
 @strawberry.type
@@ -76,6 +80,7 @@ class Practitioner(Node):
     working_hours: list[WorkingHours]
     practitioner_id: strawberry.Private[uuid.UUID]
     practice_id: strawberry.Private[uuid.UUID]
+    price: strawberry.Private[Decimal]
 
     @classmethod
     def from_entity(cls, practitioner: domain.Practitioner) -> Practitioner:
@@ -87,6 +92,7 @@ class Practitioner(Node):
             working_hours=[WorkingHours.from_domain(h) for h in practitioner.working_hours],
             practitioner_id=practitioner.id,
             practice_id=practitioner.practice_id,
+            price=practitioner.price,
         )
 
     @strawberry.field
@@ -94,6 +100,26 @@ class Practitioner(Node):
         found = await context(info).loaders.practice_by_id.load(self.practice_id)
         assert found is not None
         return Practice.from_entity(found)
+
+    @strawberry.field(
+        description="What one session costs, in the practice currency; fixed when booked."
+    )
+    async def session_price(self, info: strawberry.Info) -> Money:
+        found = await context(info).loaders.practice_by_id.load(self.practice_id)
+        assert found is not None
+        return Money(amount=self.price, currency=found.currency)
+
+    @strawberry.field
+    async def reserved_slots(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ReservedSlot, strawberry.lazy("schema.types.appointments")]]:
+        from schema.types.appointments import ReservedSlot
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []  # the practice's planning, not the client's
+        loader = ctx.loaders.appointments.reserved_slots_by_practitioner_id
+        return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
 
 
 @strawberry.type

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,6 +16,9 @@ from schema.ids import to_global_id
 from schema.nodes import node_fetcher
 from schema.types.clients import Client
 from schema.types.practice import Practitioner
+
+if TYPE_CHECKING:
+    from schema.types.appointments import ReservedSlot, SessionConnection
 
 RelationshipKind = strawberry.enum(domain.RelationshipKind, name="RelationshipKind")
 RelationshipParty = strawberry.enum(domain.RelationshipParty, name="RelationshipParty")
@@ -72,6 +76,29 @@ class Relationship(Node):
         found = await ctx.loaders.client_by_id.load(self.entity.payer_id)
         assert found is not None
         return Client.from_entity(found, ctx.viewer)
+
+    @strawberry.field
+    async def reserved_slots(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ReservedSlot, strawberry.lazy("schema.types.appointments")]]:
+        from schema.types.appointments import ReservedSlot
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []  # the practice's planning, not the client's
+        loader = ctx.loaders.appointments.reserved_slots_by_relationship_id
+        return [ReservedSlot.from_entity(s) for s in await loader.load(self.entity.id)]
+
+    @strawberry.field
+    async def sessions(
+        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[SessionConnection, strawberry.lazy("schema.types.appointments")]:
+        from schema.types.appointments import session_page
+
+        return await session_page(
+            info, "appointment_pages_by_relationship_id", self.entity.id, upcoming, first, after
+        )
 
     @strawberry.field
     async def migrated_from(self, info: strawberry.Info) -> Relationship | None:

@@ -1,0 +1,86 @@
+"""Helpers for sessions: a practice with a paying client, times in the week, booking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tests.support.clients import create_relationship, signed_in_client
+from tests.support.graphql import GraphQLClient, Staff, register_practice
+from tests.support.mailbox import Mailbox
+
+ERRORS = "userErrors { field code message }"
+SESSION_FIELDS = """
+  id startsAt endsAt status price { amount currency } cancelledAt
+  practitioner { id } relationship { id status party } attendees { id } payer { id }
+  bookedBy { id } charge { id status amount { amount currency } }
+  attendanceUpdate { attended continuation submittedAt }
+"""
+
+BOOK = f"""
+mutation Book($input: BookSessionInput!) {{
+  bookSession(input: $input) {{ session {{ {SESSION_FIELDS} }} {ERRORS} }}
+}}
+"""
+
+ADD_CARD = f"""
+mutation Card($input: AddPaymentMethodInput!) {{
+  addPaymentMethod(input: $input) {{ client {{ id }} {ERRORS} }}
+}}
+"""
+
+AVAILABILITY = """
+query Free($practitionerId: ID!, $from: DateTime!, $to: DateTime!, $duration: Int! = 50) {
+  availability(practitionerId: $practitionerId, from: $from, to: $to,
+               durationMinutes: $duration) { startsAt endsAt }
+}
+"""
+
+SESSION = f"query One($id: ID!) {{ node(id: $id) {{ ... on Session {{ {SESSION_FIELDS} }} }} }}"
+
+
+def next_monday(now: datetime, hour: int = 6) -> datetime:
+    """A Monday at least three days after `now`, at `hour` UTC (London is UTC in winter,
+    BST in summer: tests pick hours well inside 09:00-17:00 either way)."""
+    day = (now + timedelta(days=3)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    while day.weekday() != 0:
+        day += timedelta(days=1)
+    return day
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class Scene:
+    """A practice whose owner charges 80.00 GBP, and a signed-in client with a card."""
+
+    owner: Staff
+    client_id: str
+    client_email: str
+    client_token: str
+
+
+def paying_client_scene(
+    client: GraphQLClient, mailbox: Mailbox, card: str = "tok_visa"
+) -> Scene:
+    owner = register_practice(client, sessionPrice="80.00")
+    client_id, email, token = signed_in_client(client, owner, mailbox)
+    payload = client.data(ADD_CARD, {"input": {"token": card}}, token=token)["addPaymentMethod"]
+    assert payload["userErrors"] == []
+    return Scene(owner, client_id, email, token)
+
+
+def relationship_of(client: GraphQLClient, scene: Scene) -> str:
+    return str(create_relationship(client, scene.owner, [scene.client_id])["id"])
+
+
+def book(
+    client: GraphQLClient, token: str, **values: Any
+) -> dict[str, Any]:
+    for key in ("startsAt",):
+        if isinstance(values.get(key), datetime):
+            values[key] = iso(values[key])
+    return client.data(BOOK, {"input": values}, token=token)["bookSession"]  # type: ignore[no-any-return]
