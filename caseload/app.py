@@ -143,7 +143,7 @@ def create_app(
             runtime.start_worker()
         if schedule:
             scheduler = asyncio.create_task(
-                run_scheduler(runtime.db, runtime.clock, runtime.send_outbox, stop)
+                run_scheduler(runtime.sweeper(), stop)
             )
         try:
             yield

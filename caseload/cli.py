@@ -91,7 +91,7 @@ def cmd_scheduler(_: argparse.Namespace) -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         print("Caseload scheduler: sweeping every minute; Ctrl+C stops it.")
-        await run_scheduler(runtime.db, runtime.clock, runtime.send_outbox, stop)
+        await run_scheduler(runtime.sweeper(), stop)
         await runtime.dispose()
 
     asyncio.run(main())
@@ -109,7 +109,7 @@ def cmd_sweep(_: argparse.Namespace) -> int:
         runtime.start_worker()
 
     async def main() -> int:
-        report = await sweep_once(runtime.db, runtime.clock, runtime.send_outbox)
+        report = await sweep_once(runtime.sweeper())
         await runtime.dispose()
         if report is None:
             print("Another scheduler is sweeping right now; nothing done.")

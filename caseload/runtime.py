@@ -16,6 +16,7 @@ from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
 from jobs.email import FolderMailer, Mailer, SmtpMailer
 from jobs.relay import relay
+from jobs.sweep import Sweeper
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
 from resolvers.auth import Tokens
@@ -76,6 +77,11 @@ class Runtime:
 
     def send_outbox(self, ids: list[uuid.UUID]) -> None:
         self.actors.send_outbox(ids)
+
+    def sweeper(self, db: Database | None = None) -> Sweeper:
+        """The sweep's parts, on this process's engine or on `db` (another event loop's)."""
+        db = db or self.db
+        return Sweeper(db, self.clock, self.send_outbox, SandboxGateway(db, self.clock))
 
     async def dispatch_now(self, outbox_ids: list[uuid.UUID]) -> None:
         """Right after a commit: hand its outbox rows to the broker. If this fails the

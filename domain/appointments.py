@@ -210,6 +210,7 @@ class Charge(Aggregate):
     idempotency_key: str
     gateway_reference: str
     created_at: datetime
+    refund_requested_at: datetime | None = None
     refunded_at: datetime | None = None
 
 

@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobs.relay import Send
-from jobs.sweep import SweepReport, run_sweep
+from jobs.sweep import Sweeper, SweepReport, run_sweep
 from persistence.database import Database
 from persistence.tables import leases
 
@@ -55,40 +53,34 @@ async def release_lease(db: Database, holder: str) -> None:
         )
 
 
-async def sweep_once(
-    db: Database, clock: Callable[[], datetime], send: Send, holder: str | None = None
-) -> SweepReport | None:
+async def sweep_once(sweeper: Sweeper, holder: str | None = None) -> SweepReport | None:
     """One sweep if the lease is free or ours; None when another scheduler holds it.
 
     A one-off sweep (no `holder`) gives the lease back; a scheduler keeps and renews it.
     """
     one_off = holder is None
     holder = holder or f"sweep-{uuid.uuid4().hex[:8]}"
-    if not await take_lease(db, holder, clock()):
+    if not await take_lease(sweeper.db, holder, sweeper.clock()):
         return None
     try:
-        return await run_sweep(db, clock(), send)
+        return await run_sweep(sweeper)
     finally:
         if one_off:
-            await release_lease(db, holder)
+            await release_lease(sweeper.db, holder)
 
 
-async def run_scheduler(
-    db: Database, clock: Callable[[], datetime], send: Send, stop: asyncio.Event
-) -> None:
+async def run_scheduler(sweeper: Sweeper, stop: asyncio.Event) -> None:
     holder = f"scheduler-{uuid.uuid4().hex[:8]}"
     try:
-        await _schedule(db, clock, send, stop, holder)
+        await _schedule(sweeper, stop, holder)
     finally:
-        await release_lease(db, holder)  # a clean stop hands the lease on at once
+        await release_lease(sweeper.db, holder)  # a clean stop hands the lease on at once
 
 
-async def _schedule(
-    db: Database, clock: Callable[[], datetime], send: Send, stop: asyncio.Event, holder: str
-) -> None:
+async def _schedule(sweeper: Sweeper, stop: asyncio.Event, holder: str) -> None:
     while not stop.is_set():
         try:
-            report = await sweep_once(db, clock, send, holder)
+            report = await sweep_once(sweeper, holder)
             if report is None:
                 logger.info("another scheduler holds the sweep lease; waiting")
             else:

@@ -7,14 +7,46 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.payments import PaymentGateway
 from jobs.relay import Send, relay
+from jobs.sweep_cancellations import auto_cancel_unpaid
+from jobs.sweep_charges import charge_due_sessions
+from jobs.sweep_refunds import retry_refunds
+from jobs.sweep_reminders import send_reminders
 from persistence.database import Database
 
 logger = logging.getLogger("caseload.sweep")
 
-# Later work (charges, automatic cancellation, reminders, monthly invoices) registers here.
-SweepStep = Callable[[Database, datetime], Awaitable[int]]
-STEPS: list[tuple[str, SweepStep]] = []
+
+@dataclass(frozen=True)
+class SweepContext:
+    """What one step of one sweep works with; `now` is read once per sweep."""
+
+    db: Database
+    now: datetime
+    payments: PaymentGateway
+
+
+SweepStep = Callable[[SweepContext], Awaitable[int]]
+
+# In this order: a session is charged before it can be found unpaid and auto-cancelled.
+# Each step commits its own batches and returns how many items it acted on.
+STEPS: list[tuple[str, SweepStep]] = [
+    ("refunds retried", retry_refunds),
+    ("sessions charged", charge_due_sessions),
+    ("sessions auto-cancelled", auto_cancel_unpaid),
+    ("reminders queued", send_reminders),
+]
+
+
+@dataclass(frozen=True)
+class Sweeper:
+    """Everything a sweep needs, bound to one database (and so to one event loop)."""
+
+    db: Database
+    clock: Callable[[], datetime]
+    send: Send
+    payments: PaymentGateway
 
 
 @dataclass
@@ -25,10 +57,11 @@ class SweepReport:
         return ", ".join(f"{name}: {count}" for name, count in self.counts.items())
 
 
-async def run_sweep(db: Database, now: datetime, send: Send) -> SweepReport:
-    """Each step commits its own batches; the outbox relay goes last so it carries their emails."""
+async def run_sweep(sweeper: Sweeper) -> SweepReport:
+    """The outbox relay goes last, so it carries the emails the steps queued."""
     report = SweepReport()
+    context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
     for name, step in STEPS:
-        report.counts[name] = await step(db, now)
-    report.counts["outbox relayed"] = await relay(db, now, send)
+        report.counts[name] = await step(context)
+    report.counts["outbox relayed"] = await relay(sweeper.db, context.now, sweeper.send)
     return report

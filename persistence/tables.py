@@ -286,6 +286,9 @@ charges = Table(
     Column("idempotency_key", String(200), nullable=False, unique=True),
     Column("gateway_reference", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    # Set in the same transaction as the cancellation that owes the refund; the refund
+    # itself goes to the gateway after commit, and the sweep retries any left behind.
+    Column("refund_requested_at", UtcDateTime, nullable=True),
     Column("refunded_at", UtcDateTime, nullable=True),
 )
 

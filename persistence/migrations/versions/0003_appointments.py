@@ -109,6 +109,7 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sa.String(length=200), nullable=False),
     sa.Column('gateway_reference', sa.String(length=64), nullable=False),
     sa.Column('created_at', persistence.types.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('refund_requested_at', persistence.types.UtcDateTime(timezone=True), nullable=True),
     sa.Column('refunded_at', persistence.types.UtcDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'], name=op.f('fk_charges_appointment_id_appointments')),
     sa.ForeignKeyConstraint(['payer_id'], ['clients.id'], name=op.f('fk_charges_payer_id_clients')),
