@@ -14,13 +14,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
+from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
+from caseload.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from jobs.scheduler import run_scheduler
-from persistence.database import StatementCounter, statement_counter
 from resolvers.context import RequestContext, Services
 from schema.build import create_schema
 
@@ -64,39 +64,6 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
                 {"data": None, "errors": [{"message": reason, "extensions": {"code": code}}]},
                 status_code=error.status_code,
             )
-
-
-class RequestIdMiddleware:
-    """Gives each request an id (or keeps the caller's X-Request-ID) and echoes it back;
-    optionally reports how many SQL statements the request cost."""
-
-    def __init__(self, app: ASGIApp, *, expose_sql_count: bool) -> None:
-        self.app = app
-        self.expose_sql_count = expose_sql_count
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode()[:64]
-        request_id = given or uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
-        counter = StatementCounter()
-        token = statement_counter.set(counter)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                if self.expose_sql_count:
-                    headers.append((b"x-sql-statements", str(counter.count).encode()))
-                message["headers"] = headers
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_headers)
-        finally:
-            statement_counter.reset(token)
 
 
 def create_app(
@@ -165,8 +132,20 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    # Added last runs first: the request id wraps everything, limits come next.
+    app.add_middleware(
+        EdgeLimitsMiddleware, limiter=make_rate_limiter(settings),
+        anonymous=settings.rate_limit_anonymous, signed_in=settings.rate_limit_signed_in,
+        max_body_bytes=settings.max_body_bytes,
+    )
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app
+
+
+def make_rate_limiter(settings: Settings) -> RateLimiter:
+    if settings.redis_url:
+        return RedisRateLimiter(settings.redis_url, settings.redis_namespace)
+    return InProcessRateLimiter()
 
 
 def _ping_broker(runtime: Runtime) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from caseload.ratelimit import Limit
+
 
 class SettingsError(Exception):
     """The environment asks for something that cannot run (production without a secret)."""
@@ -35,6 +37,9 @@ class Settings:
     mail_from: str
     token_ttl: timedelta
     expose_sql_count: bool
+    rate_limit_anonymous: Limit
+    rate_limit_signed_in: Limit
+    max_body_bytes: int
 
     @property
     def production(self) -> bool:
@@ -69,6 +74,9 @@ class Settings:
             mail_from=env.get("MAIL_FROM", "Caseload <no-reply@caseload.local>"),
             token_ttl=timedelta(minutes=int(env.get("ACCESS_TOKEN_TTL_MINUTES", "480"))),
             expose_sql_count=_flag(env.get("CASELOAD_SQL_COUNT"), False),
+            rate_limit_anonymous=Limit.parse(env.get("RATE_LIMIT_ANONYMOUS", "60/60")),
+            rate_limit_signed_in=Limit.parse(env.get("RATE_LIMIT_SIGNED_IN", "1200/60")),
+            max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
         )
 
 
