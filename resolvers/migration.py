@@ -54,7 +54,16 @@ async def _may_invite(uow: UnitOfWork, email: str | None) -> bool:
 async def move_upcoming_work(
     uow: UnitOfWork, previous: Relationship, successor: Relationship
 ) -> None:
-    """SEAM for the sessions issue: move the previous relationship's upcoming sessions and
-    reserved slots to the successor, so from now on they bill the new payer. Until sessions
-    exist there is nothing to move."""
-    return None
+    """The previous relationship's upcoming SCHEDULED sessions and its reserved slots move to
+    the successor, so from now on they bill the new payer. A session already paid keeps the
+    payer whose card paid it (its charge, and any refund, stay theirs); the others bill the
+    new payer, and a payment failure recorded against the old payer's card is forgotten so
+    the new payer's card is tried afresh."""
+    await uow.flush()  # the successor exists before anything points at it
+    for appointment in await uow.appointments.upcoming_of_relationship(previous.id, uow.now):
+        appointment.relationship_id = successor.id
+        if appointment.charge_id is None:
+            appointment.payer_id = successor.payer_id
+            appointment.payment_failed_at = None
+    for slot in await uow.reserved_slots.of_relationship(previous.id):
+        slot.relationship_id = successor.id

@@ -14,6 +14,7 @@ from resolvers.access import (
     visible_relationship,
 )
 from resolvers.context import RequestContext
+from resolvers.session_changes import cancel_upcoming_for_practice, money
 
 
 async def create_relationship(
@@ -41,17 +42,18 @@ async def create_relationship(
 
 
 async def upcoming_sessions(uow: UnitOfWork, relationship: Relationship) -> int:
-    """SEAM for the sessions issue: how many SCHEDULED sessions of this relationship start
-    after now. Until sessions exist there are none; that issue counts them here, and
-    `end_relationship` then cancels them (free of charge) when cancelUpcomingSessions is set."""
-    return 0
+    """How many SCHEDULED sessions of this relationship start after now (locked: the end
+    and their cancellation happen together or not at all)."""
+    return len(await uow.appointments.upcoming_of_relationship(relationship.id, uow.now))
 
 
 async def end_relationship(
     ctx: RequestContext, relationship_id: uuid.UUID | None, *, reason: EndReason,
     note: str | None, cancel_upcoming_sessions: bool,
 ) -> Relationship:
-    """Ended, with the reason and when; nothing is sent to the client."""
+    """Ended, with the reason and when; nothing is sent to the client. Upcoming sessions
+    refuse it (HAS_UPCOMING_SESSIONS) unless cancelUpcomingSessions cancels them, free of
+    charge, in the same transaction; charges already taken for them are refunded after."""
     viewer = ctx.staff()
     async with ctx.unit_of_work() as uow:
         relationship = await visible_relationship(uow, viewer, relationship_id, ["relationshipId"])
@@ -60,7 +62,9 @@ async def end_relationship(
             reason, note, ctx.now, upcoming_sessions=await upcoming_sessions(uow, relationship),
             cancel_upcoming_sessions=cancel_upcoming_sessions,
         )
+        refunds = await cancel_upcoming_for_practice(uow, relationship)
         await uow.commit()
+    await money(ctx).refund_quietly(refunds)
     return relationship
 
 

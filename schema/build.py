@@ -24,15 +24,19 @@ from schema.operations.appointments import AppointmentMutations, AppointmentQuer
 from schema.operations.clients import ClientMutations, ClientQueries
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
+from schema.operations.session_changes import MyAppointmentsQueries, SessionChangeMutations
 from schema.scalars import SCALAR_MAP
 from schema.types.appointments import Charge, ReservedSlot, Session
 from schema.types.clients import Client
 from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
 
-QUERIES: tuple[type, ...] = (CoreQueries, ClientQueries, AppointmentQueries)
+QUERIES: tuple[type, ...] = (
+    CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries,
+)
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
+    SessionChangeMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
