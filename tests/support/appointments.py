@@ -6,9 +6,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
+from persistence import tables
+from persistence.database import Database
+from persistence.sandbox_gateway import SandboxGateway
+from resolvers.session_payments import SessionMoney
+from schema.ids import decode_id
 from tests.support.clients import create_relationship, signed_in_client
 from tests.support.graphql import GraphQLClient, Staff, register_practice
+from tests.support.jobs import with_database
 from tests.support.mailbox import Mailbox
+from tests.support.server import RunningServer
 
 ERRORS = "userErrors { field code message }"
 SESSION_FIELDS = """
@@ -84,3 +93,72 @@ def book(
         if isinstance(values.get(key), datetime):
             values[key] = iso(values[key])
     return client.data(BOOK, {"input": values}, token=token)["bookSession"]  # type: ignore[no-any-return]
+
+
+# ------------------------------------------------------------------ changing sessions
+
+RESCHEDULE = f"""
+mutation Move($input: RescheduleSessionInput!) {{
+  rescheduleSession(input: $input) {{ session {{ {SESSION_FIELDS} }} {ERRORS} }}
+}}
+"""
+
+CANCEL = f"""
+mutation Cancel($input: CancelSessionInput!) {{
+  cancelSession(input: $input) {{ session {{ {SESSION_FIELDS} }} lateCancellation {ERRORS} }}
+}}
+"""
+
+
+def reschedule(
+    client: GraphQLClient, token: str, session_id: str, starts_at: datetime, **values: Any
+) -> dict[str, Any]:
+    variables = {"input": {"sessionId": session_id, "startsAt": iso(starts_at), **values}}
+    return client.data(RESCHEDULE, variables, token=token)["rescheduleSession"]  # type: ignore[no-any-return]
+
+
+def cancel(client: GraphQLClient, token: str, session_id: str, **values: Any) -> dict[str, Any]:
+    variables = {"input": {"sessionId": session_id, **values}}
+    return client.data(CANCEL, variables, token=token)["cancelSession"]  # type: ignore[no-any-return]
+
+
+def session(client: GraphQLClient, token: str, session_id: str) -> dict[str, Any] | None:
+    return client.data(SESSION, {"id": session_id}, token=token)["node"]  # type: ignore[no-any-return]
+
+
+def booked(client: GraphQLClient, token: str, **values: Any) -> dict[str, Any]:
+    """Book and answer the session, asserting it was booked."""
+    payload = book(client, token, **values)
+    assert payload["userErrors"] == [], payload["userErrors"]
+    return payload["session"]  # type: ignore[no-any-return]
+
+
+def take_payment(server: RunningServer, session_id: str) -> None:
+    """Charge the session's payer now, as the sweep does once the session is inside the
+    notice window (the same gateway call and idempotency key)."""
+    appointment_id = decode_id(session_id, "Session")
+    assert appointment_id is not None
+
+    async def work(db: Database) -> None:
+        gateway = SandboxGateway(db, server.clock)
+        await SessionMoney(db, server.clock(), gateway).take_fee(appointment_id)
+
+    with_database(server, work)
+
+
+def charge_rows(server: RunningServer, session_id: str) -> list[Any]:
+    """The session's charges as stored, with the sandbox gateway's record of each."""
+    appointment_id = decode_id(session_id, "Session")
+
+    async def read(db: Database) -> list[Any]:
+        c, s = tables.charges, tables.sandbox_charges
+        async with db.reading() as session:
+            result = await session.execute(
+                select(c.c.id, c.c.status, c.c.amount, c.c.refund_requested_at,
+                       c.c.refunded_at, c.c.idempotency_key, s.c.refund_reference)
+                .join(s, s.c.reference == c.c.gateway_reference)
+                .where(c.c.appointment_id == appointment_id).order_by(c.c.created_at)
+            )
+            return list(result)
+
+    return with_database(server, read)
