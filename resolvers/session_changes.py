@@ -8,8 +8,8 @@ is NOT_FOUND. Only SCHEDULED sessions change (INVALID_STATE).
 
 Money moves after the commit (resolvers/session_payments.py): a cancellation that owes a
 refund records `refund_requested_at` with the cancellation, and the refund follows; a late
-cancellation of a session not yet paid takes its fee straight away (the sweep only charges
-SCHEDULED sessions, so nothing else would).
+cancellation of a session not yet paid takes its fee straight away. Should either gateway call
+fail, the change still stands and the sweep finishes the job under the same idempotency key.
 """
 
 from __future__ import annotations

@@ -10,7 +10,8 @@ inside a unit of work. Each flow has three steps:
 3. a second unit of work records the gateway's answer (REFUNDED; or a Charge row).
 
 A crash between 1 and 3 leaves the record of what is owed, and the sweep finishes the job with
-the same key (jobs/sweep_refunds.py, jobs/sweep_late_fees.py), so money moves at most once.
+the same key (refunds: jobs/sweep_refunds.py; late fees: jobs/sweep_charges.py, which charges
+LATE_CANCELLED sessions still unpaid), so money moves at most once.
 """
 
 from __future__ import annotations
