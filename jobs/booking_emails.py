@@ -31,11 +31,17 @@ def _everyone(
     shared = {**facts.values(), "app_url": jc.app_url, **extra}
     practice_id = facts.practice.id
     intents: dict[str, EmailIntent] = {}
+    others = f"the session for {shared['attendee_names']}"
     for client, address in facts.client_addresses():
-        values = {**shared, "first_name": client.first_name, "for_practitioner": False}
+        attends = client.id in facts.appointment.client_ids
+        phrase = "your session" if attends else others  # a payer who does not attend
+        values = {**shared, "first_name": client.first_name, "for_practitioner": False,
+                  "session_phrase": phrase[0].upper() + phrase[1:],
+                  "session_phrase_lower": phrase}
         intents.setdefault(address.lower(), EmailIntent(address, template, values, practice_id))
     practitioner = facts.practitioner
-    values = {**shared, "first_name": practitioner.name, "for_practitioner": True}
+    values = {**shared, "first_name": practitioner.name, "for_practitioner": True,
+              "session_phrase": "The session", "session_phrase_lower": "the session"}
     intents.setdefault(
         practitioner.email.lower(), EmailIntent(practitioner.email, template, values, practice_id)
     )

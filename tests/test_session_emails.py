@@ -115,6 +115,9 @@ def test_the_payer_and_each_attendee_with_an_address_are_told(
     assert "For: Ann Couple, Bob Couple" in to_ann.text
     assert "Hello Ann," in to_ann.text
     assert "Hello Casey," in to_payer.text
+    assert "Your session with Ada Owner at Calm Waters Therapy is booked." in to_ann.text
+    assert "The session for Ann Couple, Bob Couple with Ada Owner at Calm Waters Therapy is " \
+           "booked." in to_payer.text
 
 
 def test_a_session_recorded_after_it_happened_is_not_confirmed(
