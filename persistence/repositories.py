@@ -163,6 +163,31 @@ class Appointments(Repository[Appointment]):
         )
         return list(result.scalars())
 
+    async def awaiting_update(
+        self, practitioner_id: uuid.UUID, now: datetime, offset: int, limit: int
+    ) -> list[Appointment]:
+        """The practitioner's started, still-SCHEDULED sessions, oldest first (one page)."""
+        t = tables.appointments
+        result = await self.session.execute(
+            select(Appointment).where(*_awaiting(practitioner_id, now))
+            .order_by(t.c.starts_at, t.c.id).offset(offset).limit(limit)
+        )
+        return list(result.scalars())
+
+    async def count_awaiting_update(self, practitioner_id: uuid.UUID, now: datetime) -> int:
+        result = await self.session.execute(
+            select(func.count()).select_from(tables.appointments)
+            .where(*_awaiting(practitioner_id, now))
+        )
+        return int(result.scalar_one())
+
+
+def _awaiting(practitioner_id: uuid.UUID, now: datetime) -> tuple[Any, ...]:
+    """domain.policy.awaiting_update as SQL: SCHEDULED and started (starts_at <= now)."""
+    t = tables.appointments
+    return (t.c.practitioner_id == practitioner_id,
+            t.c.status == SessionStatus.SCHEDULED.name, t.c.starts_at <= now)
+
 
 class Charges(Repository[Charge]):
     model = Charge

@@ -21,6 +21,7 @@ from schema.extensions import (
 )
 from schema.operations.accounts import AccountMutations
 from schema.operations.appointments import AppointmentMutations, AppointmentQueries
+from schema.operations.attendance import AttendanceMutations, AttendanceQueries
 from schema.operations.clients import ClientMutations, ClientQueries
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
@@ -32,11 +33,11 @@ from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
 
 QUERIES: tuple[type, ...] = (
-    CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries,
+    CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
-    SessionChangeMutations,
+    SessionChangeMutations, AttendanceMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,

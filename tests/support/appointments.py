@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -160,5 +161,131 @@ def charge_rows(server: RunningServer, session_id: str) -> list[Any]:
                 .where(c.c.appointment_id == appointment_id).order_by(c.c.created_at)
             )
             return list(result)
+
+    return with_database(server, read)
+
+
+# ------------------------------------------------------------------ after a session
+
+SLOT_FIELDS = "id weekday startTime durationMinutes relationship { id }"
+
+AWAITING = f"""
+query Awaiting($first: Int, $after: String) {{
+  awaitingUpdates(first: $first, after: $after) {{
+    totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
+    edges {{ cursor node {{ {SESSION_FIELDS} }} }}
+  }}
+}}
+"""
+
+SUBMIT_UPDATE = f"""
+mutation Update($input: SubmitAttendanceUpdateInput!) {{
+  submitAttendanceUpdate(input: $input) {{
+    session {{ {SESSION_FIELDS} }} followUpSession {{ {SESSION_FIELDS} }}
+    reservedSlot {{ {SLOT_FIELDS} }} reservedSlotRemoved {ERRORS}
+  }}
+}}
+"""
+
+RESERVE_SLOT = f"""
+mutation Reserve($input: ReserveSlotInput!) {{
+  reserveSlot(input: $input) {{ reservedSlot {{ {SLOT_FIELDS} }} {ERRORS} }}
+}}
+"""
+
+RELEASE_SLOT = f"""
+mutation Release($input: ReleaseReservedSlotInput!) {{
+  releaseReservedSlot(input: $input) {{ releasedReservedSlotId {ERRORS} }}
+}}
+"""
+
+RELATIONSHIP_SLOTS = f"""
+query Slots($id: ID!) {{
+  node(id: $id) {{ ... on Relationship {{ reservedSlots {{ {SLOT_FIELDS} }} }} }}
+}}
+"""
+
+PRACTITIONER_SLOTS = f"""
+query Slots($id: ID!) {{
+  node(id: $id) {{ ... on Practitioner {{ reservedSlots {{ {SLOT_FIELDS} }} }} }}
+}}
+"""
+
+
+def submit_update(
+    client: GraphQLClient, token: str, session_id: str, *, attended: bool = True,
+    continuation: str = "SAME_WEEKLY_SLOT", **values: Any,
+) -> dict[str, Any]:
+    if isinstance(values.get("nextStartsAt"), datetime):
+        values["nextStartsAt"] = iso(values["nextStartsAt"])
+    variables = {"input": {"sessionId": session_id, "attended": attended,
+                           "continuation": continuation, **values}}
+    return client.data(SUBMIT_UPDATE, variables, token=token)["submitAttendanceUpdate"]  # type: ignore[no-any-return]
+
+
+def reserve_slot(
+    client: GraphQLClient, token: str, relationship_id: str, weekday: str, start_time: str,
+    **values: Any,
+) -> dict[str, Any]:
+    variables = {"input": {"relationshipId": relationship_id, "weekday": weekday,
+                           "startTime": start_time, **values}}
+    return client.data(RESERVE_SLOT, variables, token=token)["reserveSlot"]  # type: ignore[no-any-return]
+
+
+def release_slot(client: GraphQLClient, token: str, slot_id: str) -> dict[str, Any]:
+    variables = {"input": {"reservedSlotId": slot_id}}
+    return client.data(RELEASE_SLOT, variables, token=token)["releaseReservedSlot"]  # type: ignore[no-any-return]
+
+
+def relationship_slots(client: GraphQLClient, token: str, relationship_id: str) -> Any:
+    node = client.data(RELATIONSHIP_SLOTS, {"id": relationship_id}, token=token)["node"]
+    return None if node is None else node["reservedSlots"]
+
+
+def practitioner_slots(client: GraphQLClient, token: str, practitioner_id: str) -> Any:
+    node = client.data(PRACTITIONER_SLOTS, {"id": practitioner_id}, token=token)["node"]
+    return None if node is None else node["reservedSlots"]
+
+
+def awaiting(client: GraphQLClient, token: str, **arguments: Any) -> dict[str, Any]:
+    return client.data(AWAITING, arguments, token=token)["awaitingUpdates"]  # type: ignore[no-any-return]
+
+
+def local_hhmm(when: datetime, timezone: str = "Europe/London") -> tuple[str, str]:
+    """The weekday name and HH:MM of an instant on a practitioner's clock."""
+    local = when.astimezone(ZoneInfo(timezone))
+    return local.strftime("%A").upper(), local.strftime("%H:%M")
+
+
+def next_week_same_local_time(when: datetime, timezone: str = "Europe/London") -> datetime:
+    """A week later at the same wall-clock time (worked out independently of the domain)."""
+    zone = ZoneInfo(timezone)
+    wall = when.astimezone(zone).replace(tzinfo=None) + timedelta(days=7)
+    return wall.replace(tzinfo=zone).astimezone(UTC)
+
+
+def follow_up_of(server: RunningServer, session_id: str) -> Any:
+    """The stored follow_up_of_id of a session (None when it is not a follow-up)."""
+    appointment_id = decode_id(session_id, "Session")
+
+    async def read(db: Database) -> Any:
+        t = tables.appointments
+        async with db.reading() as session:
+            return await session.scalar(
+                select(t.c.follow_up_of_id).where(t.c.id == appointment_id))
+
+    return with_database(server, read)
+
+
+def booked_events(server: RunningServer, session_id: str) -> list[str]:
+    """Kinds of the outbox rows about the session (AppointmentBooked, ...), oldest first."""
+    appointment_id = str(decode_id(session_id, "Session"))
+
+    async def read(db: Database) -> list[str]:
+        o = tables.outbox
+        async with db.reading() as session:
+            rows = await session.execute(select(o.c.kind, o.c.payload).order_by(o.c.created_at))
+            return [kind for kind, payload in rows
+                    if (payload or {}).get("appointment_id") == appointment_id]
 
     return with_database(server, read)
