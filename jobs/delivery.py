@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import insert, select
 
 from domain.events import Event
-from jobs import booking_emails, sweep_emails  # noqa: F401  (their handlers register)
+from jobs import booking_emails, invoice_emails, sweep_emails  # noqa: F401  (handlers register)
 from jobs.context import JobContext
 from jobs.email import Email, message_id
 from jobs.handlers import HANDLERS, EmailIntent

@@ -11,6 +11,7 @@ from domain.payments import PaymentGateway
 from jobs.relay import Send, relay
 from jobs.sweep_cancellations import auto_cancel_unpaid
 from jobs.sweep_charges import charge_due_sessions
+from jobs.sweep_invoices import bill_subscriptions
 from jobs.sweep_refunds import retry_refunds
 from jobs.sweep_reminders import send_reminders
 from persistence.database import Database
@@ -36,6 +37,7 @@ STEPS: list[tuple[str, SweepStep]] = [
     ("sessions charged", charge_due_sessions),
     ("sessions auto-cancelled", auto_cancel_unpaid),
     ("reminders queued", send_reminders),
+    ("monthly invoices issued", bill_subscriptions),
 ]
 
 

@@ -9,6 +9,8 @@ from sqlalchemy.orm import registry, relationship
 
 from domain.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
+from domain.group_sessions import GroupSession, Service, SessionSubscription
+from domain.invoices import Invoice, InvoicePayment
 from domain.payments import PaymentMethod
 from domain.practice import Account, Practice, Practitioner
 from domain.relationships import Attendee, Relationship
@@ -29,6 +31,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Account, tables.accounts)
     _map_clients()
     _map_appointments()
+    _map_group_sessions()
     _mapped = True
 
 
@@ -75,3 +78,13 @@ def _map_appointments() -> None:
     )
     mapper_registry.map_imperatively(Charge, tables.charges)
     mapper_registry.map_imperatively(ReservedSlot, tables.reserved_slots)
+
+def _map_group_sessions() -> None:
+    mapper_registry.map_imperatively(Service, tables.services)
+    mapper_registry.map_imperatively(GroupSession, tables.group_sessions)
+    # next_bill_month is the monthly sweep's cursor, kept with Core statements
+    # (persistence.repositories.Subscriptions), not a field of the domain object.
+    mapper_registry.map_imperatively(SessionSubscription, tables.session_subscriptions,
+                                     exclude_properties=["next_bill_month"])
+    mapper_registry.map_imperatively(Invoice, tables.invoices)
+    mapper_registry.map_imperatively(InvoicePayment, tables.invoice_payments)

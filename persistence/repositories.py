@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
+from domain.group_sessions import GroupSession, Service, SessionSubscription
+from domain.invoices import Invoice, InvoicePayment, PaymentStatus
 from domain.payments import PaymentMethod
 from domain.policy import SessionStatus
 from domain.practice import Account, Practice, Practitioner
@@ -242,3 +246,123 @@ class IdempotencyKeys:
             id=uuid.uuid4(), account_id=account_id, operation=operation, key=key,
             request_hash=request_hash, result_id=result_id, created_at=now,
         ))
+
+class Services(Repository[Service]):
+    model = Service
+
+    async def of_practice(self, practice_id: uuid.UUID) -> list[Service]:
+        t = tables.services
+        result = await self.session.execute(
+            select(Service).where(t.c.practice_id == practice_id).order_by(t.c.created_at, t.c.id)
+        )
+        return list(result.scalars())
+
+
+class GroupSessions(Repository[GroupSession]):
+    model = GroupSession
+
+
+class Subscriptions(Repository[SessionSubscription]):
+    model = SessionSubscription
+
+    async def attending_from(
+        self, session_id: uuid.UUID, day: date
+    ) -> list[SessionSubscription]:
+        """The session's subscriptions that attend `day` or a later date (call it with the
+        session row locked, so that what it counts cannot change before commit)."""
+        t = tables.session_subscriptions
+        result = await self.session.execute(
+            select(SessionSubscription).where(
+                t.c.session_id == session_id, or_(t.c.end_date.is_(None), t.c.end_date > day)
+            )
+        )
+        return list(result.scalars())
+
+    async def next_bill_month(self, subscription_id: uuid.UUID) -> date | None:
+        t = tables.session_subscriptions
+        return await self.session.scalar(  # type: ignore[no-any-return]
+            select(t.c.next_bill_month).where(t.c.id == subscription_id)
+        )
+
+    async def set_next_bill_month(self, subscription_id: uuid.UUID, month: date | None) -> None:
+        t = tables.session_subscriptions
+        await self.session.execute(
+            update(t).where(t.c.id == subscription_id).values(next_bill_month=month)
+        )
+
+    async def due_for_billing(self, bound: date, limit: int) -> list[Any]:
+        """Subscriptions whose next month to bill starts on or before `bound` and that still
+        attend then, with their session's practitioner's timezone; oldest cursor first."""
+        s, g, p = tables.session_subscriptions, tables.group_sessions, tables.practitioners
+        result = await self.session.execute(
+            select(s.c.id, s.c.next_bill_month, p.c.timezone)
+            .join(g, g.c.id == s.c.session_id).join(p, p.c.id == g.c.practitioner_id)
+            .where(s.c.next_bill_month.is_not(None), s.c.next_bill_month <= bound,
+                   or_(s.c.end_date.is_(None), s.c.end_date > s.c.next_bill_month))
+            .order_by(s.c.next_bill_month, s.c.id).limit(limit)
+        )
+        return list(result)
+
+
+class Invoices(Repository[Invoice]):
+    model = Invoice
+
+    async def next_sequence(self, practice_id: uuid.UUID) -> int:
+        """The practice's next invoice number, taken inside the caller's transaction:
+        UPDATE ... SET last_number = last_number + 1 RETURNING holds the counter row until
+        commit (concurrent issuers queue), and a rollback gives the number back."""
+        t = tables.invoice_counters
+        bump = (update(t).where(t.c.practice_id == practice_id)
+                .values(last_number=t.c.last_number + 1).returning(t.c.last_number))
+        taken = (await self.session.execute(bump)).scalar_one_or_none()
+        if taken is None:  # the practice's first invoice: make its counter row, once
+            dialect = self.session.get_bind().dialect.name
+            insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
+            await self.session.execute(
+                insert_into(t).values(practice_id=practice_id, last_number=0)
+                .on_conflict_do_nothing(index_elements=[t.c.practice_id])
+            )
+            taken = (await self.session.execute(bump)).scalar_one()
+        return int(taken)
+
+    async def of_subscription(self, subscription_id: uuid.UUID) -> list[Invoice]:
+        t = tables.invoices
+        result = await self.session.execute(
+            select(Invoice).where(t.c.subscription_id == subscription_id)
+            .order_by(t.c.issued_at, t.c.sequence)
+        )
+        return list(result.scalars())
+
+    async def pending_autocharge(self, limit: int) -> list[uuid.UUID]:
+        t = tables.invoices
+        result = await self.session.execute(
+            select(t.c.id).where(t.c.autocharge_pending.is_(True))
+            .order_by(t.c.issued_at, t.c.id).limit(limit)
+        )
+        return list(result.scalars())
+
+
+class InvoicePayments(Repository[InvoicePayment]):
+    model = InvoicePayment
+
+    async def by_key(self, idempotency_key: str) -> InvoicePayment | None:
+        return await self.first(tables.invoice_payments.c.idempotency_key == idempotency_key)
+
+    async def count_with_status(self, invoice_id: uuid.UUID, status: PaymentStatus) -> int:
+        t = tables.invoice_payments
+        result = await self.session.execute(
+            select(func.count()).select_from(t).where(t.c.invoice_id == invoice_id,
+                                                      t.c.status == status.name)
+        )
+        return int(result.scalar_one())
+
+    async def refunded_with_prefix(self, prefix: str) -> int:
+        """Charges under keys that start with `prefix` that were given back (see
+        resolvers/invoice_money.py: a retry after a refund needs a fresh key)."""
+        t = tables.invoice_payments
+        result = await self.session.execute(
+            select(func.count()).select_from(t).where(
+                t.c.idempotency_key.startswith(prefix, autoescape=True),
+                t.c.status == PaymentStatus.REFUNDED.name)
+        )
+        return int(result.scalar_one())

@@ -17,10 +17,14 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy import Enum as SqlEnum
 
 from domain.appointments import ChargeStatus, Continuation
+from domain.billing import InvoiceStatus
+from domain.group_sessions import SubscriptionStatus
+from domain.invoices import PaymentStatus
 from domain.policy import CancelledBy, SessionStatus
 from domain.practice import Role, Weekday
 from domain.relationships import (
@@ -29,6 +33,7 @@ from domain.relationships import (
     RelationshipParty,
     RelationshipStatus,
 )
+from persistence.invoice_columns import ExactDecimal, InvoiceLinesJSON
 from persistence.types import AddressJSON, Amount, UtcDateTime, WorkingHoursJSON
 
 metadata = MetaData(
@@ -317,4 +322,113 @@ idempotency_keys = Table(
     Column("result_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("account_id", "operation", "key", name="uq_idempotency_keys_once"),
+)
+
+# Group sessions, subscriptions and invoices (seed 001). Amounts are ExactDecimal: exact at
+# any currency's minor unit (see persistence/invoice_columns.py).
+services = Table(
+    "services",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+group_sessions = Table(
+    "group_sessions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("service_id", Uuid, ForeignKey("services.id"), nullable=False, index=True),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    enum_column("weekday", Weekday, nullable=False),
+    Column("start_time", Time, nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("monthly_price", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+session_subscriptions = Table(
+    "session_subscriptions",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("session_id", Uuid, ForeignKey("group_sessions.id"), nullable=False, index=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    enum_column("status", SubscriptionStatus, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("transferred_from_id", Uuid, nullable=True),
+    Column("transferred_to_id", Uuid, nullable=True),
+    # The monthly sweep's cursor (not part of the domain object): the first day of the next
+    # month to invoice; NULL once there is nothing more to bill.
+    Column("next_bill_month", Date, nullable=True),
+)
+Index("ix_session_subscriptions_next_bill_month", session_subscriptions.c.next_bill_month)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("number", String(32), nullable=False),
+    Column("currency", String(3), nullable=False),
+    enum_column("status", InvoiceStatus, nullable=False),
+    Column("lines", InvoiceLinesJSON, nullable=False),
+    Column("subtotal", ExactDecimal, nullable=False),
+    Column("discount", ExactDecimal, nullable=False),
+    Column("total", ExactDecimal, nullable=False),
+    Column("discount_percent", ExactDecimal, nullable=True),
+    Column("discount_reason", String(200), nullable=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("paid_at", UtcDateTime, nullable=True),
+    Column("subscription_id", Uuid, ForeignKey("session_subscriptions.id"), nullable=True),
+    Column("period", Date, nullable=True),
+    Column("autocharge_pending", Boolean, nullable=False, default=False),
+    # Numbers are sequential per practice; a subscription has one invoice per month.
+    UniqueConstraint("practice_id", "sequence", name="uq_invoices_practice_sequence"),
+    UniqueConstraint("subscription_id", "period", name="uq_invoices_subscription_period"),
+)
+Index("ix_invoices_payer_issued", invoices.c.payer_id, invoices.c.issued_at)
+Index(
+    "ix_invoices_autocharge_pending",
+    invoices.c.issued_at,
+    sqlite_where=text("autocharge_pending = 1"),
+    postgresql_where=text("autocharge_pending"),
+)
+
+# One row per practice, taken with UPDATE ... SET last_number = last_number + 1 RETURNING
+# inside the invoice's own transaction: the row lock serialises issuers and a rollback gives
+# the number back, so numbers have no gaps and no repeats.
+invoice_counters = Table(
+    "invoice_counters",
+    metadata,
+    Column("practice_id", Uuid, ForeignKey("practices.id"), primary_key=True),
+    Column("last_number", Integer, nullable=False, default=0),
+)
+
+invoice_payments = Table(
+    "invoice_payments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id"), nullable=True, index=True),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    enum_column("status", PaymentStatus, nullable=False),
+    Column("idempotency_key", String(300), nullable=False, unique=True),
+    Column("gateway_reference", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )

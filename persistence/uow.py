@@ -18,12 +18,17 @@ from persistence.repositories import (
     Charges,
     ClientInvites,
     Clients,
+    GroupSessions,
     IdempotencyKeys,
+    InvoicePayments,
+    Invoices,
     PaymentMethods,
     Practices,
     Practitioners,
     Relationships,
     ReservedSlots,
+    Services,
+    Subscriptions,
 )
 
 AfterCommit = Callable[[list[uuid.UUID]], Awaitable[None]]
@@ -63,6 +68,11 @@ class UnitOfWork:
         self.charges = Charges(self.session)
         self.reserved_slots = ReservedSlots(self.session)
         self.idempotency_keys = IdempotencyKeys(self.session)
+        self.services = Services(self.session)
+        self.group_sessions = GroupSessions(self.session)
+        self.subscriptions = Subscriptions(self.session)
+        self.invoices = Invoices(self.session)
+        self.invoice_payments = InvoicePayments(self.session)
         return self
 
     async def __aexit__(

@@ -16,6 +16,7 @@ from domain.relationships import Relationship
 from persistence import tables
 from persistence.database import Database
 from resolvers.appointment_loaders import AppointmentLoaders
+from resolvers.group_session_loaders import GroupSessionLoaders
 from resolvers.loader_base import ByIdLoader
 
 
@@ -106,3 +107,4 @@ class Loaders:
         self.relationships_by_client_id = RelationshipsByClientIdLoader(db)
         self.payment_method_by_client_id = PaymentMethodByClientIdLoader(db)
         self.appointments = AppointmentLoaders(db, now)
+        self.group_sessions = GroupSessionLoaders(db, now)

@@ -23,24 +23,31 @@ from schema.operations.accounts import AccountMutations
 from schema.operations.appointments import AppointmentMutations, AppointmentQueries
 from schema.operations.attendance import AttendanceMutations, AttendanceQueries
 from schema.operations.clients import ClientMutations, ClientQueries
+from schema.operations.group_sessions import GroupSessionMutations, GroupSessionQueries
+from schema.operations.invoices import InvoiceMutations
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
 from schema.operations.session_changes import MyAppointmentsQueries, SessionChangeMutations
 from schema.scalars import SCALAR_MAP
 from schema.types.appointments import Charge, ReservedSlot, Session
 from schema.types.clients import Client
+from schema.types.group_sessions import GroupSession, Service, SessionSubscription
+from schema.types.invoices import Invoice
 from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
+    GroupSessionQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     SessionChangeMutations, AttendanceMutations,
+    GroupSessionMutations, InvoiceMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
+    Service, GroupSession, SessionSubscription, Invoice,
 ]
 
 

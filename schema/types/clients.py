@@ -17,9 +17,12 @@ from resolvers.auth import Viewer
 from schema.common import Node, PageInfo, context
 from schema.ids import to_global_id
 from schema.nodes import node_fetcher
+from schema.types.billing_enums import InvoiceStatus
 
 if TYPE_CHECKING:
     from schema.types.appointments import SessionConnection
+    from schema.types.group_sessions import SessionSubscription
+    from schema.types.invoices import Invoice
     from schema.types.relationships import Relationship
 
 
@@ -127,6 +130,31 @@ class Client(Node):
         return await session_page(
             info, "appointment_pages_by_client_id", self.client_id, upcoming, first, after
         )
+
+
+    @strawberry.field(description="Group-session subscriptions the client attends or pays for.")
+    async def subscriptions(
+        self, info: strawberry.Info
+    ) -> list[Annotated[SessionSubscription, strawberry.lazy("schema.types.group_sessions")]]:
+        from schema.types.group_sessions import SessionSubscription
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.group_sessions.subscriptions_by_client_id
+        return [SessionSubscription.from_entity(s) for s in await loader.load(self.client_id)]
+
+    @strawberry.field(description="Invoices the client pays, newest first.")
+    async def invoices(
+        self, info: strawberry.Info, status: InvoiceStatus | None = None  # type: ignore[valid-type]
+    ) -> list[Annotated[Invoice, strawberry.lazy("schema.types.invoices")]]:
+        from resolvers.group_session_loaders import PayerInvoicesKey
+        from schema.types.invoices import Invoice
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.group_sessions.invoices_by_payer_id
+        found = await loader.load(PayerInvoicesKey(self.client_id, status))
+        return [Invoice.from_entity(i) for i in found]
 
 
 @strawberry.type

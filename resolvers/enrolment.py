@@ -1,0 +1,287 @@
+"""enrollInSession and transferSession (seed 001): a subscription and its first month's
+invoice, checked out with PAY_NOW, PAY_LATER or CLOSE_NOW.
+
+Each runs twice through the same checks: a read-only pass that refuses early and says what
+the invoice will total, then, after any PAY_NOW charge (resolvers/invoice_money.py), the
+unit of work that re-checks under its locks and writes. Capacity is counted with the group
+session's row locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's writers are serialised
+by BEGIN IMMEDIATE), so concurrent enrolments can never overfill a session. A refusal at any
+point leaves every subscription and invoice as it was.
+
+Locks are always taken in the order subscription, group session, invoice counter (the sweep
+and payInvoice keep to it too), so concurrent transfers, enrolments and sweeps never
+deadlock.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from domain.billing import (
+    Checkout,
+    Discount,
+    InvoiceLine,
+    invoice_totals,
+    needs_charge,
+    parse_discount,
+)
+from domain.errors import DomainError, ErrorCode, Problems
+from domain.group_sessions import (
+    GroupSession,
+    SessionSubscription,
+    YearMonth,
+    check_room,
+    check_transfer,
+    enroll,
+    first_month_lines,
+    transfer,
+)
+from domain.invoices import Invoice, PaymentStatus
+from domain.money import Money
+from persistence.uow import UnitOfWork
+from resolvers.access import visible_client
+from resolvers.auth import Viewer
+from resolvers.context import RequestContext
+from resolvers.group_access import local_today, practice_group_session, visible_subscription
+from resolvers.idempotency import Idempotency
+from resolvers.invoice_money import InvoiceMoney, Taken, upfront_charge
+
+
+@dataclass(frozen=True)
+class DiscountRequest:
+    percent: Decimal | None
+    amount: Decimal | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class EnrolmentRequest:
+    client_id: uuid.UUID
+    session_id: uuid.UUID
+    first_date: date
+    payer_id: uuid.UUID | None
+    discount: DiscountRequest | None
+    checkout: Checkout
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class TransferRequest:
+    subscription_id: uuid.UUID
+    transfer_date: date
+    to_session_id: uuid.UUID
+    first_date: date
+    discount: DiscountRequest | None
+    checkout: Checkout
+    idempotency_key: str | None
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What either mutation answers: the new subscription and its first invoice (and, for a
+    transfer, the subscription it ended)."""
+
+    subscription: SessionSubscription
+    invoice: Invoice
+    ended: SessionSubscription | None = None
+
+
+@dataclass
+class Draft:
+    """A checked request: the new subscription's session, payer and first invoice's lines."""
+
+    session: GroupSession
+    payer_id: uuid.UUID
+    first_date: date
+    lines: list[InvoiceLine]
+    discount: Discount | None
+    total: Money
+
+
+def _fingerprint(request: Any) -> dict[str, Any]:
+    values = {k: v for k, v in vars(request).items() if k != "idempotency_key"}
+    if values.get("discount") is not None:
+        values["discount"] = vars(values["discount"])
+    return values
+
+
+async def enroll_in_session(ctx: RequestContext, request: EnrolmentRequest) -> Enrolment:
+    viewer = ctx.staff()
+    idempotency = Idempotency.of(viewer.account_id, "enrollInSession",
+                                 request.idempotency_key, _fingerprint(request))
+
+    async def check(uow: UnitOfWork, *, lock: bool) -> tuple[Draft, SessionSubscription]:
+        return await _check_enrolment(uow, viewer, request, lock=lock)
+
+    async def write(uow: UnitOfWork, draft: Draft, subscription: SessionSubscription,
+                    taken: Taken | None) -> Enrolment:
+        invoice = await _subscribe(uow, subscription, draft, request.checkout, taken)
+        return Enrolment(subscription, invoice)
+
+    return await _run(ctx, viewer, idempotency, request.checkout, check, write)
+
+
+async def transfer_session(ctx: RequestContext, request: TransferRequest) -> Enrolment:
+    viewer = ctx.staff()
+    idempotency = Idempotency.of(viewer.account_id, "transferSession",
+                                 request.idempotency_key, _fingerprint(request))
+
+    async def check(uow: UnitOfWork, *, lock: bool) -> tuple[Draft, SessionSubscription]:
+        return await _check_transfer(uow, viewer, request, lock=lock)
+
+    async def write(uow: UnitOfWork, draft: Draft, current: SessionSubscription,
+                    taken: Taken | None) -> Enrolment:
+        session = await uow.group_sessions.get(current.session_id)
+        assert session is not None
+        enrolled = await uow.subscriptions.attending_from(draft.session.id, draft.first_date)
+        new = transfer(current, session, draft.session, transfer_date=request.transfer_date,
+                       first_date=draft.first_date, target_enrolled=enrolled, now=uow.now)
+        invoice = await _subscribe(uow, new, draft, request.checkout, taken)
+        return Enrolment(new, invoice, current)
+
+    return await _run(ctx, viewer, idempotency, request.checkout, check, write)
+
+
+async def _run(ctx: RequestContext, viewer: Viewer, idempotency: Idempotency,
+               checkout: Checkout, check: Any, write: Any) -> Enrolment:
+    """Check (read-only), charge when PAY_NOW owes something, then check again and write."""
+    async with ctx.reading() as uow:
+        earlier = await idempotency.earlier_result(uow)
+        if earlier is not None:
+            return await _answer(uow, earlier)
+        draft, _ = await check(uow, lock=False)
+        charge = None
+        if needs_charge(checkout, draft.total):
+            charge = await upfront_charge(uow, draft.payer_id, draft.total, _charge_key(
+                idempotency))
+    money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
+    taken = await money.take(charge, viewer.practice_id, draft.payer_id) if charge else None
+    try:
+        async with ctx.unit_of_work() as uow:
+            earlier = await idempotency.earlier_result(uow)
+            if earlier is None:
+                again, subject = await check(uow, lock=True)
+                if taken is not None and (again.total != taken.amount
+                                          or again.payer_id != taken.payer_id):
+                    raise DomainError.one(ErrorCode.INVALID_STATE,
+                                          "The invoice changed while it was being paid; "
+                                          "nothing was kept. Try again.")
+                result = await write(uow, again, subject, taken)
+                await idempotency.remember(uow, result.subscription.id)
+                await uow.commit()
+                return result
+            answer = await _answer(uow, earlier)
+        # A twin with the same idempotencyKey committed between the two passes. It charged
+        # under the same key, so this is its charge (give_back sees that and keeps it).
+        if taken is not None:
+            await money.give_back(taken)
+        return answer
+    except DomainError:
+        if taken is not None:
+            await money.give_back(taken)
+        raise
+    except IntegrityError:
+        # A concurrent twin with the same idempotencyKey committed first: answer its result.
+        async with ctx.reading() as uow:
+            earlier = await idempotency.earlier_result(uow)
+            if earlier is not None:
+                return await _answer(uow, earlier)
+        if taken is not None:
+            await money.give_back(taken)
+        raise
+
+
+def _charge_key(idempotency: Idempotency) -> str:
+    if idempotency.key is None:
+        return f"{idempotency.operation}:{uuid.uuid4()}"
+    return (f"{idempotency.operation}:{idempotency.account_id}:{idempotency.key}:"
+            f"{idempotency.fingerprint[:16]}")
+
+
+async def _answer(uow: UnitOfWork, subscription_id: uuid.UUID) -> Enrolment:
+    subscription = await uow.subscriptions.get(subscription_id)
+    assert subscription is not None
+    invoices = await uow.invoices.of_subscription(subscription.id)
+    ended = None
+    if subscription.transferred_from_id is not None:
+        ended = await uow.subscriptions.get(subscription.transferred_from_id)
+    return Enrolment(subscription, invoices[0], ended)
+
+
+def _discount(request: DiscountRequest | None, currency: str) -> Discount | None:
+    if request is None:
+        return None
+    return parse_discount(request.percent, request.amount, request.reason, currency)
+
+
+def _draft(session: GroupSession, payer_id: uuid.UUID, first_date: date,
+           discount: Discount | None) -> Draft:
+    lines = first_month_lines(session, first_date)
+    totals = invoice_totals(lines, discount, session.currency)
+    return Draft(session, payer_id, first_date, lines, discount, totals.total)
+
+
+async def _check_enrolment(
+    uow: UnitOfWork, viewer: Viewer, request: EnrolmentRequest, *, lock: bool
+) -> tuple[Draft, SessionSubscription]:
+    # The session row first: it is the lock that serialises enrolments into it.
+    session = await practice_group_session(uow, viewer, request.session_id, ["sessionId"],
+                                           for_update=lock)
+    client = await visible_client(uow, viewer, request.client_id, ["clientId"])
+    payer = await visible_client(uow, viewer, request.payer_id or client.id, ["payerId"])
+    practitioner = await uow.practitioners.get(session.practitioner_id)
+    assert practitioner is not None
+    problems = Problems()
+    discount = problems.check(_discount, request.discount, session.currency)
+    enrolled = await uow.subscriptions.attending_from(session.id, request.first_date)
+    subscription = problems.check(
+        enroll, session, client_id=client.id, payer_id=payer.id, first_date=request.first_date,
+        today=local_today(uow.now, practitioner.timezone), enrolled=enrolled, now=uow.now,
+    )
+    problems.raise_if_any()
+    return _draft(session, payer.id, request.first_date, discount), subscription
+
+
+async def _check_transfer(
+    uow: UnitOfWork, viewer: Viewer, request: TransferRequest, *, lock: bool
+) -> tuple[Draft, SessionSubscription]:
+    current = await visible_subscription(uow, viewer, request.subscription_id,
+                                         ["subscriptionId"], for_update=lock)
+    session = await uow.group_sessions.get(current.session_id)
+    assert session is not None
+    target = await practice_group_session(uow, viewer, request.to_session_id, ["toSessionId"],
+                                          for_update=lock)
+    problems = Problems()
+    discount = problems.check(_discount, request.discount, target.currency)
+    problems.check(check_transfer, current, session, target, request.transfer_date,
+                   request.first_date)
+    problems.raise_if_any()
+    enrolled = await uow.subscriptions.attending_from(target.id, request.first_date)
+    check_room(target.capacity, enrolled, request.first_date, ("toSessionId",))
+    return _draft(target, current.payer_id, request.first_date, discount), current
+
+
+async def _subscribe(uow: UnitOfWork, subscription: SessionSubscription, draft: Draft,
+                     checkout: Checkout, taken: Taken | None) -> Invoice:
+    """Save the subscription with its first month's invoice, numbered now, checked out."""
+    uow.subscriptions.add(subscription)
+    month = YearMonth.of(draft.first_date)
+    invoice = Invoice.issue(
+        practice_id=subscription.practice_id, payer_id=draft.payer_id,
+        sequence=await uow.invoices.next_sequence(subscription.practice_id),
+        lines=draft.lines, discount=draft.discount, currency=draft.session.currency,
+        now=uow.now, subscription_id=subscription.id, period=month.first_day,
+    )
+    invoice.checkout(checkout, uow.now)
+    uow.invoices.add(invoice)
+    if taken is not None:
+        uow.invoice_payments.add(taken.payment(invoice.id, PaymentStatus.SUCCEEDED, uow.now))
+    await uow.flush()
+    await uow.subscriptions.set_next_bill_month(subscription.id, month.next().first_day)
+    return invoice
