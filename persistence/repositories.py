@@ -167,6 +167,15 @@ class Appointments(Repository[Appointment]):
         )
         return list(result.scalars())
 
+    async def locked_where(self, *where: Any, limit: int | None = None) -> list[Appointment]:
+        """Sessions matching `where`, locked in id order (so two sweeps never deadlock);
+        PostgreSQL skips a row a concurrent writer changed so that it no longer matches."""
+        t = tables.appointments
+        query = select(Appointment).where(*where).order_by(t.c.id).with_for_update()
+        if limit is not None:
+            query = query.limit(limit)
+        return list((await self.session.execute(query)).scalars())
+
     async def awaiting_update(
         self, practitioner_id: uuid.UUID, now: datetime, offset: int, limit: int
     ) -> list[Appointment]:
@@ -198,6 +207,14 @@ class Charges(Repository[Charge]):
 
     async def by_key(self, idempotency_key: str) -> Charge | None:
         return await self.first(tables.charges.c.idempotency_key == idempotency_key)
+
+    async def by_keys(self, idempotency_keys: list[str]) -> dict[str, Charge]:
+        if not idempotency_keys:
+            return {}
+        result = await self.session.execute(
+            select(Charge).where(tables.charges.c.idempotency_key.in_(idempotency_keys))
+        )
+        return {charge.idempotency_key: charge for charge in result.scalars()}
 
 
 class ReservedSlots(Repository[ReservedSlot]):
@@ -246,6 +263,7 @@ class IdempotencyKeys:
             id=uuid.uuid4(), account_id=account_id, operation=operation, key=key,
             request_hash=request_hash, result_id=result_id, created_at=now,
         ))
+
 
 class Services(Repository[Service]):
     model = Service

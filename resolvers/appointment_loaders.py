@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 
-from domain.appointments import Appointment, Charge, ReservedSlot
+from domain.appointments import Appointment, Charge, ChargeStatus, ReservedSlot
 from domain.policy import SessionStatus
 from persistence import tables
 from persistence.database import Database
@@ -28,6 +28,25 @@ class AppointmentByIdLoader(ByIdLoader[Appointment]):
 
 class ChargeByIdLoader(ByIdLoader[Charge]):
     model = Charge
+
+
+class FailedChargeByAppointmentIdLoader(DataLoader[uuid.UUID, Charge | None]):
+    """A session's latest refused charge: what Session.charge shows while none succeeded."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, keys: Sequence[uuid.UUID]) -> list[Charge | None]:
+        c = tables.charges
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Charge).where(c.c.appointment_id.in_(keys),
+                                     c.c.status == ChargeStatus.FAILED)
+                .order_by(c.c.created_at, c.c.id)
+            )
+            latest = {charge.appointment_id: charge for charge in result.scalars()}
+        return [latest.get(key) for key in keys]
 
 
 class ReservedSlotByIdLoader(ByIdLoader[ReservedSlot]):
@@ -181,6 +200,7 @@ class AppointmentLoaders:
     def __init__(self, db: Database, now: datetime) -> None:
         self.appointment_by_id = AppointmentByIdLoader(db)
         self.charge_by_id = ChargeByIdLoader(db)
+        self.failed_charge_by_appointment_id = FailedChargeByAppointmentIdLoader(db)
         self.reserved_slot_by_id = ReservedSlotByIdLoader(db)
         self.reserved_slots_by_practitioner_id = ReservedSlotsByPractitionerIdLoader(db)
         self.reserved_slots_by_relationship_id = ReservedSlotsByRelationshipIdLoader(db)

@@ -153,9 +153,14 @@ class Session(Node):
 
     @strawberry.field
     async def charge(self, info: strawberry.Info) -> Charge | None:
+        """The charge that paid it; while none has, the latest refused one (if any)."""
+        loaders = context(info).loaders.appointments
         if self.entity.charge_id is None:
-            return None
-        found = await context(info).loaders.appointments.charge_by_id.load(self.entity.charge_id)
+            if self.entity.payment_failed_at is None:
+                return None
+            failed = await loaders.failed_charge_by_appointment_id.load(self.entity.id)
+            return Charge.from_entity(failed) if failed else None
+        found = await loaders.charge_by_id.load(self.entity.charge_id)
         return Charge.from_entity(found) if found else None
 
     @strawberry.field

@@ -165,6 +165,71 @@ def charge_rows(server: RunningServer, session_id: str) -> list[Any]:
     return with_database(server, read)
 
 
+# ------------------------------------------------------------------ the sweep's money
+
+REMOVE_CARD = f"mutation {{ removePaymentMethod {{ client {{ id }} {ERRORS} }} }}"
+
+
+def add_card(client: GraphQLClient, token: str, card: str = "tok_visa") -> None:
+    """The signed-in client puts a (new) card on file, replacing any card there was."""
+    payload = client.data(ADD_CARD, {"input": {"token": card}}, token=token)["addPaymentMethod"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+
+
+def remove_card(client: GraphQLClient, token: str) -> None:
+    payload = client.data(REMOVE_CARD, token=token)["removePaymentMethod"]
+    assert payload["userErrors"] == [], payload["userErrors"]
+
+
+def card_of(server: RunningServer, client_id: str) -> Any:
+    """The client's card on file as stored (id, gateway_reference), or None."""
+    owner_id = decode_id(client_id, "Client")
+
+    async def read(db: Database) -> Any:
+        m = tables.payment_methods
+        async with db.reading() as session:
+            result = await session.execute(
+                select(m.c.id, m.c.gateway_reference).where(m.c.client_id == owner_id)
+            )
+            return result.one_or_none()
+
+    return with_database(server, read)
+
+
+def session_charges(server: RunningServer, session_id: str) -> list[Any]:
+    """Every charge recorded for the session, oldest first (a refusal without a card too)."""
+    appointment_id = decode_id(session_id, "Session")
+
+    async def read(db: Database) -> list[Any]:
+        c = tables.charges
+        async with db.reading() as session:
+            result = await session.execute(
+                select(c.c.id, c.c.status, c.c.amount, c.c.idempotency_key,
+                       c.c.gateway_reference, c.c.refund_requested_at)
+                .where(c.c.appointment_id == appointment_id).order_by(c.c.created_at)
+            )
+            return list(result)
+
+    return with_database(server, read)
+
+
+def gateway_charges(server: RunningServer, session_id: str) -> list[Any]:
+    """What the sandbox gateway charged (or refused) for the session, under any card."""
+    prefix = f"appointment:{decode_id(session_id, 'Session')}:"
+
+    async def read(db: Database) -> list[Any]:
+        s = tables.sandbox_charges
+        async with db.reading() as session:
+            result = await session.execute(
+                select(s.c.reference, s.c.status, s.c.idempotency_key)
+                .where(s.c.idempotency_key.startswith(prefix, autoescape=True))
+                .order_by(s.c.created_at)
+            )
+            return list(result)
+
+    return with_database(server, read)
+
+
 # ------------------------------------------------------------------ after a session
 
 SLOT_FIELDS = "id weekday startTime durationMinutes relationship { id }"
@@ -289,3 +354,23 @@ def booked_events(server: RunningServer, session_id: str) -> list[str]:
                     if (payload or {}).get("appointment_id") == appointment_id]
 
     return with_database(server, read)
+
+
+class SettledClock:
+    """The test clock, moved only once the broker is idle. The relay dispatches again an
+    email dispatched more than five minutes ago and not delivered yet, by the clock; jumping
+    the clock while one is still in flight would have it sent twice."""
+
+    def __init__(self, clock: Any, server: RunningServer) -> None:
+        self.clock = clock
+        self.server = server
+
+    def __call__(self) -> datetime:
+        return self.clock()  # type: ignore[no-any-return]
+
+    def set(self, when: datetime) -> None:
+        self.server.drain()
+        self.clock.set(when)
+
+    def advance(self, delta: timedelta) -> None:
+        self.set(self() + delta)
