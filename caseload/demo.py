@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
+from caseload.demo_sessions import ensure_demo_sessions
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from domain.practice import Role, Weekday
@@ -65,6 +66,7 @@ async def load_demo(settings: Settings) -> int:
         else:
             print("Demo practice already there; nothing changed.")
         await _ensure_clients(runtime)
+        await _ensure_sessions(runtime)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -99,6 +101,15 @@ async def _ensure_clients(runtime: Runtime) -> None:
     print("Demo clients added.")
 
 
+async def _ensure_sessions(runtime: Runtime) -> None:
+    """Sessions, prices and reserved slots arrived later still: added once, to old ones too."""
+    owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
+    for line in await ensure_demo_sessions(
+        runtime.services, owner.viewer, runtime.settings.secret_key
+    ):
+        print(line)
+
+
 def _print_sign_in() -> None:
     others = ", ".join(p.email for p in PRACTITIONERS)
     print(
@@ -107,5 +118,7 @@ def _print_sign_in() -> None:
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
         f"Practitioners sign in the same way: {others} (same password);\n"
-        f"so does a client, {CLIENT_EMAIL}."
+        f"so does a client, {CLIENT_EMAIL}.\n"
+        "Past sessions wait in  { awaitingUpdates { edges { node { id startsAt } } } }  "
+        "for the owner and each practitioner."
     )
