@@ -79,6 +79,7 @@ def _map_appointments() -> None:
     mapper_registry.map_imperatively(Charge, tables.charges)
     mapper_registry.map_imperatively(ReservedSlot, tables.reserved_slots)
 
+
 def _map_group_sessions() -> None:
     mapper_registry.map_imperatively(Service, tables.services)
     mapper_registry.map_imperatively(GroupSession, tables.group_sessions)

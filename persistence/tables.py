@@ -324,6 +324,7 @@ idempotency_keys = Table(
     UniqueConstraint("account_id", "operation", "key", name="uq_idempotency_keys_once"),
 )
 
+
 # Group sessions, subscriptions and invoices (seed 001). Amounts are ExactDecimal: exact at
 # any currency's minor unit (see persistence/invoice_columns.py).
 services = Table(

@@ -131,7 +131,6 @@ class Client(Node):
             info, "appointment_pages_by_client_id", self.client_id, upcoming, first, after
         )
 
-
     @strawberry.field(description="Group-session subscriptions the client attends or pays for.")
     async def subscriptions(
         self, info: strawberry.Info
