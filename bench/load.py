@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +47,8 @@ class Target:
     path: str
     body: dict[str, Any]
     token: str
+    # A new body for every timed request (a mutation that must not repeat); None: `body`.
+    next_body: Callable[[], dict[str, Any]] | None = None
 
 
 async def fetch_once(target: Target) -> bytes:
@@ -60,7 +63,8 @@ async def drive(target: Target, *, concurrency: int, duration_s: float) -> Sampl
     until `duration_s` is up."""
     payload = json.dumps(target.body).encode()
     async with _client(target, concurrency) as client:
-        return await _phase(client, target.path, payload, concurrency, duration_s)
+        return await _phase(client, target.path, payload, concurrency, duration_s,
+                            target.next_body)
 
 
 def _client(target: Target, concurrency: int) -> httpx.AsyncClient:
@@ -74,22 +78,25 @@ def _client(target: Target, concurrency: int) -> httpx.AsyncClient:
 
 
 async def _phase(client: httpx.AsyncClient, path: str, payload: bytes, concurrency: int,
-                 duration_s: float) -> Sample:
+                 duration_s: float,
+                 next_body: Callable[[], dict[str, Any]] | None = None) -> Sample:
     sample = Sample()
     started = time.perf_counter()
     deadline = started + duration_s
-    await asyncio.gather(*(_worker(client, path, payload, deadline, sample)
+    await asyncio.gather(*(_worker(client, path, payload, deadline, sample, next_body)
                            for _ in range(concurrency)))
     sample.elapsed_s = time.perf_counter() - started
     return sample
 
 
 async def _worker(client: httpx.AsyncClient, path: str, payload: bytes, deadline: float,
-                  sample: Sample) -> None:
+                  sample: Sample,
+                  next_body: Callable[[], dict[str, Any]] | None = None) -> None:
     while time.perf_counter() < deadline:
+        content = payload if next_body is None else json.dumps(next_body()).encode()
         sent = time.perf_counter()
         try:
-            response = await client.post(path, content=payload)
+            response = await client.post(path, content=content)
         except httpx.HTTPError as error:  # the server is gone or stuck: this client stops
             sample.note_error(f"{type(error).__name__}: {error}")
             return

@@ -126,7 +126,7 @@ def benchmark(run: Run, op: Operation) -> list[Row]:
     plain, plain_body = measure(run, op, "plain")
     if plain.sample and plain.sample.requests_per_s and graphql.sample:
         graphql.ratio = graphql.sample.requests_per_s / plain.sample.requests_per_s
-    graphql.same_json = graphql_body == plain_body
+    graphql.same_json = op.comparable(graphql_body) == op.comparable(plain_body)
     return [graphql, plain]
 
 
@@ -136,7 +136,8 @@ def measure(run: Run, op: Operation, variant: str) -> tuple[Row, bytes]:
     args = run.args
     with running_server(run.env, run.log) as server:
         path = "/graphql" if variant == "graphql" else op.plain_path
-        target = Target(server.base_url, path, op.body(run.seeded), run.token)
+        target = Target(server.base_url, path, op.body(run.seeded), run.token,
+                        op.next_body(run.seeded))
         body = asyncio.run(fetch_once(target))
         if args.warmup > 0:
             asyncio.run(drive(target, concurrency=args.concurrency, duration_s=args.warmup))

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import plain
+from bench import plain, plain_sessions, session_operations
 from bench.seed import Seeded
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -28,6 +28,10 @@ def _always_available(_: Seeded) -> str | None:
     return None
 
 
+def _as_sent(body: bytes) -> Any:
+    return body
+
+
 @dataclass(frozen=True)
 class Operation:
     name: str
@@ -36,6 +40,11 @@ class Operation:
     variables: Callable[[Seeded], dict[str, Any]] = field(default=_no_variables)
     # why it cannot run against this seeded database (None: it can)
     unavailable: Callable[[Seeded], str | None] = field(default=_always_available)
+    # for an operation that must not repeat (a mutation): a new set of variables per timed
+    # request; `variables` then gives the one request whose answers are compared
+    next_variables: Callable[[Seeded], Callable[[], dict[str, Any]]] | None = None
+    # what of the two answers must be equal (default: every byte)
+    comparable: Callable[[bytes], Any] = field(default=_as_sent)
 
     @property
     def plain_path(self) -> str:
@@ -43,6 +52,12 @@ class Operation:
 
     def body(self, seeded: Seeded) -> dict[str, Any]:
         return {"query": self.document, "variables": self.variables(seeded)}
+
+    def next_body(self, seeded: Seeded) -> Callable[[], dict[str, Any]] | None:
+        if self.next_variables is None:
+            return None
+        variables = self.next_variables(seeded)
+        return lambda: {"query": self.document, "variables": variables()}
 
 
 VIEWER_DOCUMENT = """
@@ -88,6 +103,23 @@ OPERATIONS: tuple[Operation, ...] = (
         "clients", CLIENTS_DOCUMENT, plain.clients,
         variables=lambda _: {"first": 50},
         unavailable=_clients_unavailable,
+    ),
+    Operation(
+        "availability", session_operations.AVAILABILITY_DOCUMENT, plain_sessions.availability,
+        variables=session_operations.availability_variables,
+        unavailable=session_operations.unavailable,
+    ),
+    Operation(
+        "bookSession", session_operations.BOOK_DOCUMENT, plain_sessions.book_session,
+        variables=session_operations.probe_variables,
+        next_variables=session_operations.booking_variables,
+        comparable=session_operations.without_ids,
+        unavailable=session_operations.booking_unavailable,
+    ),
+    Operation(
+        "awaitingUpdates", session_operations.AWAITING_DOCUMENT, plain_sessions.awaiting_updates,
+        variables=session_operations.awaiting_variables,
+        unavailable=session_operations.unavailable,
     ),
 )
 

@@ -38,6 +38,7 @@ class Seeded:
     practitioners: int
     clients: int
     clients_unavailable: str | None  # why no clients were seeded, or None
+    sessions: Any = None  # bench.seed_sessions.SeededSessions, when sessions were seeded
 
 
 async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
@@ -46,13 +47,20 @@ async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
         async with db.write_engine.begin() as connection:
             practice_id = await seed_practice(connection, practitioners)
             reason = await seed_clients(connection, practice_id, clients)
+            sessions = None if reason else await _seed_sessions(connection, practice_id)
         async with db.write_engine.begin() as connection:
             # planner statistics, as autovacuum would gather them on a live database
             await connection.exec_driver_sql("ANALYZE")
     finally:
         await db.dispose()
     return Seeded(practice_id, OWNER_EMAIL, PASSWORD, practitioners,
-                  0 if reason else clients, reason)
+                  0 if reason else clients, reason, sessions)
+
+
+async def _seed_sessions(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
+    from bench.seed_sessions import seed_sessions  # the sessions issue's tables
+
+    return await seed_sessions(connection, practice_id, datetime.now(UTC))
 
 
 async def seed_practice(connection: AsyncConnection, practitioners: int) -> uuid.UUID:
