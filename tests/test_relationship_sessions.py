@@ -4,17 +4,11 @@ upcoming sessions and reserved slots to the new relationship and its payer."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
-from domain.practice import Weekday
-from persistence import tables
-from persistence.database import Database
-from schema.ids import decode_id, to_global_id
 from tests.support.appointments import (
     Scene,
     booked,
@@ -23,6 +17,7 @@ from tests.support.appointments import (
     next_monday,
     paying_client_scene,
     relationship_of,
+    reserve_slot,
     session,
     take_payment,
 )
@@ -35,7 +30,6 @@ from tests.support.clients import (
 )
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, add_practitioner, unique_email
-from tests.support.jobs import with_database
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
 
@@ -80,24 +74,6 @@ def status_of(client: GraphQLClient, scene: Scene, session_id: str) -> str:
     found = session(client, scene.owner.token, session_id)
     assert found is not None
     return str(found["status"])
-
-
-def reserve(server: RunningServer, scene: Scene, relationship_id: str) -> str:
-    """A weekly slot kept for the relationship (Mondays 10:00, 50 minutes)."""
-    slot_id = uuid.uuid4()
-
-    async def work(db: Database) -> None:
-        async with db.write_sessions() as s, s.begin():
-            await s.execute(insert(tables.reserved_slots).values(
-                id=slot_id, practice_id=decode_id(scene.owner.practice_id, "Practice"),
-                practitioner_id=decode_id(scene.owner.practitioner_id, "Practitioner"),
-                relationship_id=decode_id(relationship_id, "Relationship"),
-                weekday=Weekday.MONDAY, start_time=time(10, 0), duration_minutes=50,
-                created_at=datetime.now(UTC),
-            ))
-
-    with_database(server, work)
-    return to_global_id("ReservedSlot", slot_id)
 
 
 # ------------------------------------------------------------------ ending
@@ -216,7 +192,9 @@ def test_migration_moves_upcoming_sessions_and_reserved_slots_to_the_new_payer(
     unpaid = at(monday + timedelta(days=7, hours=4))
     cancelled = at(monday + timedelta(days=8, hours=4))
     cancel(client, owner, cancelled)
-    slot = reserve(server, scene, old)
+    reserved = reserve_slot(client, owner, old, "MONDAY", "10:00")
+    assert reserved["userErrors"] == []
+    slot = reserved["reservedSlot"]["id"]
     clock.set(monday + timedelta(hours=4) - timedelta(hours=40))
     take_payment(server, paid)
 
