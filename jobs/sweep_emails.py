@@ -15,6 +15,7 @@ from domain.appointments import (
     PaymentFailed,
 )
 from domain.appointments import Charge as ChargeRecord
+from domain.clients import Client
 from domain.payments import PaymentMethod
 from domain.policy import AUTO_CANCEL_BEFORE, SessionStatus
 from jobs.appointment_facts import AppointmentFacts, appointment_facts
@@ -26,15 +27,21 @@ from resolvers.invite_links import payment_method_link
 
 
 def _to_clients(facts: AppointmentFacts, template: str, **extra: object) -> list[EmailIntent]:
-    """Attendees and the payer, once each."""
-    values = facts.values()
-    return [
-        EmailIntent(address, template,
-                    {**values, **extra, "first_name": client.first_name,
-                     "is_payer": client.id == facts.payer.id},
-                    facts.practice.id)
-        for client, address in facts.client_addresses()
-    ]
+    """Attendees and the payer, once per address."""
+    intents: dict[str, EmailIntent] = {}
+    for client, address in facts.client_addresses():
+        values = {**facts.values(), **extra, **_phrases(facts, client),
+                  "first_name": client.first_name, "is_payer": client.id == facts.payer.id}
+        intents.setdefault(address.lower(),
+                           EmailIntent(address, template, values, facts.practice.id))
+    return list(intents.values())
+
+
+def _phrases(facts: AppointmentFacts, client: Client) -> dict[str, str]:
+    """"your session" to an attendee; "the session for ..." to a payer who does not attend."""
+    phrase = ("your session" if client.id in facts.appointment.client_ids
+              else f"the session for {facts.values()['attendee_names']}")
+    return {"session_phrase": phrase[0].upper() + phrase[1:], "session_phrase_lower": phrase}
 
 
 @handles(AppointmentReminderDue)
@@ -72,6 +79,7 @@ async def payment_failed(jc: JobContext, event: PaymentFailed) -> list[EmailInte
     cancel_at = appointment.starts_at - AUTO_CANCEL_BEFORE
     values = {
         **facts.values(),
+        **_phrases(facts, facts.payer),
         "first_name": facts.payer.first_name,
         "no_card": no_card,
         "card": f"{refused_card.brand} ending {refused_card.last4}" if refused_card else None,
