@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
+from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_sessions import ensure_demo_sessions
 from caseload.runtime import Runtime
 from caseload.settings import Settings
@@ -67,6 +68,7 @@ async def load_demo(settings: Settings) -> int:
             print("Demo practice already there; nothing changed.")
         await _ensure_clients(runtime)
         await _ensure_sessions(runtime)
+        await _ensure_groups(runtime)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -107,6 +109,13 @@ async def _ensure_sessions(runtime: Runtime) -> None:
     for line in await ensure_demo_sessions(
         runtime.services, owner.viewer, runtime.settings.secret_key
     ):
+        print(line)
+
+
+async def _ensure_groups(runtime: Runtime) -> None:
+    """Group sessions, subscribers and a transfer (seed 001): added once, to old ones too."""
+    owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
+    for line in await ensure_demo_groups(runtime.services, owner.viewer):
         print(line)
 
 
