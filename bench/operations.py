@@ -14,7 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import plain, plain_sessions, session_operations
+from bench import (
+    group_operations,
+    plain,
+    plain_groups,
+    plain_sessions,
+    session_operations,
+)
 from bench.seed import Seeded
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -120,6 +126,18 @@ OPERATIONS: tuple[Operation, ...] = (
         "awaitingUpdates", session_operations.AWAITING_DOCUMENT, plain_sessions.awaiting_updates,
         variables=session_operations.awaiting_variables,
         unavailable=session_operations.unavailable,
+    ),
+    Operation(
+        "transferSession", group_operations.TRANSFER_DOCUMENT, plain_groups.transfer_session,
+        variables=group_operations.probe_variables,
+        next_variables=group_operations.transfer_variables,
+        comparable=group_operations.without_new_ids,
+        unavailable=group_operations.unavailable,
+    ),
+    Operation(
+        "clientInvoices", group_operations.INVOICES_DOCUMENT, plain_groups.client_invoices,
+        variables=group_operations.invoices_variables,
+        unavailable=group_operations.unavailable,
     ),
 )
 

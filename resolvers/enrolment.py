@@ -16,7 +16,7 @@ deadlock.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -90,6 +90,9 @@ class Enrolment:
     subscription: SessionSubscription
     invoice: Invoice
     ended: SessionSubscription | None = None
+    # set when this call wrote them (not for a retry's earlier answer): the new
+    # subscription's session, its invoice being its only one
+    session: GroupSession | None = None
 
 
 @dataclass
@@ -102,6 +105,8 @@ class Draft:
     lines: list[InvoiceLine]
     discount: Discount | None
     total: Money
+    # the new session's subscriptions that attend first_date or later (counted for capacity)
+    enrolled: list[SessionSubscription]
 
 
 def _fingerprint(request: Any) -> dict[str, Any]:
@@ -139,9 +144,9 @@ async def transfer_session(ctx: RequestContext, request: TransferRequest) -> Enr
                     taken: Taken | None) -> Enrolment:
         session = await uow.group_sessions.get(current.session_id)
         assert session is not None
-        enrolled = await uow.subscriptions.attending_from(draft.session.id, draft.first_date)
         new = transfer(current, session, draft.session, transfer_date=request.transfer_date,
-                       first_date=draft.first_date, target_enrolled=enrolled, now=uow.now)
+                       first_date=draft.first_date, target_enrolled=draft.enrolled,
+                       now=uow.now)
         invoice = await _subscribe(uow, new, draft, request.checkout, taken)
         return Enrolment(new, invoice, current)
 
@@ -150,29 +155,36 @@ async def transfer_session(ctx: RequestContext, request: TransferRequest) -> Enr
 
 async def _run(ctx: RequestContext, viewer: Viewer, idempotency: Idempotency,
                checkout: Checkout, check: Any, write: Any) -> Enrolment:
-    """Check (read-only), charge when PAY_NOW owes something, then check again and write."""
-    async with ctx.reading() as uow:
-        earlier = await idempotency.earlier_result(uow)
-        if earlier is not None:
-            return await _answer(uow, earlier)
-        draft, _ = await check(uow, lock=False)
-        charge = None
-        if needs_charge(checkout, draft.total):
-            charge = await upfront_charge(uow, draft.payer_id, draft.total, _charge_key(
-                idempotency))
+    """PAY_NOW: check (read-only), charge what is owed, then check again and write. The
+    other checkouts move no money: they check and write in one unit of work."""
+    charge = None
+    if checkout is Checkout.PAY_NOW:
+        async with ctx.reading() as uow:
+            earlier = await idempotency.earlier_result(uow)
+            if earlier is not None:
+                return await _answer(uow, earlier)
+            draft, _ = await check(uow, lock=False)
+            if needs_charge(checkout, draft.total):
+                charge = await upfront_charge(uow, draft.payer_id, draft.total,
+                                              _charge_key(idempotency))
     money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
-    taken = await money.take(charge, viewer.practice_id, draft.payer_id) if charge else None
+    taken = None
+    if charge is not None:
+        taken = await money.take(charge, viewer.practice_id, charge.method.client_id)
     try:
         async with ctx.unit_of_work() as uow:
             earlier = await idempotency.earlier_result(uow)
             if earlier is None:
                 again, subject = await check(uow, lock=True)
-                if taken is not None and (again.total != taken.amount
-                                          or again.payer_id != taken.payer_id):
+                charged = taken.amount if taken else Money.zero(again.total.currency)
+                if needs_charge(checkout, again.total) and (
+                        again.total != charged or taken is None
+                        or again.payer_id != taken.payer_id):
                     raise DomainError.one(ErrorCode.INVALID_STATE,
                                           "The invoice changed while it was being paid; "
                                           "nothing was kept. Try again.")
-                result = await write(uow, again, subject, taken)
+                result = replace(await write(uow, again, subject, taken),
+                                 session=again.session)
                 await idempotency.remember(uow, result.subscription.id)
                 await uow.commit()
                 return result
@@ -221,10 +233,10 @@ def _discount(request: DiscountRequest | None, currency: str) -> Discount | None
 
 
 def _draft(session: GroupSession, payer_id: uuid.UUID, first_date: date,
-           discount: Discount | None) -> Draft:
+           discount: Discount | None, enrolled: list[SessionSubscription]) -> Draft:
     lines = first_month_lines(session, first_date)
     totals = invoice_totals(lines, discount, session.currency)
-    return Draft(session, payer_id, first_date, lines, discount, totals.total)
+    return Draft(session, payer_id, first_date, lines, discount, totals.total, enrolled)
 
 
 async def _check_enrolment(
@@ -245,7 +257,7 @@ async def _check_enrolment(
         today=local_today(uow.now, practitioner.timezone), enrolled=enrolled, now=uow.now,
     )
     problems.raise_if_any()
-    return _draft(session, payer.id, request.first_date, discount), subscription
+    return _draft(session, payer.id, request.first_date, discount, enrolled), subscription
 
 
 async def _check_transfer(
@@ -264,7 +276,7 @@ async def _check_transfer(
     problems.raise_if_any()
     enrolled = await uow.subscriptions.attending_from(target.id, request.first_date)
     check_room(target.capacity, enrolled, request.first_date, ("toSessionId",))
-    return _draft(target, current.payer_id, request.first_date, discount), current
+    return _draft(target, current.payer_id, request.first_date, discount, enrolled), current
 
 
 async def _subscribe(uow: UnitOfWork, subscription: SessionSubscription, draft: Draft,

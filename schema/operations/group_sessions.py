@@ -74,6 +74,18 @@ class DiscountInput:
                                          given(self.reason))
 
 
+def _prime(info: strawberry.Info, done: enrolment.Enrolment) -> None:
+    """What the mutation wrote is what the payload's fields would load again."""
+    if done.session is None:
+        return
+    loaders = context(info).loaders.group_sessions
+    loaders.group_session_by_id.prime(done.session.id, done.session)
+    loaders.invoices_by_subscription_id.prime(done.subscription.id, [done.invoice])
+    for subscription in (done.subscription, done.ended):
+        if subscription is not None:
+            loaders.subscription_by_id.prime(subscription.id, subscription)
+
+
 def _discount(value: DiscountInput | None) -> enrolment.DiscountRequest | None:
     found = given(value)
     return found.to_request() if found is not None else None
@@ -196,6 +208,7 @@ class GroupSessionMutations:
             idempotency_key=given(input.idempotency_key),
         )
         done = await enrolment.enroll_in_session(context(info), request)
+        _prime(info, done)
         return EnrollmentPayload(subscription=SessionSubscription.from_entity(done.subscription),
                                  invoice=Invoice.from_entity(done.invoice))
 
@@ -214,6 +227,7 @@ class GroupSessionMutations:
             idempotency_key=given(input.idempotency_key),
         )
         done = await enrolment.transfer_session(context(info), request)
+        _prime(info, done)
         assert done.ended is not None
         return TransferSessionPayload(
             ended_subscription=SessionSubscription.from_entity(done.ended),

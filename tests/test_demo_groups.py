@@ -1,0 +1,93 @@
+"""`caseload demo`'s group sessions: two services, subscribers, one transfer; added once, and
+also to a demo practice made before group sessions existed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from caseload import demo
+from caseload.settings import Settings
+from persistence import tables
+from persistence.database import Database
+from persistence.mapping import start_mappers
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    yield Settings.from_env({
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+        "CASELOAD_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
+    })
+
+
+def facts(settings: Settings) -> dict[str, Any]:
+    async def read() -> dict[str, Any]:
+        start_mappers()
+        db = Database(settings.database_url)
+        s, g, sub, i = (tables.services, tables.group_sessions, tables.session_subscriptions,
+                        tables.invoices)
+        try:
+            async with db.reading() as session:
+                services = sorted((await session.execute(select(s.c.name))).scalars())
+                sessions = sorted((await session.execute(select(g.c.name))).scalars())
+                subscriptions = list(await session.execute(
+                    select(sub.c.id, sub.c.status, sub.c.transferred_from_id,
+                           sub.c.transferred_to_id)))
+                invoices = list(await session.execute(
+                    select(i.c.number, i.c.status).order_by(i.c.sequence)))
+        finally:
+            await db.dispose()
+        return {"services": services, "sessions": sessions,
+                "statuses": sorted(row.status.name for row in subscriptions),
+                "transfers": sorted((row.transferred_from_id is not None,
+                                     row.transferred_to_id is not None)
+                                    for row in subscriptions),
+                "invoices": [(row.number, row.status.name) for row in invoices]}
+
+    return asyncio.run(read())
+
+
+def test_the_demo_has_two_services_subscribers_and_one_transfer(
+    settings: Settings, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert asyncio.run(demo.load_demo(settings)) == 0
+    out = capsys.readouterr().out
+    assert "Demo group sessions added" in out and "Maya Patel moved" in out
+    found = facts(settings)
+    assert found["services"] == ["Pilates", "Yoga"]
+    assert found["sessions"] == ["Saturday Morning Yoga", "Thursday Pilates", "Tuesday Yoga"]
+    assert found["statuses"] == ["ACTIVE"] * 4 + ["ENDED"]
+    assert found["transfers"] == [(False, False)] * 3 + [(False, True), (True, False)]
+    assert found["invoices"] == [("INV-000001", "PAID"), ("INV-000002", "PAID"),
+                                 ("INV-000003", "OPEN"), ("INV-000004", "CLOSED"),
+                                 ("INV-000005", "PAID")]
+
+    assert asyncio.run(demo.load_demo(settings)) == 0
+    assert "Demo group sessions added" not in capsys.readouterr().out
+    assert facts(settings) == found
+
+
+def test_a_demo_practice_from_before_group_sessions_gets_them_once(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def as_before(_: object) -> None:
+        return None
+
+    with monkeypatch.context() as patched:
+        patched.setattr(demo, "_ensure_groups", as_before)
+        asyncio.run(demo.load_demo(settings))
+    assert facts(settings)["services"] == []
+    capsys.readouterr()
+    asyncio.run(demo.load_demo(settings))
+    assert "Demo group sessions added" in capsys.readouterr().out
+    found = facts(settings)
+    assert len(found["invoices"]) == 5
+    asyncio.run(demo.load_demo(settings))
+    assert facts(settings) == found
