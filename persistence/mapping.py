@@ -11,6 +11,7 @@ from domain.appointments import Appointment, AppointmentAttendee, Charge, Reserv
 from domain.clients import Client, ClientInvite
 from domain.group_sessions import GroupSession, Service, SessionSubscription
 from domain.invoices import Invoice, InvoicePayment
+from domain.links import ClientLink
 from domain.payments import PaymentMethod
 from domain.practice import Account, Practice, Practitioner
 from domain.relationships import Attendee, Relationship
@@ -39,6 +40,7 @@ def _map_clients() -> None:
     mapper_registry.map_imperatively(Client, tables.clients)
     mapper_registry.map_imperatively(ClientInvite, tables.client_invites)
     mapper_registry.map_imperatively(PaymentMethod, tables.payment_methods)
+    mapper_registry.map_imperatively(ClientLink, tables.client_links)
     mapper_registry.map_imperatively(Attendee, tables.relationship_clients)
     mapper_registry.map_imperatively(
         Relationship,

@@ -15,6 +15,7 @@ from domain.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
 from domain.group_sessions import GroupSession, Service, SessionSubscription
 from domain.invoices import Invoice, InvoicePayment, PaymentStatus
+from domain.links import ClientLink
 from domain.payments import PaymentMethod
 from domain.policy import SessionStatus
 from domain.practice import Account, Practice, Practitioner
@@ -384,3 +385,25 @@ class InvoicePayments(Repository[InvoicePayment]):
                 t.c.status == PaymentStatus.REFUNDED.name)
         )
         return int(result.scalar_one())
+
+
+class ClientLinks(Repository[ClientLink]):
+    model = ClientLink
+
+    async def of_client(self, client_id: uuid.UUID) -> list[ClientLink]:
+        """Every link the client is part of, on either side, oldest first."""
+        links = tables.client_links.c
+        result = await self.session.execute(
+            select(ClientLink)
+            .where(or_(links.client_id == client_id, links.linked_client_id == client_id))
+            .order_by(links.created_at, links.id)
+        )
+        return list(result.scalars())
+
+    async def between(self, one: uuid.UUID, other: uuid.UUID) -> ClientLink | None:
+        low, high = sorted((one, other), key=str)
+        links = tables.client_links.c
+        return await self.first(links.low_client_id == low, links.high_client_id == high)
+
+    async def remove(self, link: ClientLink) -> None:
+        await self.session.delete(link)

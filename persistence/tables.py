@@ -25,6 +25,7 @@ from domain.appointments import ChargeStatus, Continuation
 from domain.billing import InvoiceStatus
 from domain.group_sessions import SubscriptionStatus
 from domain.invoices import PaymentStatus
+from domain.links import LinkType
 from domain.policy import CancelledBy, SessionStatus
 from domain.practice import Role, Weekday
 from domain.relationships import (
@@ -432,4 +433,28 @@ invoice_payments = Table(
     Column("idempotency_key", String(300), nullable=False, unique=True),
     Column("gateway_reference", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+
+# Linked clients (seed 003): one row per pair, in either direction (domain/links.py).
+client_links = Table(
+    "client_links",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("linked_client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("low_client_id", Uuid, nullable=False),
+    Column("high_client_id", Uuid, nullable=False),
+    enum_column("type", LinkType, nullable=False),
+    Column("client_can_book", Boolean, nullable=False, default=False),
+    Column("client_can_complete_forms", Boolean, nullable=False, default=False),
+    Column("client_can_receive_copies", Boolean, nullable=False, default=False),
+    Column("client_can_use_packages", Boolean, nullable=False, default=False),
+    Column("linked_can_book", Boolean, nullable=False, default=False),
+    Column("linked_can_complete_forms", Boolean, nullable=False, default=False),
+    Column("linked_can_receive_copies", Boolean, nullable=False, default=False),
+    Column("linked_can_use_packages", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("low_client_id", "high_client_id", name="uq_client_links_pair"),
 )

@@ -17,6 +17,7 @@ from persistence.repositories import (
     Appointments,
     Charges,
     ClientInvites,
+    ClientLinks,
     Clients,
     GroupSessions,
     IdempotencyKeys,
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.subscriptions = Subscriptions(self.session)
         self.invoices = Invoices(self.session)
         self.invoice_payments = InvoicePayments(self.session)
+        self.client_links = ClientLinks(self.session)
         return self
 
     async def __aexit__(

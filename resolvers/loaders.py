@@ -17,6 +17,7 @@ from persistence import tables
 from persistence.database import Database
 from resolvers.appointment_loaders import AppointmentLoaders
 from resolvers.group_session_loaders import GroupSessionLoaders
+from resolvers.link_loaders import LinkLoaders
 from resolvers.loader_base import ByIdLoader
 
 
@@ -108,3 +109,4 @@ class Loaders:
         self.payment_method_by_client_id = PaymentMethodByClientIdLoader(db)
         self.appointments = AppointmentLoaders(db, now)
         self.group_sessions = GroupSessionLoaders(db, now)
+        self.links = LinkLoaders(db)

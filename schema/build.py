@@ -25,6 +25,7 @@ from schema.operations.attendance import AttendanceMutations, AttendanceQueries
 from schema.operations.clients import ClientMutations, ClientQueries
 from schema.operations.group_sessions import GroupSessionMutations, GroupSessionQueries
 from schema.operations.invoices import InvoiceMutations
+from schema.operations.links import LinkMutations
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
 from schema.operations.session_changes import MyAppointmentsQueries, SessionChangeMutations
@@ -33,6 +34,7 @@ from schema.types.appointments import Charge, ReservedSlot, Session
 from schema.types.clients import Client
 from schema.types.group_sessions import GroupSession, Service, SessionSubscription
 from schema.types.invoices import Invoice
+from schema.types.links import ClientLink
 from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
 
@@ -43,11 +45,11 @@ QUERIES: tuple[type, ...] = (
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     SessionChangeMutations, AttendanceMutations,
-    GroupSessionMutations, InvoiceMutations,
+    GroupSessionMutations, InvoiceMutations, LinkMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
-    Service, GroupSession, SessionSubscription, Invoice,
+    Service, GroupSession, SessionSubscription, Invoice, ClientLink,
 ]
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from schema.types.appointments import SessionConnection
     from schema.types.group_sessions import SessionSubscription
     from schema.types.invoices import Invoice
+    from schema.types.links import ClientLink
     from schema.types.relationships import Relationship
 
 
@@ -117,6 +118,17 @@ class Client(Node):
         found = await ctx.loaders.relationships_by_client_id.load(self.client_id)
         return [Relationship.from_entity(r, ctx.viewer) for r in found
                 if may_see_relationship(ctx.viewer, r)]
+
+    @strawberry.field(description="The client's links, each read from this client's side.")
+    async def links(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ClientLink, strawberry.lazy("schema.types.links")]]:
+        from schema.types.links import ClientLink
+
+        if self.restricted:
+            return []
+        found = await context(info).loaders.links.links_by_client_id.load(self.client_id)
+        return [ClientLink.from_entity(link, self.client_id) for link in found]
 
     @strawberry.field
     async def sessions(

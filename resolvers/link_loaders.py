@@ -1,0 +1,49 @@
+"""DataLoaders for linked clients."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from strawberry.dataloader import DataLoader
+
+from domain.links import ClientLink
+from persistence import tables
+from persistence.database import Database
+from resolvers.loader_base import ByIdLoader
+
+
+class ClientLinkByIdLoader(ByIdLoader[ClientLink]):
+    model = ClientLink
+
+
+class LinksByClientIdLoader(DataLoader[uuid.UUID, list[ClientLink]]):
+    """Every link a client is part of, on either side, oldest first."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[ClientLink]]:
+        links = tables.client_links.c
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(ClientLink)
+                .where(or_(links.client_id.in_(client_ids),
+                           links.linked_client_id.in_(client_ids)))
+                .order_by(links.created_at, links.id)
+            )
+            found = list(result.scalars())
+        grouped: dict[uuid.UUID, list[ClientLink]] = {cid: [] for cid in client_ids}
+        for item in found:
+            for client_id in {item.client_id, item.linked_client_id}:
+                if client_id in grouped:
+                    grouped[client_id].append(item)
+        return [grouped[cid] for cid in client_ids]
+
+
+class LinkLoaders:
+    def __init__(self, db: Database) -> None:
+        self.link_by_id = ClientLinkByIdLoader(db)
+        self.links_by_client_id = LinksByClientIdLoader(db)
