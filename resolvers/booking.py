@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from domain import availability
 from domain.appointments import Appointment, book
 from domain.errors import DomainError, ErrorCode, not_found
+from domain.links import Permission
 from domain.practice import Practitioner
 from domain.relationships import (
     Relationship,
@@ -124,11 +125,22 @@ async def _book_for_client(
 async def booking_subject(
     uow: UnitOfWork, viewer: Viewer, for_client_id: uuid.UUID | None
 ) -> uuid.UUID:
-    """Whom a client books for: themselves. (Linked clients widen this.)"""
+    """Whom a client books for: themselves, or a linked client who granted them
+    bookAndManageAppointments (NOT_PERMITTED when linked without it; a client they are not
+    linked to reads as not found)."""
+    assert viewer.client_id is not None
     if for_client_id is None or for_client_id == viewer.client_id:
-        assert viewer.client_id is not None
         return viewer.client_id
-    raise not_found("Client", ["forClientId"])
+    found = await uow.client_links.between(for_client_id, viewer.client_id)
+    if found is None or found.practice_id != viewer.practice_id:
+        raise not_found("Client", ["forClientId"])
+    if not found.grants(for_client_id, viewer.client_id, Permission.BOOK_AND_MANAGE_APPOINTMENTS):
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED,
+            "This client has not allowed you to book and manage their appointments.",
+            ["forClientId"],
+        )
+    return for_client_id
 
 
 async def relationship_for(

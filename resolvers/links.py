@@ -15,6 +15,7 @@ import uuid
 
 from sqlalchemy.exc import IntegrityError
 
+from domain.appointments import Appointment
 from domain.errors import not_found
 from domain.links import (
     ClientLink,
@@ -107,3 +108,23 @@ async def granted_to(uow: UnitOfWork, grantor: uuid.UUID, permission: Permission
     """The clients `grantor` has given `permission` to."""
     return [found.other(grantor) for found in await uow.client_links.of_client(grantor)
             if found.grants(grantor, found.other(grantor), permission)]
+
+
+def manages_among(
+    links_of_viewer: list[ClientLink], viewer_client_id: uuid.UUID, client_ids: list[uuid.UUID]
+) -> bool:
+    """Has one of `client_ids` given the viewer bookAndManageAppointments?"""
+    managed = set(granted_by(links_of_viewer, viewer_client_id,
+                             Permission.BOOK_AND_MANAGE_APPOINTMENTS))
+    return bool(managed & set(client_ids))
+
+
+async def manages_appointment(
+    uow: UnitOfWork, viewer_client_id: uuid.UUID | None, appointment: Appointment
+) -> bool:
+    """Inside a unit of work: may this client move and cancel the session because someone it
+    is for gave them bookAndManageAppointments?"""
+    if viewer_client_id is None:
+        return False
+    return manages_among(await uow.client_links.of_client(viewer_client_id), viewer_client_id,
+                         appointment.client_ids)

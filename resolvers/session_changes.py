@@ -3,8 +3,9 @@ cancellation of a relationship's upcoming sessions (endRelationship).
 
 Who may: staff of the session's practice, when they are its practitioner or the owner (the
 practice's side: never charged, any free time); a signed-in client who attends or pays for it
-(the client's side: the 48-hour policy, only bookable times). A session anyone else asks about
-is NOT_FOUND. Only SCHEDULED sessions change (INVALID_STATE).
+(the client's side: the 48-hour policy, only bookable times), or a client linked to one who
+attends it and has given them bookAndManageAppointments (the same client's side). A session
+anyone else asks about is NOT_FOUND. Only SCHEDULED sessions change (INVALID_STATE).
 
 Money moves after the commit (resolvers/session_payments.py): a cancellation that owes a
 refund records `refund_requested_at` with the cancellation, and the refund follows; a late
@@ -31,6 +32,7 @@ from resolvers.access import may_see_appointment
 from resolvers.auth import Viewer
 from resolvers.booking import ensure_bookable
 from resolvers.context import RequestContext
+from resolvers.links import manages_appointment
 from resolvers.session_payments import SessionMoney, logger, request_refund
 
 
@@ -128,7 +130,11 @@ async def _changeable(
 ) -> Appointment:
     """The session, locked, when the viewer may change it; NOT_FOUND when they may not see it."""
     appointment = await uow.appointments.get(session_id, for_update=True) if session_id else None
-    if appointment is None or not may_see_appointment(viewer, appointment):
+    if appointment is None or not (
+        may_see_appointment(viewer, appointment)
+        or (appointment.practice_id == viewer.practice_id
+            and await manages_appointment(uow, viewer.client_id, appointment))
+    ):
         raise not_found("Session", ["sessionId"])
     if viewer.is_staff and not (
         viewer.role is Role.OWNER or viewer.practitioner_id == appointment.practitioner_id

@@ -11,6 +11,7 @@ from domain import appointments as domain
 from domain import policy
 from resolvers.access import may_see_appointment
 from resolvers.appointment_loaders import AppointmentPage, PageKey
+from resolvers.links import manages_among
 from schema.common import (
     Money,
     Node,
@@ -224,9 +225,19 @@ async def session_page(
 @node_fetcher("Session")
 async def _session_node(ctx, item_id):  # type: ignore[no-untyped-def]
     found = await ctx.loaders.appointments.appointment_by_id.load(item_id)
-    if found is None or not may_see_appointment(ctx.viewer, found):
+    if found is None or not (may_see_appointment(ctx.viewer, found)
+                             or await _manages(ctx, found)):
         return None
     return Session.from_entity(found)
+
+
+async def _manages(ctx, found: domain.Appointment) -> bool:  # type: ignore[no-untyped-def]
+    """A client whom someone the session is for lets book and manage for them."""
+    viewer = ctx.viewer
+    if viewer is None or viewer.client_id is None or found.practice_id != viewer.practice_id:
+        return False
+    links = await ctx.loaders.links.links_by_client_id.load(viewer.client_id)
+    return manages_among(links, viewer.client_id, found.client_ids)
 
 
 @node_fetcher("ReservedSlot")
