@@ -11,16 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from domain.billing import pay
 from domain.clients import Client
 from domain.errors import DomainError, ErrorCode
-from domain.invoices import (
-    Invoice,
-    InvoiceSent,
-    PaymentStatus,
-    clean_recipients,
-    no_recipients,
-)
-from domain.invoices import (
-    suggested_recipients as suggest,
-)
+from domain.invoices import Invoice, InvoiceSent, PaymentStatus, clean_recipients, no_recipients
+from domain.invoices import suggested_recipients as suggest
 from domain.payments import ChargeResult
 from persistence.uow import UnitOfWork
 from resolvers.context import RequestContext
@@ -37,13 +29,17 @@ logger = logging.getLogger("caseload.payments")
 
 
 async def suggested_recipients(uow: UnitOfWork, invoice: Invoice) -> list[str]:
-    """SEAM (linked-clients issue): the payer's address, then those of clients linked to the
-    payer who receive notification copies. Until links exist, the payer alone."""
+    """SEAM (linked-clients issue): who an invoice goes to unless told otherwise: the payer's
+    address, then those of clients linked to the payer who receive notification copies.
+    Until links exist, the payer alone. The rule is `recipients_for`; its callers are this
+    function (sendInvoice), Invoice.suggestedRecipients (schema/types/invoices.py) and the
+    monthly invoice email (jobs/invoice_emails.py): each passes `copies` once links exist."""
     payer = await uow.clients.get(invoice.payer_id)
     return recipients_for(payer, copies=())
 
 
 def recipients_for(payer: Client | None, copies: Sequence[str] = ()) -> list[str]:
+    """The payer first, then the notification copies, each address once."""
     return suggest(payer.email if payer else None, copies)
 
 

@@ -343,3 +343,22 @@ def test_twenty_concurrent_enrolments_never_overfill_a_session(
                         "enrolledCount capacity } } }", {"id": three},
                         token=place.owner.token)["node"]
     assert count == {"enrolledCount": 3, "capacity": 3}
+
+
+def test_three_place_currencies_are_kept_exactly(client: GraphQLClient, clock) -> None:  # type: ignore[no-untyped-def]
+    # given a practice in Kuwaiti dinars (1,000 fils to the dinar)
+    clock.set(JUNE_1)
+    place = studio(client, currency="KWD")
+    odd = new_group_session(client, place.owner, place.yoga_service, name="Fils Yoga",
+                            monthlyPrice="10.125")
+    noa = plain_client(client, place.owner)
+
+    # when a client starts on the third of June's five Tuesdays, a third off
+    invoice = enrolled(client, place.owner, clientId=noa, sessionId=odd,
+                       firstDate="2027-06-15", discount={"percent": "33.333"})["invoice"]
+
+    # then 3/5 of 10.125 is 6.075 exactly, and 33.333% of it 2.02497... is 2.025 (half-up)
+    kwd = lambda amount: {"amount": amount, "currency": "KWD"}  # noqa: E731
+    assert invoice["lines"][0]["amount"] == kwd("6.075")
+    assert (invoice["subtotal"], invoice["discount"], invoice["total"]) == (
+        kwd("6.075"), kwd("2.025"), kwd("4.050"))
