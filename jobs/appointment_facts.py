@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from domain.appointments import Appointment
 from domain.clients import Client
+from domain.links import ClientLink, Permission
 from domain.practice import Practice, Practitioner
 from jobs.context import JobContext
 from persistence import tables
@@ -23,6 +25,8 @@ class AppointmentFacts:
     practitioner: Practitioner
     attendees: list[Client]
     payer: Client
+    # Linked clients an attendee lets receive copies of their session emails (seed 003).
+    copies: list[Client] = field(default_factory=list)
 
     def local(self, instant: datetime) -> str:
         """A time as the practitioner's clock shows it, e.g. "Monday 3 March 2031, 10:00 GMT"."""
@@ -43,8 +47,11 @@ class AppointmentFacts:
         }
 
     def client_addresses(self) -> list[tuple[Client, str]]:
-        """Attendees and the payer, each once, those with an email address."""
-        seen: dict[uuid.UUID, Client] = {c.id: c for c in [*self.attendees, self.payer]}
+        """Attendees, the payer, then linked clients receiving notification copies: each
+        once, those with an email address."""
+        seen: dict[uuid.UUID, Client] = {
+            c.id: c for c in [*self.attendees, self.payer, *self.copies]
+        }
         return [(c, c.email) for c in seen.values() if c.email]
 
 
@@ -55,7 +62,8 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
             return None
         practice = await session.get(Practice, appointment.practice_id)
         practitioner = await session.get(Practitioner, appointment.practitioner_id)
-        wanted = {*appointment.client_ids, appointment.payer_id}
+        copies = await copy_recipients(session, appointment.client_ids)
+        wanted = {*appointment.client_ids, appointment.payer_id, *copies}
         found = {
             c.id: c for c in (await session.execute(
                 select(Client).where(tables.clients.c.id.in_(wanted))
@@ -65,4 +73,27 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
     return AppointmentFacts(
         appointment, practice, practitioner,
         [found[c] for c in appointment.client_ids if c in found], found[appointment.payer_id],
+        [found[c] for c in copies if c in found],
     )
+
+
+async def copy_recipients(session: Any, client_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The clients linked to any of `client_ids` who were given receiveNotificationCopies by
+    them, in link order, each once. Read when the email goes out: an unlinked client gets
+    nothing more."""
+    if not client_ids:
+        return []
+    links = tables.client_links.c
+    found = (await session.execute(
+        select(ClientLink)
+        .where(or_(links.client_id.in_(client_ids), links.linked_client_id.in_(client_ids)))
+        .order_by(links.created_at, links.id)
+    )).scalars()
+    copies: dict[uuid.UUID, None] = {}
+    for link in found:
+        for grantor in (link.client_id, link.linked_client_id):
+            grantee = link.other(grantor)
+            if grantor in client_ids and grantee not in client_ids and link.grants(
+                    grantor, grantee, Permission.RECEIVE_NOTIFICATION_COPIES):
+                copies[grantee] = None
+    return list(copies)

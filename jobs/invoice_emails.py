@@ -4,7 +4,7 @@ invoice someone chose to send."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +15,7 @@ from domain.clients import Client
 from domain.invoices import Invoice, InvoiceIssued, InvoicePaymentFailed, InvoiceSent
 from domain.payments import PaymentMethod
 from domain.practice import Practice
+from jobs.appointment_facts import copy_recipients
 from jobs.context import JobContext
 from jobs.handlers import EmailIntent, handles
 from persistence import tables
@@ -27,6 +28,8 @@ class InvoiceFacts:
     practice: Practice
     payer: Client
     card: PaymentMethod | None
+    # Addresses of clients the payer lets receive notification copies (seed 003).
+    copies: list[str] = field(default_factory=list)
 
     def values(self, app_url: str) -> dict[str, Any]:
         invoice = self.invoice
@@ -64,9 +67,13 @@ async def invoice_facts(jc: JobContext, invoice_id: Any) -> InvoiceFacts | None:
         card = (await session.execute(
             select(PaymentMethod).where(tables.payment_methods.c.client_id == invoice.payer_id)
         )).scalars().first()
+        copies = [found.email for found in [
+            await session.get(Client, other)
+            for other in await copy_recipients(session, [invoice.payer_id])
+        ] if found is not None and found.email]
     if practice is None or payer is None:
         return None
-    return InvoiceFacts(invoice, practice, payer, card)
+    return InvoiceFacts(invoice, practice, payer, card, copies)
 
 
 @handles(InvoiceIssued)
@@ -78,7 +85,7 @@ async def monthly_invoice(jc: JobContext, event: InvoiceIssued) -> list[EmailInt
         return []
     values = facts.values(jc.app_url)
     return [EmailIntent(to, "invoice", values, facts.practice.id)
-            for to in recipients_for(facts.payer)]
+            for to in recipients_for(facts.payer, facts.copies)]
 
 
 @handles(InvoicePaymentFailed)

@@ -24,6 +24,7 @@ from resolvers.invoice_money import (
     payment_declined,
     record_invoice_charge,
 )
+from resolvers.links import copy_addresses
 
 logger = logging.getLogger("caseload.payments")
 
@@ -35,7 +36,7 @@ async def suggested_recipients(uow: UnitOfWork, invoice: Invoice) -> list[str]:
     function (sendInvoice), Invoice.suggestedRecipients (schema/types/invoices.py) and the
     monthly invoice email (jobs/invoice_emails.py): each passes `copies` once links exist."""
     payer = await uow.clients.get(invoice.payer_id)
-    return recipients_for(payer, copies=())
+    return recipients_for(payer, copies=await copy_addresses(uow, invoice.payer_id))
 
 
 def recipients_for(payer: Client | None, copies: Sequence[str] = ()) -> list[str]:

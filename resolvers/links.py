@@ -128,3 +128,14 @@ async def manages_appointment(
         return False
     return manages_among(await uow.client_links.of_client(viewer_client_id), viewer_client_id,
                          appointment.client_ids)
+
+
+async def copy_addresses(uow: UnitOfWork, client_id: uuid.UUID) -> list[str]:
+    """Inside a unit of work: the addresses of the clients `client_id` lets receive
+    notification copies, in link order."""
+    addresses = []
+    for other in await granted_to(uow, client_id, Permission.RECEIVE_NOTIFICATION_COPIES):
+        found = await uow.clients.get(other)
+        if found is not None and found.email:
+            addresses.append(found.email)
+    return addresses

@@ -9,6 +9,7 @@ import strawberry
 
 from domain import billing
 from domain import invoices as domain
+from domain.links import Permission
 from resolvers.group_access import may_see_invoice
 from resolvers.invoices import recipients_for
 from schema.common import Money, Node, context
@@ -90,7 +91,13 @@ class Invoice(Node):
         if viewer is None or not (viewer.is_staff or viewer.client_id == self.entity.payer_id):
             return []  # another client's addresses are not for an attendee to read
         payer = await ctx.loaders.client_by_id.load(self.entity.payer_id)
-        return recipients_for(payer)
+        links = await ctx.loaders.links.links_by_client_id.load(self.entity.payer_id)
+        copies = await ctx.loaders.client_by_id.load_many([
+            link.other(self.entity.payer_id) for link in links
+            if link.grants(self.entity.payer_id, link.other(self.entity.payer_id),
+                           Permission.RECEIVE_NOTIFICATION_COPIES)
+        ])
+        return recipients_for(payer, [c.email for c in copies if c is not None and c.email])
 
     @strawberry.field(description="The subscription this invoice bills, if it bills one.")
     async def subscription(
