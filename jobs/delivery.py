@@ -8,7 +8,12 @@ import uuid
 from sqlalchemy import insert, select
 
 from domain.events import Event
-from jobs import booking_emails, invoice_emails, sweep_emails  # noqa: F401  (handlers register)
+from jobs import (  # noqa: F401  (handlers register)
+    booking_emails,
+    intake_form_emails,
+    invoice_emails,
+    sweep_emails,
+)
 from jobs.context import JobContext
 from jobs.email import Email, message_id
 from jobs.handlers import HANDLERS, EmailIntent

@@ -10,6 +10,7 @@ from sqlalchemy.orm import registry, relationship
 from domain.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
 from domain.group_sessions import GroupSession, Service, SessionSubscription
+from domain.intake_forms import IntakeForm
 from domain.invoices import Invoice, InvoicePayment
 from domain.links import ClientLink
 from domain.payments import PaymentMethod
@@ -41,6 +42,7 @@ def _map_clients() -> None:
     mapper_registry.map_imperatively(ClientInvite, tables.client_invites)
     mapper_registry.map_imperatively(PaymentMethod, tables.payment_methods)
     mapper_registry.map_imperatively(ClientLink, tables.client_links)
+    mapper_registry.map_imperatively(IntakeForm, tables.intake_forms)
     mapper_registry.map_imperatively(Attendee, tables.relationship_clients)
     mapper_registry.map_imperatively(
         Relationship,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.clients import Client, ClientInvite
 from domain.group_sessions import GroupSession, Service, SessionSubscription
+from domain.intake_forms import IntakeForm
 from domain.invoices import Invoice, InvoicePayment, PaymentStatus
 from domain.links import ClientLink
 from domain.payments import PaymentMethod
@@ -407,3 +408,7 @@ class ClientLinks(Repository[ClientLink]):
 
     async def remove(self, link: ClientLink) -> None:
         await self.session.delete(link)
+
+
+class IntakeForms(Repository[IntakeForm]):
+    model = IntakeForm

@@ -24,6 +24,7 @@ from sqlalchemy import Enum as SqlEnum
 from domain.appointments import ChargeStatus, Continuation
 from domain.billing import InvoiceStatus
 from domain.group_sessions import SubscriptionStatus
+from domain.intake_forms import IntakeFormStatus
 from domain.invoices import PaymentStatus
 from domain.links import LinkType
 from domain.policy import CancelledBy, SessionStatus
@@ -457,4 +458,20 @@ client_links = Table(
     Column("linked_can_use_packages", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("low_client_id", "high_client_id", name="uq_client_links_pair"),
+)
+
+# Intake forms (seed 003): they stay in the client's profile (domain/intake_forms.py).
+intake_forms = Table(
+    "intake_forms",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("questions", JSON, nullable=False),
+    enum_column("status", IntakeFormStatus, nullable=False),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("answers", JSON, nullable=True),
+    Column("completed_by_id", Uuid, ForeignKey("clients.id"), nullable=True),
+    Column("completed_at", UtcDateTime, nullable=True),
 )

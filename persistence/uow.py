@@ -21,6 +21,7 @@ from persistence.repositories import (
     Clients,
     GroupSessions,
     IdempotencyKeys,
+    IntakeForms,
     InvoicePayments,
     Invoices,
     PaymentMethods,
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.invoices = Invoices(self.session)
         self.invoice_payments = InvoicePayments(self.session)
         self.client_links = ClientLinks(self.session)
+        self.intake_forms = IntakeForms(self.session)
         return self
 
     async def __aexit__(

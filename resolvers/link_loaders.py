@@ -1,4 +1,4 @@
-"""DataLoaders for linked clients."""
+"""DataLoaders for linked clients and intake forms."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import or_, select
 from strawberry.dataloader import DataLoader
 
+from domain.intake_forms import IntakeForm
 from domain.links import ClientLink
 from persistence import tables
 from persistence.database import Database
@@ -43,7 +44,33 @@ class LinksByClientIdLoader(DataLoader[uuid.UUID, list[ClientLink]]):
         return [grouped[cid] for cid in client_ids]
 
 
+class IntakeFormByIdLoader(ByIdLoader[IntakeForm]):
+    model = IntakeForm
+
+
+class IntakeFormsByClientIdLoader(DataLoader[uuid.UUID, list[IntakeForm]]):
+    """A client's intake forms, oldest request first."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[IntakeForm]]:
+        forms = tables.intake_forms.c
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(IntakeForm).where(forms.client_id.in_(client_ids))
+                .order_by(forms.requested_at, forms.id)
+            )
+            grouped: dict[uuid.UUID, list[IntakeForm]] = {cid: [] for cid in client_ids}
+            for item in result.scalars():
+                grouped[item.client_id].append(item)
+        return [grouped[cid] for cid in client_ids]
+
+
 class LinkLoaders:
     def __init__(self, db: Database) -> None:
         self.link_by_id = ClientLinkByIdLoader(db)
         self.links_by_client_id = LinksByClientIdLoader(db)
+        self.intake_form_by_id = IntakeFormByIdLoader(db)
+        self.intake_forms_by_client_id = IntakeFormsByClientIdLoader(db)

@@ -24,6 +24,7 @@ from schema.operations.appointments import AppointmentMutations, AppointmentQuer
 from schema.operations.attendance import AttendanceMutations, AttendanceQueries
 from schema.operations.clients import ClientMutations, ClientQueries
 from schema.operations.group_sessions import GroupSessionMutations, GroupSessionQueries
+from schema.operations.intake_forms import IntakeFormMutations, IntakeFormQueries
 from schema.operations.invoices import InvoiceMutations
 from schema.operations.links import LinkMutations
 from schema.operations.queries import CoreQueries
@@ -33,6 +34,7 @@ from schema.scalars import SCALAR_MAP
 from schema.types.appointments import Charge, ReservedSlot, Session
 from schema.types.clients import Client
 from schema.types.group_sessions import GroupSession, Service, SessionSubscription
+from schema.types.intake_forms import IntakeForm
 from schema.types.invoices import Invoice
 from schema.types.links import ClientLink
 from schema.types.practice import Practice, Practitioner
@@ -40,16 +42,16 @@ from schema.types.relationships import Relationship
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
-    GroupSessionQueries,
+    GroupSessionQueries, IntakeFormQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     SessionChangeMutations, AttendanceMutations,
-    GroupSessionMutations, InvoiceMutations, LinkMutations,
+    GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
-    Service, GroupSession, SessionSubscription, Invoice, ClientLink,
+    Service, GroupSession, SessionSubscription, Invoice, ClientLink, IntakeForm,
 ]
 
 

@@ -22,6 +22,7 @@ from schema.types.billing_enums import InvoiceStatus
 if TYPE_CHECKING:
     from schema.types.appointments import SessionConnection
     from schema.types.group_sessions import SessionSubscription
+    from schema.types.intake_forms import IntakeForm
     from schema.types.invoices import Invoice
     from schema.types.links import ClientLink
     from schema.types.relationships import Relationship
@@ -129,6 +130,17 @@ class Client(Node):
             return []
         found = await context(info).loaders.links.links_by_client_id.load(self.client_id)
         return [ClientLink.from_entity(link, self.client_id) for link in found]
+
+    @strawberry.field(description="Intake forms about the client, oldest request first.")
+    async def intake_forms(
+        self, info: strawberry.Info
+    ) -> list[Annotated[IntakeForm, strawberry.lazy("schema.types.intake_forms")]]:
+        from schema.types.intake_forms import IntakeForm
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.links.intake_forms_by_client_id
+        return [IntakeForm.from_entity(form) for form in await loader.load(self.client_id)]
 
     @strawberry.field
     async def sessions(
