@@ -20,7 +20,7 @@ def strict_server(test_env: dict[str, str]) -> Iterator[RunningServer]:
     """A second server on the same database, with tight limits and its own Redis namespace."""
     env = {**test_env, "RATE_LIMIT_ANONYMOUS": "3/60", "RATE_LIMIT_SIGNED_IN": "5/60",
            "MAX_BODY_BYTES": "2000", "REDIS_NAMESPACE": test_env["REDIS_NAMESPACE"] + "-edge"}
-    running = start_server(Settings.from_env(env), TestClock())
+    running = start_server(Settings.from_env(env), TestClock(), jobs=False)
     yield running
     running.stop()
 

@@ -32,9 +32,11 @@ class RunningServer:
         self.thread.join(timeout=30)
 
 
-def start_server(settings: Settings, clock: TestClock) -> RunningServer:
+def start_server(settings: Settings, clock: TestClock, *, jobs: bool = True) -> RunningServer:
+    """`jobs=False` for a second server in the process: Dramatiq's asyncio event loop thread
+    is process-wide, and a second worker stopping would take it from the first."""
     runtime = Runtime(settings, clock=clock)
-    app = create_app(settings, runtime=runtime, run_jobs_in_process=True,
+    app = create_app(settings, runtime=runtime, run_jobs_in_process=jobs,
                      run_scheduler_in_process=False)
     port = free_port()
     server = uvicorn.Server(
