@@ -99,8 +99,11 @@ async def charge_due_sessions(ctx: SweepContext) -> int:
         rows, attempts = await _candidates(ctx, horizon, after)
         if attempts:
             outcomes = await _charge_all(ctx.payments, attempts)
-            if outcomes:
-                recorded += await _record(ctx, outcomes)
+            try:
+                recorded += await _record(ctx, outcomes) if outcomes else 0
+            except Exception:  # the other steps still run; the next sweep asks again
+                logger.exception("recording %d charges failed; the next sweep records them "
+                                 "under the same keys", len(outcomes))
         if len(rows) < BATCH:
             return recorded
         after = (rows[-1].starts_at, rows[-1].id)

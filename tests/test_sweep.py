@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -265,6 +266,69 @@ def test_a_late_cancellation_charged_by_cancel_session_is_not_charged_again(
     assert look(client, scene, booking)["charge"]["status"] == "SUCCEEDED"
     assert len(session_charges(server, booking["id"])) == 1
     assert len(gateway_charges(server, booking["id"])) == 1
+
+
+@pytest.fixture
+def answers_lost(server: RunningServer) -> Iterator[None]:
+    """The server's gateway charges, and then the answer is lost (a connection reset)."""
+    gateway = server.runtime.services.payments
+    real_charge = gateway.charge
+
+    async def charge(*args: Any) -> Any:
+        await real_charge(*args)
+        raise ConnectionError("connection reset")
+
+    gateway.charge = charge  # type: ignore[method-assign]
+    yield
+    gateway.charge = real_charge  # type: ignore[method-assign]
+
+
+def test_a_late_fee_whose_answer_was_lost_is_recorded_by_the_sweep_without_a_second_charge(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
+    ten: datetime, answers_lost: None,
+) -> None:
+    # given a client cancelled a day before, and the gateway took the fee but its answer was lost
+    scene = paying_client_scene(client, mailbox)
+    booking = book_for(client, scene, ten)
+    settled.set(ten - timedelta(hours=24))
+    payload = cancel(client, scene.client_token, booking["id"])
+    assert (payload["session"]["status"], payload["session"]["charge"]) == ("LATE_CANCELLED", None)
+    assert len(gateway_charges(server, booking["id"])) == 1
+
+    # when the sweep runs (twice)
+    sweep(server)
+    sweep(server)
+
+    # then the fee the gateway took is recorded, once, and nothing more is charged
+    assert look(client, scene, booking)["charge"]["status"] == "SUCCEEDED"
+    [recorded] = session_charges(server, booking["id"])
+    [taken] = gateway_charges(server, booking["id"])
+    assert recorded.gateway_reference == taken.reference
+
+
+def test_a_late_fee_without_a_card_is_a_failure_the_payer_hears_of_once(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
+    ten: datetime,
+) -> None:
+    # given a client who removed their card, then cancelled a day before
+    scene = paying_client_scene(client, mailbox)
+    booking = book_for(client, scene, ten)
+    remove_card(client, scene.client_token)
+    settled.set(ten - timedelta(hours=24))
+    assert cancel(client, scene.client_token, booking["id"])["session"]["status"] == (
+        "LATE_CANCELLED")
+
+    # when the sweep runs (twice)
+    sweep(server)
+    sweep(server)
+
+    # then the fee is recorded as refused and the payer is told, once, that it is still owed
+    assert look(client, scene, booking)["charge"]["status"] == "FAILED"
+    assert gateway_charges(server, booking["id"]) == []
+    [failed] = emails(mailbox, scene.client_email, PAYMENT_FAILED)
+    assert "there is no card on your account" in failed.text
+    assert "its fee is still owed" in failed.text
+    assert "cancelled automatically" not in failed.text
 
 
 # ------------------------------------------------------------------ automatic cancellation
