@@ -78,6 +78,12 @@ def emails(mailbox: Mailbox, address: str, says: str) -> list[Any]:
     return [m for m in mailbox.to(address) if says in m.subject]
 
 
+def key_of(server: RunningServer, scene: Scene, booking: dict[str, Any]) -> str:
+    """The gateway key the sweep charges the booking under: session and payer's card."""
+    card = card_of(server, scene.client_id)
+    return f"appointment:{decode_id(booking['id'], 'Session')}:card:{card.id}"
+
+
 def book_for(client: GraphQLClient, scene: Scene, starts_at: datetime) -> dict[str, Any]:
     """The practice books the scene's client (who pays) at `starts_at`."""
     return booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
@@ -505,14 +511,16 @@ def test_two_sweeps_at_once_charge_cancel_and_email_once(
 
     # when two sweeps run at the same instant, past the lease, each on its own engine
     settled.set(now)
-    reports, keys = both_at_once(server)
+    expected = {key_of(server, good, b) for b in paid} | {
+        key_of(server, bad, b) for b in (refused, last_hour)}
+    reports, keys = both_at_once(server, expected)
     server.drain()
 
-    # then both sweeps asked the gateway for the same charges at the same time
+    # then both sweeps asked the gateway for each of these charges, at the same time
     assert len(reports) == 2
+    assert expected <= keys[0] and expected <= keys[1]
     for booking in [*paid, refused, last_hour]:
-        [key] = {c.idempotency_key for c in gateway_charges(server, booking["id"])}
-        assert key in keys[0] and key in keys[1]
+        assert {c.idempotency_key for c in gateway_charges(server, booking["id"])} <= expected
     # and each session was charged (or refused) exactly once
     for booking in paid:
         assert [c.status for c in gateway_charges(server, booking["id"])] == ["SUCCEEDED"]
@@ -535,38 +543,49 @@ def test_two_sweeps_at_once_charge_cancel_and_email_once(
 
 
 class Rendezvous:
-    """A gateway whose first charge waits (up to five seconds) for the other sweep's first
-    charge, so the two sweeps are provably charging at the same time; it notes its keys."""
+    """Two sweeps' gateways: a charge under a watched key waits (ten seconds at most) until
+    the other sweep has asked for the same key, so both provably charge each watched session
+    at the same time, whatever else the shared test database holds. Notes who asked for what."""
 
-    def __init__(self, inner: SandboxGateway, mine: asyncio.Event, theirs: asyncio.Event) -> None:
-        self.inner, self.mine, self.theirs = inner, mine, theirs
-        self.keys: set[str] = set()
+    def __init__(self, watched: set[str]) -> None:
+        self.arrived = {(key, who): asyncio.Event() for key in watched for who in (0, 1)}
+        self.keys: list[set[str]] = [set(), set()]
 
-    async def charge(self, card_reference: str, amount: Decimal, currency: str,
-                     idempotency_key: str) -> Any:
-        self.mine.set()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.theirs.wait(), timeout=5)
-        self.keys.add(idempotency_key)
-        return await self.inner.charge(card_reference, amount, currency, idempotency_key)
+    def gateway(self, who: int, inner: SandboxGateway) -> Any:
+        rendezvous = self
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+        class Gateway:
+            async def charge(self, card_reference: str, amount: Decimal, currency: str,
+                             idempotency_key: str) -> Any:
+                rendezvous.keys[who].add(idempotency_key)
+                if (idempotency_key, who) in rendezvous.arrived:
+                    rendezvous.arrived[idempotency_key, who].set()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(
+                            rendezvous.arrived[idempotency_key, 1 - who].wait(), timeout=10)
+                return await inner.charge(card_reference, amount, currency, idempotency_key)
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(inner, name)
+
+        return Gateway()
 
 
-def both_at_once(server: RunningServer) -> tuple[list[SweepReport], list[set[str]]]:
+def both_at_once(server: RunningServer, watched: set[str]) -> tuple[list[SweepReport],
+                                                                    list[set[str]]]:
     async def race(db: Database) -> tuple[list[SweepReport], list[set[str]]]:
         other = Database(server.runtime.settings.database_url, pool_size=2)
-        first, second = asyncio.Event(), asyncio.Event()
-        gateways = [Rendezvous(SandboxGateway(db, server.clock), first, second),
-                    Rendezvous(SandboxGateway(other, server.clock), second, first)]
-        sweepers = [Sweeper(engine, server.clock, server.runtime.send_outbox, gateway)
-                    for engine, gateway in zip((db, other), gateways, strict=True)]
+        rendezvous = Rendezvous(watched)
+        sweepers = [
+            Sweeper(engine, server.clock, server.runtime.send_outbox,
+                    rendezvous.gateway(who, SandboxGateway(engine, server.clock)))
+            for who, engine in enumerate((db, other))
+        ]
         try:
             reports = await asyncio.gather(*(run_sweep(s) for s in sweepers))
         finally:
             await other.dispose()
-        return list(reports), [g.keys for g in gateways]
+        return list(reports), rendezvous.keys
 
     return with_database(server, race)
 
