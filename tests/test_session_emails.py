@@ -82,7 +82,8 @@ def test_a_booking_is_confirmed_to_the_client_and_the_practitioner(
 
     # then they and the practitioner are each sent one confirmation, text and HTML
     # (a long Subject header is folded, and reads back with the fold's leading space)
-    [to_client] = mailbox.wait_for(scene.client_email, count=2)[1:]
+    server.drain()
+    [to_client] = about_sessions(mailbox, scene.client_email)
     assert to_client.subject.strip() == f"Your session with Ada Owner is booked for {when(ten)}"
     assert "When: " + when(ten) + " (50 minutes)" in to_client.text
     assert "Fee: 80.00 GBP" in to_client.text
@@ -90,8 +91,6 @@ def test_a_booking_is_confirmed_to_the_client_and_the_practitioner(
     assert "<strong>" + when(ten) + "</strong>" in to_client.html
     [to_practitioner] = about_sessions(mailbox, scene.owner.email)
     assert to_practitioner.subject.strip() == f"New session: Casey Signed, {when(ten)}"
-    server.drain()
-    assert len(about_sessions(mailbox, scene.client_email)) == 1
 
 
 def test_the_payer_and_each_attendee_with_an_address_are_told(
