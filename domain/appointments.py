@@ -182,6 +182,7 @@ def book(
     now: datetime,
     booked_by_id: uuid.UUID | None = None,
     follow_up_of_id: uuid.UUID | None = None,
+    package_id: uuid.UUID | None = None,
 ) -> Appointment:
     length = timedelta(minutes=check_duration(duration_minutes))
     appointment = Appointment(
@@ -189,7 +190,7 @@ def book(
         relationship_id=relationship_id, payer_id=payer_id, starts_at=starts_at,
         ends_at=starts_at + length, status=SessionStatus.SCHEDULED, price=price,
         currency=currency, created_at=now, booked_by_id=booked_by_id,
-        follow_up_of_id=follow_up_of_id,
+        follow_up_of_id=follow_up_of_id, package_id=package_id,
         attendees=[AppointmentAttendee(c, i) for i, c in enumerate(client_ids)],
     )
     appointment.record(AppointmentBooked(practice_id, appointment.id))

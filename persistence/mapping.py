@@ -13,6 +13,7 @@ from domain.group_sessions import GroupSession, Service, SessionSubscription
 from domain.intake_forms import IntakeForm
 from domain.invoices import Invoice, InvoicePayment
 from domain.links import ClientLink
+from domain.packages import Package
 from domain.payments import PaymentMethod
 from domain.practice import Account, Practice, Practitioner
 from domain.relationships import Attendee, Relationship
@@ -43,6 +44,7 @@ def _map_clients() -> None:
     mapper_registry.map_imperatively(PaymentMethod, tables.payment_methods)
     mapper_registry.map_imperatively(ClientLink, tables.client_links)
     mapper_registry.map_imperatively(IntakeForm, tables.intake_forms)
+    mapper_registry.map_imperatively(Package, tables.packages)
     mapper_registry.map_imperatively(Attendee, tables.relationship_clients)
     mapper_registry.map_imperatively(
         Relationship,

@@ -17,6 +17,7 @@ from domain.group_sessions import GroupSession, Service, SessionSubscription
 from domain.intake_forms import IntakeForm
 from domain.invoices import Invoice, InvoicePayment, PaymentStatus
 from domain.links import ClientLink
+from domain.packages import Package
 from domain.payments import PaymentMethod
 from domain.policy import SessionStatus
 from domain.practice import Account, Practice, Practitioner
@@ -412,3 +413,7 @@ class ClientLinks(Repository[ClientLink]):
 
 class IntakeForms(Repository[IntakeForm]):
     model = IntakeForm
+
+
+class Packages(Repository[Package]):
+    model = Package

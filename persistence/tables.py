@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     Date,
     ForeignKey,
@@ -474,4 +475,23 @@ intake_forms = Table(
     Column("answers", JSON, nullable=True),
     Column("completed_by_id", Uuid, ForeignKey("clients.id"), nullable=True),
     Column("completed_at", UtcDateTime, nullable=True),
+)
+
+# Packages (seed 003): credits are counted on the row and only change under its lock; the
+# check keeps a count that ever went wrong from being written.
+packages = Table(
+    "packages",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("owner_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("total_sessions", Integer, nullable=False),
+    Column("remaining_sessions", Integer, nullable=False),
+    Column("price", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("invoice_id", Uuid, ForeignKey("invoices.id"), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("remaining_sessions >= 0 AND remaining_sessions <= total_sessions",
+                    name="credits_in_range"),
 )

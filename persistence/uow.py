@@ -24,6 +24,7 @@ from persistence.repositories import (
     IntakeForms,
     InvoicePayments,
     Invoices,
+    Packages,
     PaymentMethods,
     Practices,
     Practitioners,
@@ -77,6 +78,7 @@ class UnitOfWork:
         self.invoice_payments = InvoicePayments(self.session)
         self.client_links = ClientLinks(self.session)
         self.intake_forms = IntakeForms(self.session)
+        self.packages = Packages(self.session)
         return self
 
     async def __aexit__(

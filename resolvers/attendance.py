@@ -23,7 +23,9 @@ attendance included):
   practitioner's current price, is booked by the practice and points back at the session. It
   must be in the future (a week after a session updated late may already be past: INVALID on
   continuation, and DIFFERENT_TIME is the way), must not overlap another session of the
-  practitioner (SLOT_UNAVAILABLE), and needs the payer's card (NO_PAYMENT_METHOD). Like any
+  practitioner (SLOT_UNAVAILABLE), and is paid like the session: the next credit of the
+  package that paid for it while one is left and it may still pay for the attendees, else the
+  payer's card, which it then needs (NO_PAYMENT_METHOD). Like any
   booking by the practice it may fall outside working hours and over reserved slots;
 - reserveSlot keeps the follow-up's weekly time (weekday and local start, same duration) for
   the relationship: a slot already there is kept; a slot at the session's own weekly time
@@ -52,6 +54,7 @@ from resolvers.appointment_loaders import AppointmentPage
 from resolvers.auth import Viewer
 from resolvers.booking import ensure_payment_method
 from resolvers.context import RequestContext
+from resolvers.packages import draw_for_follow_up
 from resolvers.reserved_slots import keep_weekly_time, release_all
 
 
@@ -174,7 +177,9 @@ async def _book_follow_up(
         past = "The follow-up must start in the future."
     if starts_at <= uow.now:
         raise DomainError.one(ErrorCode.INVALID, past, [field])
-    await ensure_payment_method(uow, relationship.payer_id)
+    package_id = await draw_for_follow_up(uow, appointment.package_id, relationship.client_ids)
+    if package_id is None:
+        await ensure_payment_method(uow, relationship.payer_id)
     practice = await uow.practices.get(appointment.practice_id)
     assert practice is not None
     follow_up = book(
@@ -183,6 +188,7 @@ async def _book_follow_up(
         client_ids=relationship.client_ids, starts_at=starts_at,
         duration_minutes=_minutes(appointment), price=practitioner.price,
         currency=practice.currency, now=uow.now, follow_up_of_id=appointment.id,
+        package_id=package_id,
     )
     busy = await uow.appointments.busy(practitioner.id, follow_up.starts_at, follow_up.ends_at)
     if not availability.is_free(follow_up.starts_at, follow_up.ends_at, busy):

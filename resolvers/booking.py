@@ -24,6 +24,7 @@ from resolvers.access import ensure_manages, visible_relationship
 from resolvers.auth import Viewer
 from resolvers.context import RequestContext
 from resolvers.idempotency import Idempotency
+from resolvers.packages import package_paying_for
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ async def _book_for_practice(
         )
     practitioner = await uow.practitioners.get(relationship.practitioner_id)
     assert practitioner is not None
-    appointment = await _new_appointment(uow, ctx, relationship, practitioner, request, None)
+    appointment = await _new_appointment(uow, ctx, viewer, relationship, practitioner,
+                                         request, None)
     busy = await uow.appointments.busy(practitioner.id, appointment.starts_at, appointment.ends_at)
     if not availability.is_free(appointment.starts_at, appointment.ends_at, busy):
         raise availability.slot_unavailable()
@@ -116,7 +118,7 @@ async def _book_for_client(
         )
     relationship = await relationship_for(uow, practitioner, client_id, ctx.now)
     appointment = await _new_appointment(
-        uow, ctx, relationship, practitioner, request, viewer.client_id
+        uow, ctx, viewer, relationship, practitioner, request, viewer.client_id
     )
     await ensure_bookable(uow, practitioner, appointment, ctx.now)
     return appointment
@@ -184,10 +186,18 @@ async def ensure_bookable(
 
 
 async def _new_appointment(
-    uow: UnitOfWork, ctx: RequestContext, relationship: Relationship,
+    uow: UnitOfWork, ctx: RequestContext, viewer: Viewer, relationship: Relationship,
     practitioner: Practitioner, request: BookingRequest, booked_by: uuid.UUID | None,
 ) -> Appointment:
-    await ensure_payment_method(uow, relationship.payer_id)
+    """Paid by a package credit, drawn now, or later by the payer's card (needed now)."""
+    package_id = None
+    if request.package_id is not None:
+        package = await package_paying_for(uow, viewer, request.package_id,
+                                           relationship.client_ids)
+        package.draw()
+        package_id = package.id
+    else:
+        await ensure_payment_method(uow, relationship.payer_id)
     practice = await uow.practices.get(relationship.practice_id)
     assert practice is not None
     return book(
@@ -195,7 +205,7 @@ async def _new_appointment(
         relationship_id=relationship.id, payer_id=relationship.payer_id,
         client_ids=relationship.client_ids, starts_at=request.starts_at,
         duration_minutes=request.duration_minutes, price=practitioner.price,
-        currency=practice.currency, now=ctx.now, booked_by_id=booked_by,
+        currency=practice.currency, now=ctx.now, booked_by_id=booked_by, package_id=package_id,
     )
 
 

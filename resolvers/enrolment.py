@@ -16,22 +16,19 @@ deadlock.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
-
-from sqlalchemy.exc import IntegrityError
 
 from domain.billing import (
     Checkout,
     Discount,
     InvoiceLine,
     invoice_totals,
-    needs_charge,
     parse_discount,
 )
-from domain.errors import DomainError, ErrorCode, Problems
+from domain.errors import Problems
 from domain.group_sessions import (
     GroupSession,
     SessionSubscription,
@@ -47,10 +44,11 @@ from domain.money import Money
 from persistence.uow import UnitOfWork
 from resolvers.access import visible_client
 from resolvers.auth import Viewer
+from resolvers.checkout import run_checked_out
 from resolvers.context import RequestContext
 from resolvers.group_access import local_today, practice_group_session, visible_subscription
 from resolvers.idempotency import Idempotency
-from resolvers.invoice_money import InvoiceMoney, Taken, upfront_charge
+from resolvers.invoice_money import Taken
 
 
 @dataclass(frozen=True)
@@ -120,100 +118,62 @@ async def enroll_in_session(ctx: RequestContext, request: EnrolmentRequest) -> E
     viewer = ctx.staff()
     idempotency = Idempotency.of(viewer.account_id, "enrollInSession",
                                  request.idempotency_key, _fingerprint(request))
-
-    async def check(uow: UnitOfWork, *, lock: bool) -> tuple[Draft, SessionSubscription]:
-        return await _check_enrolment(uow, viewer, request, lock=lock)
-
-    async def write(uow: UnitOfWork, draft: Draft, subscription: SessionSubscription,
-                    taken: Taken | None) -> Enrolment:
-        invoice = await _subscribe(uow, subscription, draft, request.checkout, taken)
-        return Enrolment(subscription, invoice)
-
-    return await _run(ctx, viewer, idempotency, request.checkout, check, write)
+    return await run_checked_out(ctx, viewer.practice_id, idempotency, request.checkout,
+                                 _Enrolling(viewer, request))
 
 
 async def transfer_session(ctx: RequestContext, request: TransferRequest) -> Enrolment:
     viewer = ctx.staff()
     idempotency = Idempotency.of(viewer.account_id, "transferSession",
                                  request.idempotency_key, _fingerprint(request))
+    return await run_checked_out(ctx, viewer.practice_id, idempotency, request.checkout,
+                                 _Transferring(viewer, request))
 
-    async def check(uow: UnitOfWork, *, lock: bool) -> tuple[Draft, SessionSubscription]:
-        return await _check_transfer(uow, viewer, request, lock=lock)
 
-    async def write(uow: UnitOfWork, draft: Draft, current: SessionSubscription,
+class _Subscribing:
+    """What enrolling and transferring share: the result is the new subscription."""
+
+    async def answer(self, uow: UnitOfWork, result_id: uuid.UUID) -> Enrolment:
+        return await _answer(uow, result_id)
+
+    def result_id(self, result: Enrolment) -> uuid.UUID:
+        return result.subscription.id
+
+
+@dataclass(frozen=True)
+class _Enrolling(_Subscribing):
+    viewer: Viewer
+    request: EnrolmentRequest
+
+    async def check(self, uow: UnitOfWork, *, lock: bool
+                    ) -> tuple[Draft, SessionSubscription]:
+        return await _check_enrolment(uow, self.viewer, self.request, lock=lock)
+
+    async def write(self, uow: UnitOfWork, draft: Draft, subscription: SessionSubscription,
+                    taken: Taken | None) -> Enrolment:
+        invoice = await _subscribe(uow, subscription, draft, self.request.checkout, taken)
+        return Enrolment(subscription, invoice, session=draft.session)
+
+
+@dataclass(frozen=True)
+class _Transferring(_Subscribing):
+    viewer: Viewer
+    request: TransferRequest
+
+    async def check(self, uow: UnitOfWork, *, lock: bool
+                    ) -> tuple[Draft, SessionSubscription]:
+        return await _check_transfer(uow, self.viewer, self.request, lock=lock)
+
+    async def write(self, uow: UnitOfWork, draft: Draft, current: SessionSubscription,
                     taken: Taken | None) -> Enrolment:
         session = await uow.group_sessions.get(current.session_id)
         assert session is not None
+        request = self.request
         new = transfer(current, session, draft.session, transfer_date=request.transfer_date,
                        first_date=draft.first_date, target_enrolled=draft.enrolled,
                        now=uow.now)
         invoice = await _subscribe(uow, new, draft, request.checkout, taken)
-        return Enrolment(new, invoice, current)
-
-    return await _run(ctx, viewer, idempotency, request.checkout, check, write)
-
-
-async def _run(ctx: RequestContext, viewer: Viewer, idempotency: Idempotency,
-               checkout: Checkout, check: Any, write: Any) -> Enrolment:
-    """PAY_NOW: check (read-only), charge what is owed, then check again and write. The
-    other checkouts move no money: they check and write in one unit of work."""
-    charge = None
-    if checkout is Checkout.PAY_NOW:
-        async with ctx.reading() as uow:
-            earlier = await idempotency.earlier_result(uow)
-            if earlier is not None:
-                return await _answer(uow, earlier)
-            draft, _ = await check(uow, lock=False)
-            if needs_charge(checkout, draft.total):
-                charge = await upfront_charge(uow, draft.payer_id, draft.total,
-                                              _charge_key(idempotency))
-    money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
-    taken = None
-    if charge is not None:
-        taken = await money.take(charge, viewer.practice_id, charge.method.client_id)
-    try:
-        async with ctx.unit_of_work() as uow:
-            earlier = await idempotency.earlier_result(uow)
-            if earlier is None:
-                again, subject = await check(uow, lock=True)
-                charged = taken.amount if taken else Money.zero(again.total.currency)
-                if needs_charge(checkout, again.total) and (
-                        again.total != charged or taken is None
-                        or again.payer_id != taken.payer_id):
-                    raise DomainError.one(ErrorCode.INVALID_STATE,
-                                          "The invoice changed while it was being paid; "
-                                          "nothing was kept. Try again.")
-                result = replace(await write(uow, again, subject, taken),
-                                 session=again.session)
-                await idempotency.remember(uow, result.subscription.id)
-                await uow.commit()
-                return result
-            answer = await _answer(uow, earlier)
-        # A twin with the same idempotencyKey committed between the two passes. It charged
-        # under the same key, so this is its charge (give_back sees that and keeps it).
-        if taken is not None:
-            await money.give_back(taken)
-        return answer
-    except DomainError:
-        if taken is not None:
-            await money.give_back(taken)
-        raise
-    except IntegrityError:
-        # A concurrent twin with the same idempotencyKey committed first: answer its result.
-        async with ctx.reading() as uow:
-            earlier = await idempotency.earlier_result(uow)
-            if earlier is not None:
-                return await _answer(uow, earlier)
-        if taken is not None:
-            await money.give_back(taken)
-        raise
-
-
-def _charge_key(idempotency: Idempotency) -> str:
-    if idempotency.key is None:
-        return f"{idempotency.operation}:{uuid.uuid4()}"
-    return (f"{idempotency.operation}:{idempotency.account_id}:{idempotency.key}:"
-            f"{idempotency.fingerprint[:16]}")
+        return Enrolment(new, invoice, current, session=draft.session)
 
 
 async def _answer(uow: UnitOfWork, subscription_id: uuid.UUID) -> Enrolment:

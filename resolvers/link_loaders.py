@@ -1,4 +1,4 @@
-"""DataLoaders for linked clients and intake forms."""
+"""DataLoaders for linked clients, intake forms and packages (seed 003)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.intake_forms import IntakeForm
 from domain.links import ClientLink
+from domain.packages import Package
 from persistence import tables
 from persistence.database import Database
 from resolvers.loader_base import ByIdLoader
@@ -68,9 +69,35 @@ class IntakeFormsByClientIdLoader(DataLoader[uuid.UUID, list[IntakeForm]]):
         return [grouped[cid] for cid in client_ids]
 
 
+class PackageByIdLoader(ByIdLoader[Package]):
+    model = Package
+
+
+class PackagesByOwnerIdLoader(DataLoader[uuid.UUID, list[Package]]):
+    """The packages a client owns, oldest first."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, owner_ids: Sequence[uuid.UUID]) -> list[list[Package]]:
+        packages = tables.packages.c
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Package).where(packages.owner_id.in_(owner_ids))
+                .order_by(packages.created_at, packages.id)
+            )
+            grouped: dict[uuid.UUID, list[Package]] = {oid: [] for oid in owner_ids}
+            for item in result.scalars():
+                grouped[item.owner_id].append(item)
+        return [grouped[oid] for oid in owner_ids]
+
+
 class LinkLoaders:
     def __init__(self, db: Database) -> None:
         self.link_by_id = ClientLinkByIdLoader(db)
         self.links_by_client_id = LinksByClientIdLoader(db)
         self.intake_form_by_id = IntakeFormByIdLoader(db)
         self.intake_forms_by_client_id = IntakeFormsByClientIdLoader(db)
+        self.package_by_id = PackageByIdLoader(db)
+        self.packages_by_owner_id = PackagesByOwnerIdLoader(db)

@@ -7,9 +7,11 @@ practice's side: never charged, any free time); a signed-in client who attends o
 attends it and has given them bookAndManageAppointments (the same client's side). A session
 anyone else asks about is NOT_FOUND. Only SCHEDULED sessions change (INVALID_STATE).
 
-Money moves after the commit (resolvers/session_payments.py): a cancellation that owes a
-refund records `refund_requested_at` with the cancellation, and the refund follows; a late
-cancellation of a session not yet paid takes its fee straight away. Should either gateway call
+A session paid with a package credit gets the credit back when nothing is owed (in the
+cancellation's own transaction); a late cancellation keeps it used. Card money moves after
+the commit (resolvers/session_payments.py): a cancellation that owes a refund records
+`refund_requested_at` with the cancellation, and the refund follows; a late cancellation of
+a session not yet paid takes its fee straight away. Should either gateway call
 fail, the change still stands and the sweep finishes the job under the same idempotency key.
 """
 
@@ -153,9 +155,16 @@ def _side(viewer: Viewer) -> CancelledBy:
 async def _settle_cancellation(
     uow: UnitOfWork, appointment: Appointment, outcome: Cancellation
 ) -> list[uuid.UUID]:
-    """Nothing owed: a charge already taken is to be refunded (recorded now, refunded after
-    the commit). The fee standing: a charge taken stays."""
-    if outcome.fee is not Fee.WAIVED or appointment.charge_id is None:
+    """Nothing owed: a package credit goes back to its package, and a charge already taken is
+    to be refunded (recorded now, refunded after the commit). The fee standing: the credit
+    stays used and a charge taken stays."""
+    if outcome.fee is not Fee.WAIVED:
+        return []
+    if appointment.package_id is not None:
+        package = await uow.packages.get(appointment.package_id, for_update=True)
+        assert package is not None
+        package.give_back()
+    if appointment.charge_id is None:
         return []
     charge = await uow.charges.get(appointment.charge_id, for_update=True)
     return [charge.id] if charge is not None and request_refund(charge, uow.now) else []

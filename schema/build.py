@@ -27,6 +27,7 @@ from schema.operations.group_sessions import GroupSessionMutations, GroupSession
 from schema.operations.intake_forms import IntakeFormMutations, IntakeFormQueries
 from schema.operations.invoices import InvoiceMutations
 from schema.operations.links import LinkMutations
+from schema.operations.packages import PackageMutations
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
 from schema.operations.session_changes import MyAppointmentsQueries, SessionChangeMutations
@@ -37,6 +38,7 @@ from schema.types.group_sessions import GroupSession, Service, SessionSubscripti
 from schema.types.intake_forms import IntakeForm
 from schema.types.invoices import Invoice
 from schema.types.links import ClientLink
+from schema.types.packages import Package
 from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
 
@@ -48,10 +50,11 @@ MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     SessionChangeMutations, AttendanceMutations,
     GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
+    PackageMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
-    Service, GroupSession, SessionSubscription, Invoice, ClientLink, IntakeForm,
+    Service, GroupSession, SessionSubscription, Invoice, ClientLink, IntakeForm, Package,
 ]
 
 

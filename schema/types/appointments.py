@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -28,6 +29,9 @@ from schema.nodes import node_fetcher
 from schema.types.clients import Client
 from schema.types.practice import Practitioner
 from schema.types.relationships import Relationship
+
+if TYPE_CHECKING:
+    from schema.types.packages import Package
 
 SessionStatus = strawberry.enum(policy.SessionStatus, name="SessionStatus")
 ChargeStatus = strawberry.enum(domain.ChargeStatus, name="ChargeStatus")
@@ -151,6 +155,16 @@ class Session(Node):
     @strawberry.field(description="The client who booked it; null when the practice did.")
     async def booked_by(self, info: strawberry.Info) -> Client | None:
         return await _client(info, self.entity.booked_by_id)
+
+    @strawberry.field(description="The package a credit was drawn from, if any.")
+    async def package(
+        self, info: strawberry.Info
+    ) -> Annotated[Package, strawberry.lazy("schema.types.packages")] | None:
+        from schema.types.packages import visible_package
+
+        if self.entity.package_id is None:
+            return None
+        return await visible_package(context(info), self.entity.package_id)
 
     @strawberry.field
     async def charge(self, info: strawberry.Info) -> Charge | None:

@@ -11,6 +11,7 @@ import strawberry
 from domain import clients as domain
 from domain import payments
 from domain import profile as domain_profile
+from domain.links import Permission, granted_by
 from domain.relationships import RelationshipStatus
 from resolvers.access import may_see_client, may_see_relationship
 from resolvers.auth import Viewer
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from schema.types.intake_forms import IntakeForm
     from schema.types.invoices import Invoice
     from schema.types.links import ClientLink
+    from schema.types.packages import Package
     from schema.types.relationships import Relationship
 
 
@@ -130,6 +132,34 @@ class Client(Node):
             return []
         found = await context(info).loaders.links.links_by_client_id.load(self.client_id)
         return [ClientLink.from_entity(link, self.client_id) for link in found]
+
+    @strawberry.field(description="Packages the client owns, oldest first.")
+    async def packages(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Package, strawberry.lazy("schema.types.packages")]]:
+        from schema.types.packages import Package
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.links.packages_by_owner_id
+        return [Package.from_entity(p) for p in await loader.load(self.client_id)]
+
+    @strawberry.field(description="Packages whose credits may pay for this client's sessions: "
+                      "their own, then those of linked clients who let them use package "
+                      "sessions.")
+    async def usable_packages(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Package, strawberry.lazy("schema.types.packages")]]:
+        from schema.types.packages import Package
+
+        if self.restricted:
+            return []
+        loaders = context(info).loaders.links
+        links = await loaders.links_by_client_id.load(self.client_id)
+        owners = [self.client_id,
+                  *granted_by(links, self.client_id, Permission.USE_PACKAGE_SESSIONS)]
+        owned = await loaders.packages_by_owner_id.load_many(owners)
+        return [Package.from_entity(p) for packages in owned for p in packages]
 
     @strawberry.field(description="Intake forms about the client, oldest request first.")
     async def intake_forms(
