@@ -1,10 +1,11 @@
 """Unlinking takes every permission away at once: a parent the child let do everything books
 for the child, sees and manages the child's sessions, gets copies of their emails and
-completes their forms; one unlinkClients later, none of it."""
+completes their forms and uses their package sessions; one unlinkClients later, none of it."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from tests.support.appointments import (
     ADD_CARD,
@@ -20,6 +21,7 @@ from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient
 from tests.support.links import can, linked, unlink
 from tests.support.mailbox import Mailbox
+from tests.support.packages import book_with, packages_of, sold
 from tests.support.server import RunningServer
 
 EVERYTHING = can("bookAndManageAppointments", "completeIntakeForms",
@@ -46,6 +48,7 @@ def test_one_unlink_takes_every_permission_away(
     client.data(ADD_CARD, {"input": {"token": "tok_visa"}}, token=child_token)
     link = linked(client, owner, child, parent, "PARENT", linked_client_can=EVERYTHING)
     relationship = create_relationship(client, owner, [child])["id"]
+    package = sold(client, owner, child)["id"]
 
     def childs_session(at: datetime) -> str:
         return str(booked(client, owner.token, relationshipId=relationship, startsAt=at)["id"])
@@ -59,6 +62,16 @@ def test_one_unlink_takes_every_permission_away(
         values = {"clientId": child, "title": "History", "questions": ["Allergies?"]}
         return str(client.data(REQUEST, {"input": values},
                                token=owner.token)["requestIntakeForm"]["form"]["id"])
+
+    def with_childs_package(at: datetime) -> dict[str, Any]:
+        """The parent books a session of their own, paid with the child's package."""
+        return book_with(client, parent_token, package, at,
+                         practitionerId=owner.practitioner_id)
+
+    def usable() -> list[dict[str, str]]:
+        found = packages_of(client, parent_token, parent)
+        assert found is not None
+        return found["usablePackages"]  # type: ignore[no-any-return]
 
     def complete(form_id: str) -> list[str]:
         values = {"formId": form_id, "answers": {"a": 1}}
@@ -78,6 +91,9 @@ def test_one_unlink_takes_every_permission_away(
         pending]
     server.drain()
     assert len(mailbox.to(parent_email)) > copies_before  # the form request, and copies
+    assert usable() == [{"id": package}]
+    own = with_childs_package(monday + timedelta(days=1, hours=6))
+    assert own["userErrors"] == []
 
     # when the practice unlinks them
     assert unlink(client, owner, link["id"])["userErrors"] == []
@@ -86,11 +102,15 @@ def test_one_unlink_takes_every_permission_away(
 
     # then the parent can do none of it
     assert for_child(monday + timedelta(days=2, hours=4)) == ["NOT_FOUND"]
-    assert client.data(MINE, token=parent_token)["myAppointments"]["edges"] == []
+    assert client.data(MINE, token=parent_token)["myAppointments"]["edges"] == [
+        {"node": {"id": own["session"]["id"]}}]  # their own session only
     assert session(client, parent_token, first) is None
     assert cancel(client, parent_token, first)["userErrors"][0]["code"] == "NOT_FOUND"
     assert client.data(PENDING, token=parent_token)["myPendingForms"] == []
     assert complete(pending) == ["NOT_FOUND"]
+    assert usable() == []
+    assert with_childs_package(monday + timedelta(days=2, hours=6))["userErrors"] == [{
+        "field": ["input", "packageId"], "code": "NOT_FOUND", "message": "Package not found."}]
     # and hears nothing more of the child's sessions or forms
     childs_session(monday + timedelta(days=3, hours=4))
     assert cancel(client, owner.token, first)["userErrors"] == []
