@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
+from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
 from caseload.demo_sessions import ensure_demo_sessions
 from caseload.runtime import Runtime
 from caseload.settings import Settings
@@ -69,6 +70,7 @@ async def load_demo(settings: Settings) -> int:
         await _ensure_clients(runtime)
         await _ensure_sessions(runtime)
         await _ensure_groups(runtime)
+        await _ensure_links(runtime)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -119,6 +121,13 @@ async def _ensure_groups(runtime: Runtime) -> None:
         print(line)
 
 
+async def _ensure_links(runtime: Runtime) -> None:
+    """Linked clients and a shared package (seed 003): added once, to old ones too."""
+    owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
+    for line in await ensure_demo_links(runtime.services, owner.viewer):
+        print(line)
+
+
 def _print_sign_in() -> None:
     others = ", ".join(p.email for p in PRACTITIONERS)
     print(
@@ -127,7 +136,7 @@ def _print_sign_in() -> None:
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
         f"Practitioners sign in the same way: {others} (same password);\n"
-        f"so does a client, {CLIENT_EMAIL}.\n"
+        f"so do clients: {CLIENT_EMAIL}, and {CLAIRE_EMAIL}, who books for her son.\n"
         "Past sessions wait in  { awaitingUpdates { edges { node { id startsAt } } } }  "
         "for the owner and each practitioner."
     )

@@ -41,7 +41,8 @@ def facts(settings: Settings) -> dict[str, Any]:
                     select(sub.c.id, sub.c.status, sub.c.transferred_from_id,
                            sub.c.transferred_to_id)))
                 invoices = list(await session.execute(
-                    select(i.c.number, i.c.status).order_by(i.c.sequence)))
+                    select(i.c.number, i.c.status).where(i.c.subscription_id.is_not(None))
+                    .order_by(i.c.sequence)))
         finally:
             await db.dispose()
         return {"services": services, "sessions": sessions,

@@ -1,0 +1,92 @@
+"""`caseload demo`'s linked clients: a parent who books for her son and completes his forms,
+and partners sharing a package; added once, after the sessions."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from caseload import demo
+from caseload.settings import Settings
+from persistence import tables
+from persistence.database import Database
+from persistence.mapping import start_mappers
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Iterator[Settings]:
+    yield Settings.from_env({
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+        "CASELOAD_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
+    })
+
+
+def facts(settings: Settings) -> dict[str, Any]:
+    async def read() -> dict[str, Any]:
+        start_mappers()
+        db = Database(settings.database_url)
+        c, link, a = tables.clients, tables.client_links, tables.appointments
+        pkg, form = tables.packages, tables.intake_forms
+        try:
+            async with db.reading() as session:
+                names = {row.id: row.first_name for row in await session.execute(
+                    select(c.c.id, c.c.first_name))}
+                links = [(names[row.client_id], row.type.name, names[row.linked_client_id])
+                         for row in await session.execute(select(link))]
+                booked_by_clients = [(names[row.booked_by_id], names[row.payer_id])
+                                     for row in await session.execute(
+                                         select(a).where(a.c.booked_by_id.is_not(None)))]
+                packages = [(names[row.owner_id], row.total_sessions, row.remaining_sessions)
+                            for row in await session.execute(select(pkg))]
+                paid_by_package = list((await session.execute(
+                    select(a.c.id).where(a.c.package_id.is_not(None)))).scalars())
+                forms = [(names[row.client_id], row.status.name)
+                         for row in await session.execute(select(form))]
+        finally:
+            await db.dispose()
+        return {"links": sorted(links), "booked_by_clients": booked_by_clients,
+                "packages": packages, "paid_by_package": len(paid_by_package), "forms": forms}
+
+    return asyncio.run(read())
+
+
+def test_the_demo_has_a_family_and_a_couple_sharing_a_package(
+    settings: Settings, capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert asyncio.run(demo.load_demo(settings)) == 0
+    out = capsys.readouterr().out
+    assert "Demo linked clients added" in out and "left out" not in out
+    found = facts(settings)
+    assert found == {
+        "links": [("Leo", "PARTNER", "Sofia"), ("Noah", "PARENT", "Claire")],
+        "booked_by_clients": [("Claire", "Claire")],   # for Noah, whose sessions she pays
+        "packages": [("Leo", 6, 5)],
+        "paid_by_package": 1,
+        "forms": [("Noah", "PENDING")],
+    }
+
+    assert asyncio.run(demo.load_demo(settings)) == 0
+    assert "Demo linked clients added" not in capsys.readouterr().out
+    assert facts(settings) == found
+
+
+def test_a_demo_practice_from_before_sessions_gets_its_links_with_them(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def as_before(_: object) -> None:
+        return None
+
+    with monkeypatch.context() as patched:
+        patched.setattr(demo, "_ensure_sessions", as_before)
+        asyncio.run(demo.load_demo(settings))
+    assert facts(settings)["links"] == []
+    capsys.readouterr()
+    asyncio.run(demo.load_demo(settings))
+    assert "left out" not in capsys.readouterr().out
+    assert len(facts(settings)["links"]) == 2
