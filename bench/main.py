@@ -10,7 +10,7 @@ import resource
 import secrets
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -38,7 +38,11 @@ class Run:
     seeded: Seeded
     env: dict[str, str]
     log: Path
-    token: str = ""
+    tokens: dict[str, str] = field(default_factory=dict)  # email -> access token
+
+    def token_for(self, op: Operation) -> str:
+        email = op.signed_in_as(self.seeded) if op.signed_in_as else self.seeded.owner_email
+        return self.tokens[email]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -106,7 +110,9 @@ def prepare(args: argparse.Namespace, folder: Path) -> Run:
     # Its own server: Argon2 takes 64 MiB to check a password, which would otherwise
     # show up in the first measured server's peak memory.
     with running_server(env, run.log) as server:
-        run.token = sign_in(server, seeded)
+        for email in {seeded.owner_email, *(op.signed_in_as(seeded) for op in OPERATIONS
+                                           if op.signed_in_as and not op.unavailable(seeded))}:
+            run.tokens[email] = sign_in(server, email, seeded.password)
     return run
 
 
@@ -136,7 +142,7 @@ def measure(run: Run, op: Operation, variant: str) -> tuple[Row, bytes]:
     args = run.args
     with running_server(run.env, run.log) as server:
         path = "/graphql" if variant == "graphql" else op.plain_path
-        target = Target(server.base_url, path, op.body(run.seeded), run.token,
+        target = Target(server.base_url, path, op.body(run.seeded), run.token_for(op),
                         op.next_body(run.seeded))
         body = asyncio.run(fetch_once(target))
         if args.warmup > 0:
@@ -158,14 +164,14 @@ def own_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def sign_in(server: Server, seeded: Seeded) -> str:
-    """The seeded owner signs in over GraphQL; every later server takes the token too
+def sign_in(server: Server, email: str, password: str) -> str:
+    """A seeded account signs in over GraphQL; every later server takes the token too
     (they share SECRET_KEY)."""
-    variables = {"input": {"email": seeded.owner_email, "password": seeded.password}}
+    variables = {"input": {"email": email, "password": password}}
     response = httpx.post(f"{server.base_url}/graphql", timeout=30,
                           json={"query": SIGN_IN, "variables": variables})
     payload = response.json()["data"]["signIn"]
     if not payload["accessToken"]:
-        raise RuntimeError(f"the seeded owner could not sign in: {payload['userErrors']}")
+        raise RuntimeError(f"{email} could not sign in: {payload['userErrors']}")
     return str(payload["accessToken"])
 

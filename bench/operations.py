@@ -15,8 +15,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench import (
+    family_operations,
     group_operations,
     plain,
+    plain_families,
     plain_groups,
     plain_sessions,
     session_operations,
@@ -51,6 +53,8 @@ class Operation:
     next_variables: Callable[[Seeded], Callable[[], dict[str, Any]]] | None = None
     # what of the two answers must be equal (default: every byte)
     comparable: Callable[[bytes], Any] = field(default=_as_sent)
+    # who sends it: the email of a seeded account (the seeded password); None: the owner
+    signed_in_as: Callable[[Seeded], str] | None = None
 
     @property
     def plain_path(self) -> str:
@@ -138,6 +142,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "clientInvoices", group_operations.INVOICES_DOCUMENT, plain_groups.client_invoices,
         variables=group_operations.invoices_variables,
         unavailable=group_operations.unavailable,
+    ),
+    Operation(
+        "myAppointments", family_operations.MY_APPOINTMENTS_DOCUMENT,
+        plain_families.my_appointments,
+        variables=family_operations.variables,
+        unavailable=family_operations.unavailable,
+        signed_in_as=family_operations.parent_email,
     ),
 )
 

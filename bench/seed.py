@@ -40,6 +40,7 @@ class Seeded:
     clients_unavailable: str | None  # why no clients were seeded, or None
     sessions: Any = None  # bench.seed_sessions.SeededSessions, when sessions were seeded
     groups: Any = None  # bench.seed_groups.SeededGroups, when group sessions were seeded
+    family: Any = None  # bench.seed_families.SeededFamily, when a family was seeded
 
 
 async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
@@ -50,13 +51,14 @@ async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
             reason = await seed_clients(connection, practice_id, clients)
             sessions = None if reason else await _seed_sessions(connection, practice_id)
             groups = None if reason else await _seed_groups(connection, practice_id)
+            family = None if reason else await _seed_family(connection, practice_id)
         async with db.write_engine.begin() as connection:
             # planner statistics, as autovacuum would gather them on a live database
             await connection.exec_driver_sql("ANALYZE")
     finally:
         await db.dispose()
     return Seeded(practice_id, OWNER_EMAIL, PASSWORD, practitioners,
-                  0 if reason else clients, reason, sessions, groups)
+                  0 if reason else clients, reason, sessions, groups, family)
 
 
 async def _seed_sessions(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
@@ -69,6 +71,12 @@ async def _seed_groups(connection: AsyncConnection, practice_id: uuid.UUID) -> A
     from bench.seed_groups import seed_groups  # the group-sessions issue's tables
 
     return await seed_groups(connection, practice_id, datetime.now(UTC))
+
+
+async def _seed_family(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
+    from bench.seed_families import seed_family  # the linked-clients issue's tables
+
+    return await seed_family(connection, practice_id, PASSWORD, datetime.now(UTC))
 
 
 async def seed_practice(connection: AsyncConnection, practitioners: int) -> uuid.UUID:

@@ -23,20 +23,6 @@ A = tables.appointments
 ATTENDEES = tables.appointment_attendees
 
 
-class AppointmentPagesByInvolvedClientLoader(AppointmentPagesLoader):
-    """Sessions a client attends or pays for, each once."""
-
-    def parent_query(self, parent_ids: Sequence[uuid.UUID]) -> tuple[Any, Any]:
-        involved = union(
-            select(ATTENDEES.c.appointment_id.label("appointment_id"),
-                   ATTENDEES.c.client_id.label("client_id"))
-            .where(ATTENDEES.c.client_id.in_(parent_ids)),
-            select(A.c.id.label("appointment_id"), A.c.payer_id.label("client_id"))
-            .where(A.c.payer_id.in_(parent_ids)),
-        ).subquery("involved")
-        return involved.c.client_id, A.join(involved, involved.c.appointment_id == A.c.id)
-
-
 class AppointmentPagesOfManagedClientsLoader(AppointmentPagesLoader):
     """Sessions the viewer attends or pays for, and those attended by the clients who let the
     viewer book and manage for them, each once. Built per request for one viewer."""
