@@ -44,6 +44,8 @@ class AppointmentFacts:
             "minutes": int(appointment.duration.total_seconds() // 60),
             "price": f"{appointment.price} {appointment.currency}",
             "notice_hours": self.practice.cancellation_notice_hours,
+            # paid with a package credit rather than by card
+            "package_credit": appointment.package_id is not None,
         }
 
     def client_addresses(self) -> list[tuple[Client, str]]:

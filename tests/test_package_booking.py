@@ -271,3 +271,32 @@ def test_the_practice_may_not_pay_with_a_package_its_owner_does_not_share(
                         monday + timedelta(hours=4), relationshipId=their_relationship)
     assert payload == {"session": None, "userErrors": [NO_PACKAGE]}
     assert remaining(client, couple.owner, couple.package_id) == 10
+
+
+# ------------------------------------------------------------------ emails
+
+
+def test_the_emails_of_a_package_session_speak_of_the_package_not_the_card(
+    client: GraphQLClient, couple: Couple, monday: datetime, clock: TestClock,
+    server: RunningServer, mailbox: Mailbox,
+) -> None:
+    # given Alex booked with the package
+    heard = len(mailbox.to(couple.alex.email))
+    booked = couple.book(couple.alex, monday + timedelta(hours=4))["session"]
+    server.drain()
+
+    # then the confirmation says a package session pays for it, and no card is mentioned
+    confirmation = mailbox.wait_for(couple.alex.email, count=heard + 1)[-1]
+    assert "paid with a session from a package" in confirmation.text
+    assert "card" not in confirmation.text
+    assert "card" not in confirmation.html
+
+    # when Alex cancels late
+    clock.set(monday - timedelta(hours=20))
+    cancel(client, couple.alex.token, booked["id"])
+    server.drain()
+
+    # then the email says the package session stays used, and nothing of a card
+    cancelled = mailbox.wait_for(couple.alex.email, count=heard + 2)[-1]
+    assert "the package session it was booked with stays used" in cancelled.text
+    assert "card" not in cancelled.text and "fee of" not in cancelled.text
