@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.support.graphql import GraphQLClient, Staff, register_practice
-from tests.support.group_sessions import gbp, payer, plain_client
+from tests.support.group_sessions import PAY, gbp, payer, plain_client
 from tests.support.links import can, linked, unlink
 from tests.support.mailbox import Mailbox
 from tests.support.packages import (
@@ -193,3 +193,21 @@ def test_the_owner_and_clients_they_share_with_see_a_package_and_nobody_else(
     assert packages_of(client, sam.token, sam.client_id)["usablePackages"] == [  # type: ignore[index]
         {"id": bought}]
     assert package(client, other.token, bought) is None
+
+
+def test_a_package_invoice_left_open_is_paid_later_with_pay_invoice(
+    client: GraphQLClient, owner: Staff, mailbox: Mailbox, server: RunningServer
+) -> None:
+    # given a package sold to pay later, to a client with a card
+    maya = payer(client, owner, mailbox)
+    invoice = sell(client, owner, maya.client_id, checkout="PAY_LATER")["invoice"]
+    assert card_charges(server, maya.client_id) == []
+
+    # when the client pays the invoice
+    paid = client.data(PAY, {"input": {"invoiceId": invoice["id"]}}, token=maya.token)
+
+    # then it is PAID and the card charged once for it
+    assert paid["payInvoice"]["userErrors"] == []
+    assert paid["payInvoice"]["invoice"]["status"] == "PAID"
+    assert [(c.amount, c.status) for c in card_charges(server, maya.client_id)] == [
+        (Decimal("500.00"), "SUCCEEDED")]
