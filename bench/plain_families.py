@@ -13,12 +13,11 @@ from starlette.responses import Response
 
 from bench.plain import DEFAULT_PAGE_SIZE, answer, runtime_of, signed_in, unauthenticated
 from bench.plain import variables_of as read_variables
-from bench.plain_sessions import cursor, instant
+from bench.plain_sessions import cursor, instant, name, names_of
 from persistence import tables
 from schema.ids import to_global_id
 
-A, AA, C, L = (tables.appointments, tables.appointment_attendees, tables.clients,
-               tables.client_links)
+A, AA, L = tables.appointments, tables.appointment_attendees, tables.client_links
 
 
 async def my_appointments(request: Request) -> Response:
@@ -43,17 +42,7 @@ async def my_appointments(request: Request) -> Response:
             .where(A.c.id.in_(select(involved.c.id)))
             .order_by(A.c.starts_at.desc(), A.c.id.desc()).limit(first))).all()
         total = await session.scalar(select(func.count()).select_from(involved))
-        attending: dict[uuid.UUID, list[Any]] = {}
-        for row in await session.execute(
-            select(AA.c.appointment_id, C.c.id, C.c.first_name, C.c.last_name)
-            .join(C, C.c.id == AA.c.client_id)
-            .where(AA.c.appointment_id.in_([r.id for r in rows]))
-            .order_by(AA.c.appointment_id, AA.c.position)
-        ):
-            attending.setdefault(row.appointment_id, []).append(row)
-        payers = {row.id: row for row in await session.execute(
-            select(C.c.id, C.c.first_name, C.c.last_name)
-            .where(C.c.id.in_({r.payer_id for r in rows})))}
+        attending, payers = await names_of(session, rows)
     return answer({"data": {"myAppointments": _connection(rows, int(total or 0), attending,
                                                           payers)}})
 
@@ -79,14 +68,9 @@ def _connection(rows: Any, total: int, attending: dict[uuid.UUID, list[Any]],
             "id": to_global_id("Session", row.id), "startsAt": instant(row.starts_at),
             "endsAt": instant(row.ends_at), "status": row.status.value,
             "price": {"amount": str(row.price), "currency": row.currency},
-            "attendees": [_name(c) for c in attending.get(row.id, [])],
-            "payer": _name(payers[row.payer_id]),
+            "attendees": [name(c) for c in attending.get(row.id, [])],
+            "payer": name(payers[row.payer_id]),
             "bookedBy": None if row.booked_by_id is None
             else {"id": to_global_id("Client", row.booked_by_id)},
         }} for row in rows],
     }
-
-
-def _name(row: Any) -> dict[str, Any]:
-    return {"id": to_global_id("Client", row.id), "firstName": row.first_name,
-            "lastName": row.last_name}

@@ -197,19 +197,26 @@ async def awaiting_updates(request: Request) -> Response:
             .join(R, R.c.id == A.c.relationship_id).where(*waiting)
             .order_by(A.c.starts_at, A.c.id).limit(first))).all()
         total = await session.scalar(select(func.count()).select_from(A).where(*waiting))
-        attending: dict[uuid.UUID, list[Any]] = {}
-        for row in await session.execute(
-            select(AA.c.appointment_id, C.c.id, C.c.first_name, C.c.last_name)
-            .join(C, C.c.id == AA.c.client_id)
-            .where(AA.c.appointment_id.in_([r.id for r in rows]))
-            .order_by(AA.c.appointment_id, AA.c.position)
-        ):
-            attending.setdefault(row.appointment_id, []).append(row)
-        payers = {row.id: row for row in await session.execute(
-            select(C.c.id, C.c.first_name, C.c.last_name)
-            .where(C.c.id.in_({r.payer_id for r in rows})))}
+        attending, payers = await names_of(session, rows)
     return answer({"data": {"awaitingUpdates": _connection(rows, int(total or 0), attending,
                                                            payers)}})
+
+
+async def names_of(session: Any, rows: Sequence[Any]
+                   ) -> tuple[dict[uuid.UUID, list[Any]], dict[uuid.UUID, Any]]:
+    """The sessions' attendees (in order) and payers, by session and by client id."""
+    attending: dict[uuid.UUID, list[Any]] = {}
+    for row in await session.execute(
+        select(AA.c.appointment_id, C.c.id, C.c.first_name, C.c.last_name)
+        .join(C, C.c.id == AA.c.client_id)
+        .where(AA.c.appointment_id.in_([r.id for r in rows]))
+        .order_by(AA.c.appointment_id, AA.c.position)
+    ):
+        attending.setdefault(row.appointment_id, []).append(row)
+    payers = {row.id: row for row in await session.execute(
+        select(C.c.id, C.c.first_name, C.c.last_name)
+        .where(C.c.id.in_({r.payer_id for r in rows})))}
+    return attending, payers
 
 
 def _connection(rows: Sequence[Any], total: int, attending: dict[uuid.UUID, list[Any]],
@@ -224,8 +231,8 @@ def _connection(rows: Sequence[Any], total: int, attending: dict[uuid.UUID, list
             "price": {"amount": str(row.price), "currency": row.currency},
             "relationship": {"id": to_global_id("Relationship", row.relationship_id),
                              "kind": row.kind.value},
-            "attendees": [_name(c) for c in attending.get(row.id, [])],
-            "payer": _name(payers[row.payer_id]),
+            "attendees": [name(c) for c in attending.get(row.id, [])],
+            "payer": name(payers[row.payer_id]),
         }} for row in rows],
     }
 
@@ -234,6 +241,6 @@ def cursor(position: int) -> str:
     return base64.urlsafe_b64encode(f"offset:{position}".encode()).decode()
 
 
-def _name(row: Any) -> dict[str, Any]:
+def name(row: Any) -> dict[str, Any]:
     return {"id": to_global_id("Client", row.id), "firstName": row.first_name,
             "lastName": row.last_name}

@@ -48,7 +48,7 @@ async def has_services(db: Database, practice_id: uuid.UUID) -> bool:
     return bool(count)
 
 
-async def _ids(db: Database, practice_id: uuid.UUID) -> tuple[dict[str, uuid.UUID],
+async def practice_ids(db: Database, practice_id: uuid.UUID) -> tuple[dict[str, uuid.UUID],
                                                              dict[str, uuid.UUID], set[uuid.UUID]]:
     """Practitioners by email, clients by full name, and the clients who keep a card."""
     async with db.reading() as session:
@@ -80,7 +80,7 @@ async def ensure_demo_groups(services: Services, owner: Viewer) -> list[str]:
         return []
     at, now = contexts(services), services.clock()
     then = now - HISTORY
-    staff, people, cards = await _ids(services.db, owner.practice_id)
+    staff, people, cards = await practice_ids(services.db, owner.practice_id)
     jonas = staff.get("jonas@demo-practice.example.com", owner.practitioner_id)
     amara = staff.get("amara@demo-practice.example.com", owner.practitioner_id)
     earlier = local_today(then, TIMEZONE) - timedelta(weeks=4)

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from caseload.demo_groups import practice_ids
 from caseload.demo_sessions import LENGTH, _next, contexts, has_sessions
 from domain.billing import Checkout
 from domain.errors import DomainError
@@ -48,25 +49,12 @@ async def has_links(db: Database, practice_id: uuid.UUID) -> bool:
     return bool(count)
 
 
-async def _ids(db: Database, practice_id: uuid.UUID
-               ) -> tuple[dict[str, uuid.UUID], dict[str, uuid.UUID]]:
-    """Practitioners by email and clients by full name."""
-    async with db.reading() as session:
-        staff = {row.email: row.id for row in await session.execute(
-            select(tables.practitioners.c.email, tables.practitioners.c.id)
-            .where(tables.practitioners.c.practice_id == practice_id))}
-        people = {f"{row.first_name} {row.last_name}": row.id for row in await session.execute(
-            select(tables.clients.c.first_name, tables.clients.c.last_name, tables.clients.c.id)
-            .where(tables.clients.c.practice_id == practice_id))}
-    return staff, people
-
-
 async def ensure_demo_links(services: Services, owner: Viewer) -> list[str]:
     """The two families, once; answers what to print."""
     if await has_links(services.db, owner.practice_id) or not await has_sessions(
             services.db, owner.practice_id):
         return []  # done already, or the sessions' story (whose sign-ins it needs) is not
-    staff, people = await _ids(services.db, owner.practice_id)
+    staff, people, _ = await practice_ids(services.db, owner.practice_id)
     said = []
     for name, play in [("the Brennans", _brennans), ("the Hartmanns", _hartmanns)]:
         try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from caseload.settings import Settings
+from tests.support.appointments import next_monday
 from tests.support.clock import TestClock
 from tests.support.databases import (
     clear_redis,
@@ -84,6 +86,14 @@ def client(server: RunningServer) -> Iterator[GraphQLClient]:
 @pytest.fixture
 def mailbox(mailbox_server: tuple[str, Mailbox]) -> Mailbox:
     return mailbox_server[1]
+
+
+@pytest.fixture
+def monday(clock: TestClock) -> datetime:
+    """A Monday 06:00 UTC, with the clock standing three days before it."""
+    day = next_monday(clock())
+    clock.set(day - timedelta(days=3))
+    return day
 
 
 @pytest.fixture

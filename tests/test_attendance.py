@@ -21,7 +21,6 @@ from tests.support.appointments import (
     follow_up_of,
     iso,
     local_hhmm,
-    next_monday,
     next_week_same_local_time,
     paying_client_scene,
     relationship_of,
@@ -39,14 +38,6 @@ from tests.support.clients import (
 from tests.support.graphql import GraphQLClient, add_practitioner, register_practice
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
-
-
-@pytest.fixture
-def monday(clock) -> datetime:  # type: ignore[no-untyped-def]
-    """The clock stands three or more days before a Monday 06:00 UTC."""
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

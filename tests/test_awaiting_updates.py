@@ -14,7 +14,6 @@ from tests.support.appointments import (
     booked,
     cancel,
     iso,
-    next_monday,
     paying_client_scene,
     relationship_of,
     submit_update,
@@ -22,13 +21,6 @@ from tests.support.appointments import (
 from tests.support.clients import create_relationship
 from tests.support.graphql import GraphQLClient, add_practitioner
 from tests.support.mailbox import Mailbox
-
-
-@pytest.fixture
-def monday(clock) -> datetime:  # type: ignore[no-untyped-def]
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

@@ -12,21 +12,12 @@ from tests.support.appointments import (
     Scene,
     book,
     iso,
-    next_monday,
     paying_client_scene,
     relationship_of,
 )
 from tests.support.clients import create_client, create_relationship
 from tests.support.graphql import GraphQLClient
 from tests.support.mailbox import Mailbox
-
-
-@pytest.fixture
-def monday(clock) -> datetime:  # type: ignore[no-untyped-def]
-    """The clock stands three or more days before a Monday 06:00 UTC."""
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from tests.support.appointments import (
     book,
     booked,
     cancel,
-    next_monday,
     paying_client_scene,
     reschedule,
     session,
@@ -55,12 +54,6 @@ class Family:
     def parent_token(self) -> str:
         return self.scene.client_token
 
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from tests.support.appointments import (
     Scene,
     booked,
     cancel,
-    next_monday,
     paying_client_scene,
     relationship_of,
     reschedule,
@@ -38,12 +37,6 @@ from tests.support.server import RunningServer
 COPIES = can("receiveNotificationCopies")
 SUGGESTED = "query($id: ID!) { node(id: $id) { ... on Invoice { suggestedRecipients } } }"
 
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

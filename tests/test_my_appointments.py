@@ -15,13 +15,11 @@ from tests.support.appointments import (
     booked,
     cancel,
     iso,
-    next_monday,
     paying_client_scene,
     relationship_of,
     session,
 )
 from tests.support.clients import create_client, create_relationship, signed_in_client
-from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, register_practice
 from tests.support.mailbox import Mailbox
 
@@ -61,12 +59,6 @@ query Sessions($id: ID!, $upcoming: Boolean, $first: Int, $after: String) {{
 }}
 """
 
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

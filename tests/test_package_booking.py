@@ -15,7 +15,6 @@ import pytest
 from tests.support.appointments import (
     add_card,
     cancel,
-    next_monday,
     submit_update,
     take_payment,
 )
@@ -53,12 +52,6 @@ class Couple:
         return book_with(self.client, who.token, package_id or self.package_id, starts_at,
                          practitionerId=self.owner.practitioner_id, **values)
 
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

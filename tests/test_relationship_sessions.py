@@ -14,7 +14,6 @@ from tests.support.appointments import (
     booked,
     cancel,
     charge_rows,
-    next_monday,
     paying_client_scene,
     relationship_of,
     reserve_slot,
@@ -53,12 +52,6 @@ query Node($id: ID!) {
 }
 """
 
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from tests.support.appointments import (
     book,
     iso,
     local_hhmm,
-    next_monday,
     paying_client_scene,
     practitioner_slots,
     relationship_of,
@@ -37,13 +36,6 @@ from tests.support.clients import (
 )
 from tests.support.graphql import GraphQLClient, add_practitioner, register_practice
 from tests.support.mailbox import Mailbox
-
-
-@pytest.fixture
-def monday(clock) -> datetime:  # type: ignore[no-untyped-def]
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from tests.support.appointments import (
     cancel,
     charge_rows,
     iso,
-    next_monday,
     paying_client_scene,
     relationship_of,
     reschedule,
@@ -34,14 +33,6 @@ from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
 
 NOTICE = timedelta(hours=48)
-
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    """The clock stands three days before a Monday 06:00 UTC."""
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from tests.support.appointments import (
     book,
     booked,
     cancel,
-    next_monday,
     paying_client_scene,
     relationship_of,
     reschedule,
@@ -25,13 +24,6 @@ from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, unique_email
 from tests.support.mailbox import Mailbox, Received
 from tests.support.server import RunningServer
-
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture

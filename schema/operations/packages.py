@@ -45,8 +45,8 @@ class PackageMutations:
             sessions=input.sessions, price=input.price, checkout=input.checkout,
             idempotency_key=given(input.idempotency_key),
         )
-        sale = await packages.sell_package(context(info), request)
         ctx = context(info)
+        sale = await packages.sell_package(ctx, request)
         ctx.loaders.group_sessions.invoice_by_id.prime(sale.invoice.id, sale.invoice)
         return PackagePayload(package=Package.from_entity(sale.package),
                               invoice=Invoice.from_entity(sale.invoice))
