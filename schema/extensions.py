@@ -25,6 +25,8 @@ logger = logging.getLogger("caseload.graphql")
 # Root fields anyone may call; everything else needs `Authorization: Bearer`.
 PUBLIC_ROOT_FIELDS = {
     "__schema", "__type", "__typename", "registerPractice", "signIn", "acceptClientInvite",
+    # booking widgets: these need a publishable key instead (schema/widget_scope.py)
+    "publicPractice", "publicAvailability", "bookAsGuest",
 }
 
 MAX_DEPTH = 12
