@@ -89,7 +89,8 @@ def issue_key(
 
 
 def check_origins(origins: list[str], field: str = "allowedOrigins") -> list[str]:
-    """One to MAX_ORIGINS web origins (scheme://host[:port]), lower-cased, each once."""
+    """One to MAX_ORIGINS web origins (scheme://host[:port]), lower-cased, each once, in
+    order (as the database answers them)."""
     if not 1 <= len(origins) <= MAX_ORIGINS:
         raise invalid(f"Give 1 to {MAX_ORIGINS} allowed origins.", field)
     problems = Problems()
@@ -99,7 +100,7 @@ def check_origins(origins: list[str], field: str = "allowedOrigins") -> list[str
         if normalised is not None and normalised not in clean:
             clean.append(normalised)
     problems.raise_if_any()
-    return clean
+    return sorted(clean)
 
 
 def normalise_origin(value: str, *field: str) -> str:
