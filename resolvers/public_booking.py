@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain import availability
 from domain.appointments import Appointment, book
-from domain.clients import Client, new_client
+from domain.clients import Client, ClientInvited, new_client
 from domain.errors import DomainError, ErrorCode, not_found
 from domain.guest_booking import GuestDetails, GuestParties, check_guest_booking
 from domain.payments import Card, card_on_file
@@ -201,8 +201,11 @@ async def _book_in(
     )
     await ensure_bookable(uow, practitioner, appointment, ctx.now)
     uow.appointments.add(appointment)
-    await _invite(uow, ctx, booker)
-    await uow.flush()
+    invite_id = await _invite(uow, ctx, booker)
+    if invite_id is not None:
+        # recorded on the booking, which this use case holds until commit (the invitation
+        # itself may leave the session's weak identity map once flushed)
+        appointment.record(ClientInvited(practice.id, booker.id, invite_id))
     return GuestBooking(appointment, practitioner, relationship.party), replaced
 
 
@@ -271,17 +274,17 @@ async def _relationship(
     return created
 
 
-async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> None:
+async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> uuid.UUID | None:
     """An invitation to the client dashboard, unless the booker can already sign in, has a
     usable invitation, or their email is another sign-in's (then quietly none)."""
     if booker.has_account or not booker.email:
-        return
+        return None
     if any(i.usable(ctx.now) for i in await uow.client_invites.open_for(booker.id)):
-        return
+        return None
     try:
-        await issue_invite(uow, ctx, booker, announce=True)
+        return await issue_invite(uow, ctx, booker, announce=False)
     except DomainError:
-        return
+        return None
 
 
 async def _earlier(uow: UnitOfWork, appointment_id: uuid.UUID) -> GuestBooking:
