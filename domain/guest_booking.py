@@ -31,10 +31,6 @@ class GuestParties:
     booker: Profile
     attendee: Profile | None
 
-    @property
-    def for_someone_else(self) -> bool:
-        return self.attendee is not None
-
 
 def check_guest_booking(
     *, booker: GuestDetails, attendee: GuestDetails | None, payment_token: str,

@@ -14,7 +14,12 @@ from domain import availability
 from domain.appointments import Appointment, book
 from domain.clients import Client, ClientInvited, new_client
 from domain.errors import DomainError, ErrorCode, not_found
-from domain.guest_booking import GuestDetails, GuestParties, check_guest_booking
+from domain.guest_booking import (
+    GuestDetails,
+    GuestParties,
+    check_guest_booking,
+    invalid_payment_token,
+)
 from domain.payments import Card, card_on_file
 from domain.practice import Practice, Practitioner
 from domain.profile import Profile, country_of_timezone
@@ -129,7 +134,7 @@ async def book_as_guest(ctx: RequestContext, request: GuestBookingRequest) -> Gu
         booking, unused_card = await _book(
             ctx, idempotency, request, practice, practitioner, parties, card
         )
-    except BaseException:
+    except Exception:
         await ctx.payments.detach_card(card.reference)
         raise
     if unused_card is not None:
@@ -150,8 +155,7 @@ async def _attach(ctx: RequestContext, token: str) -> Card:
     try:
         return await ctx.payments.attach_card(token.strip())
     except DomainError:
-        raise DomainError.one(ErrorCode.INVALID, "The payment token is not valid.",
-                              ["paymentToken"]) from None
+        raise invalid_payment_token() from None
 
 
 async def _book(

@@ -12,7 +12,7 @@ from strawberry.extensions import SchemaExtension
 
 from resolvers.publishable_keys import WIDGET_ACCESS
 from schema.extensions import _fragments, _root_fields
-from schema.operations.widgets import WIDGET_ROOT_FIELDS
+from schema.widget_fields import WIDGET_ROOT_FIELDS
 
 _ALWAYS = frozenset({"__typename"})
 

@@ -23,6 +23,7 @@ from tests.support.widgets import (
     create_key,
     guest_input,
     practice_clients,
+    sandbox_counts,
 )
 
 
@@ -252,6 +253,31 @@ def test_guests_book_only_free_future_times_inside_working_hours(
                                         "code": "NOT_FOUND",
                                         "message": "Practitioner not found."}]
     assert practice_clients(client, practice) == []
+
+
+def test_a_refused_booking_keeps_no_card_and_nothing_is_charged(
+    client: GraphQLClient, practice: Staff, key: WidgetKey, monday: datetime,
+    server: RunningServer,
+) -> None:
+    # given a guest's booking (paid by the sweep inside the notice window, never now)
+    when = monday + timedelta(hours=5)
+    first = book_as_guest(client, key, guest_input(practice.practitioner_id, when,
+                                                   unique_email("first")))
+    assert first["userErrors"] == []
+    [booked] = practice_clients(client, practice)
+    [session] = booked["relationships"][0]["sessions"]["edges"]
+    assert session["node"]["charge"] is None
+    before = sandbox_counts(server)
+
+    # when another guest asks for the same time with a good card
+    refused = book_as_guest(client, key, guest_input(practice.practitioner_id, when,
+                                                     unique_email("second")))
+
+    # then nothing is booked, the card the provider attached is let go, nothing is charged
+    assert refused["userErrors"] == [{"field": ["input", "startsAt"], "code": "SLOT_UNAVAILABLE",
+                                      "message": "That time is not available."}]
+    assert len(practice_clients(client, practice)) == 1
+    assert sandbox_counts(server) == before
 
 
 def test_concurrent_guests_for_one_slot_make_exactly_one_session(

@@ -15,9 +15,6 @@ from schema.inputs import given, node_id
 from schema.types.appointments import TimeSlot
 from schema.types.widgets import GuestBooking, PublicPractice, PublishableKey
 
-# Root fields a request with a publishable key may touch (and only such a request).
-WIDGET_ROOT_FIELDS = frozenset({"publicPractice", "publicAvailability", "bookAsGuest"})
-
 
 @strawberry.input
 class CreatePublishableKeyInput:

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
+
+from persistence import tables
+from persistence.database import Database
 from tests.support.appointments import iso
 from tests.support.graphql import GraphQLClient, Response, Staff
+from tests.support.jobs import with_database
+from tests.support.server import RunningServer
 
 ERRORS = "userErrors { field code message }"
 ORIGIN = "https://www.calm-waters.example"
@@ -67,7 +73,7 @@ query Clients($search: String) {
       relationships {
         kind party status payer { id email } clients { id email }
         sessions { edges { node { id startsAt status bookedBy { id } payer { id }
-                                 attendees { id } price { amount currency } } } }
+                                 attendees { id } price { amount currency } charge { id } } } }
       }
     } }
   }
@@ -131,3 +137,17 @@ def practice_clients(
 ) -> list[dict[str, Any]]:
     data = client.data(CLIENTS, {"search": search}, token=owner.token)["clients"]
     return [edge["node"] for edge in data["edges"]]
+
+
+def sandbox_counts(server: RunningServer) -> tuple[int, int]:
+    """Cards the sandbox provider keeps attached, and charges it has made, in all."""
+
+    async def read(db: Database) -> tuple[int, int]:
+        cards, charges = tables.sandbox_cards, tables.sandbox_charges
+        async with db.reading() as session:
+            attached = await session.scalar(select(func.count()).select_from(cards).where(
+                cards.c.detached_at.is_(None)))
+            charged = await session.scalar(select(func.count()).select_from(charges))
+        return int(attached or 0), int(charged or 0)
+
+    return with_database(server, read)
