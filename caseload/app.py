@@ -137,7 +137,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            *widget_routes(),
+            *widget_routes(runtime.db),
             *extra_routes,
         ],
         lifespan=lifespan,

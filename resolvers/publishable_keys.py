@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from domain.errors import DomainError, ErrorCode, not_found
-from domain.practice import Role
+from domain.practice import Practice, Role
 from domain.publishable_keys import IssuedKey, PublishableKey, issue_key, key_prefix
 from persistence.database import Database
 from persistence.publishable_keys import PublishableKeys
@@ -79,9 +79,8 @@ ORIGIN_NOT_ALLOWED = KeyRefused(403, "ORIGIN_NOT_ALLOWED",
                                 "This publishable key may not be used from this origin.")
 
 
-async def widget_access(db: Database, presented: str, origin: str | None) -> WidgetAccess:
-    """The access a presented key gives from `origin`; KeyRefused when the key is malformed,
-    unknown or revoked, or not for this origin. A malformed key costs no query."""
+async def live_key(db: Database, presented: str) -> PublishableKey:
+    """The key presented, unless it is malformed (no query then), unknown or revoked."""
     prefix = key_prefix(presented)
     if prefix is None:
         raise INVALID_KEY
@@ -89,9 +88,25 @@ async def widget_access(db: Database, presented: str, origin: str | None) -> Wid
         key = await PublishableKeys(session).by_prefix(prefix)
     if key is None or not key.opens(presented):
         raise INVALID_KEY
-    if origin is None or not key.allows(origin):
+    return key
+
+
+async def widget_access(
+    db: Database, presented: str, origin: str | None, *, same_origin: bool = False
+) -> WidgetAccess:
+    """The access a presented key gives from `origin`: one of the key's origins, or
+    Caseload's own (its widget page, `same_origin`). KeyRefused otherwise."""
+    key = await live_key(db, presented)
+    if origin is None or not (same_origin or key.allows(origin)):
         raise ORIGIN_NOT_ALLOWED
     return WidgetAccess(key.id, key.practice_id, origin.lower())
+
+
+async def practice_slug(db: Database, key: PublishableKey) -> str:
+    async with db.read_sessions() as session:
+        practice = await session.get(Practice, key.practice_id)
+    assert practice is not None
+    return practice.slug
 
 
 async def origin_has_a_key(db: Database, origin: str) -> bool:

@@ -167,3 +167,64 @@ def test_a_guest_books_for_someone_else_through_the_widget_in_chromium(
     assert booker_mail[1].startswith("The session for Leo Child with Ada Owner is booked for")
     [copy] = mailbox.wait_for(attendee_email, 1, 60)
     assert copy.subject.strip().startswith("Your session with Ada Owner is booked for")
+
+
+FRAMING_PAGE = """<!doctype html>
+<html><head><meta charset="utf-8"><title>Calm Waters Therapy</title></head>
+<body><h1>Calm Waters Therapy</h1>
+<iframe src="{caseload}/widget/book?key={key}" title="Book a session" width="640"
+        height="1100" style="border:0"></iframe>
+</body></html>"""
+
+
+def test_a_guest_books_for_themselves_through_the_widget_page_in_an_iframe(
+    caseload_serve: str, practice_site: PracticeSite, mailbox: Mailbox
+) -> None:
+    _browser_available()
+    from playwright.sync_api import sync_playwright
+
+    # given a practice whose site frames the widget page Caseload serves for its key
+    api = GraphQLClient(caseload_serve)
+    owner = register_practice(api, sessionPrice="80.00")
+    key = create_key(api, owner, [practice_site.origin])
+    practice_site.page = FRAMING_PAGE.format(caseload=caseload_serve, key=key.text)
+    email = unique_email("self")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = browser.new_page()
+            page.goto(practice_site.origin + "/")
+            widget = page.frame_locator("iframe")
+
+            # when a visitor books the first free time for themselves
+            first_time = widget.locator(".cw-times button").first
+            first_time.wait_for()
+            starts_at = first_time.get_attribute("data-starts-at")
+            first_time.click()
+            widget.locator("input[name=bookerFirstName]").fill("Sam")
+            widget.locator("input[name=bookerLastName]").fill("Self")
+            widget.locator("input[name=bookerEmail]").fill(email)
+            widget.locator("input[name=paymentToken]").fill("tok_mastercard")
+            widget.locator("button[name=book]").click()
+
+            # then the framed widget confirms it
+            confirmed = widget.locator(".cw-confirmed")
+            confirmed.wait_for(timeout=30_000)
+            assert "Booked:" in confirmed.inner_text()
+        finally:
+            browser.close()
+
+    # and through the API: a FIRST_PARTY relationship, the session, the emails
+    [sam] = practice_clients(api, owner)
+    assert (sam["email"], sam["paymentMethod"]) == (email, {"brand": "mastercard",
+                                                            "last4": "4444"})
+    [relationship] = sam["relationships"]
+    assert relationship["party"] == "FIRST_PARTY"
+    [session] = [e["node"] for e in relationship["sessions"]["edges"]]
+    assert session["startsAt"] == starts_at
+    subjects = sorted(r.subject.strip() for r in mailbox.wait_for(email, 2, 60))
+    assert subjects[0] == "Calm Waters Therapy invites you to your client dashboard"
+    assert subjects[1].startswith("Your session with Ada Owner is booked for")

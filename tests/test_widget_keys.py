@@ -239,3 +239,30 @@ def test_public_availability_lists_free_times(
 def _london(day: datetime, hour: int) -> datetime:
     local = datetime.combine(day.date(), time(hour), ZoneInfo("Europe/London"))
     return local.astimezone(UTC)
+
+
+def test_the_widget_page_for_a_key_may_be_framed_by_its_origins_only(
+    client: GraphQLClient, owner: Staff
+) -> None:
+    key = create_key(client, owner, [ORIGIN, "http://localhost:5173"])
+    page = client.http.get("/widget/book", params={"key": key.text})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors http://localhost:5173 https://www.calm-waters.example;" in policy
+    assert "connect-src 'self'" in policy
+    assert f'data-key="{key.text}"' in page.text and f'data-practice="{key.slug}"' in page.text
+
+    # the page talks to /graphql as the same origin, which every live key allows
+    same_origin = widget_post(client, key, PUBLIC_PRACTICE, {"slug": key.slug},
+                              origin=client.base_url)
+    assert same_origin.data["publicPractice"]["slug"] == key.slug
+
+    # no page for a revoked, unknown or malformed key
+    client.data(REVOKE_KEY, {"input": {"id": key.id}}, token=owner.token)
+    for presented in (key.text, "pk_live_000000000000_" + "x" * 32, "<script>"):
+        refused = client.http.get("/widget/book", params={"key": presented})
+        assert refused.status_code == 404
+        assert "<script" not in refused.text
+    assert widget_post(client, key, PUBLIC_PRACTICE, {"slug": key.slug},
+                       origin=client.base_url).status == 401

@@ -1,9 +1,11 @@
 """Publishable keys at the HTTP edge of /graphql. A request presenting `X-Caseload-Key` must
-come from one of the key's origins; it is answered with CORS headers for that origin only
-and counted against the key's request budget. CORS preflights are answered for origins a
-live key names, and for no others."""
+come from one of the key's origins (or from Caseload's own widget page: same origin); it is
+answered with CORS headers for that origin only and counted against the key's request
+budget. CORS preflights are answered for origins a live key names, and for no others."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,7 +58,8 @@ class PublishableKeyMiddleware:
             return
         try:
             access = await widget_access(
-                self.db, presented.decode("latin-1")[:MAX_KEY_LENGTH].strip(), origin
+                self.db, presented.decode("latin-1")[:MAX_KEY_LENGTH].strip(), origin,
+                same_origin=origin is not None and _host(origin) == headers.get(b"host"),
             )
         except KeyRefused as refusal:
             await refuse(send, refusal.status, refusal.code, refusal.message)
@@ -97,3 +100,8 @@ def _with_headers(send: Send, extra: dict[str, str]) -> Send:
 
     return sending
 
+
+
+def _host(origin: str) -> bytes:
+    """The host[:port] of an Origin header, as a Host header spells it."""
+    return urlsplit(origin).netloc.encode("latin-1")
