@@ -122,13 +122,14 @@ async def book_as_guest(ctx: RequestContext, request: GuestBookingRequest) -> Gu
         {k: v for k, v in vars(request).items() if k != "idempotency_key"},
     )
     async with ctx.reading() as uow:
+        practice = await uow.practices.get(access.practice_id)
+        assert practice is not None
+        # every problem with what the guest typed, before anything they typed is looked up
+        parties = _checked(request, practice, ctx.now)
         earlier = await idempotency.earlier_result(uow)
         if earlier is not None:
             return await _earlier(uow, earlier)
         practitioner = await _practitioner(uow, access, request.practitioner_id)
-        practice = await uow.practices.get(access.practice_id)
-        assert practice is not None
-    parties = _checked(request, practice, ctx.now)
     card = await _attach(ctx, request.payment_token)
     try:
         booking, unused_card = await _book(
