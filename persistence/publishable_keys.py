@@ -77,4 +77,3 @@ def _keys_from(rows: Sequence[Any]) -> list[PublishableKey]:
             )
         key.allowed_origins = (*key.allowed_origins, row.origin)
     return list(found.values())
-

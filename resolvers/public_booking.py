@@ -222,12 +222,7 @@ async def _client_by_email(
     found = await uow.clients.first(
         tables.clients.c.practice_id == practice.id, tables.clients.c.email == profile.email
     )
-    if found is not None:
-        return found
-    created = new_client(practice.id, profile, now)
-    uow.clients.add(created)
-    await uow.flush()
-    return created
+    return found if found is not None else await _new_client(uow, practice, profile, now)
 
 
 async def _attendee(
@@ -236,9 +231,15 @@ async def _attendee(
     """Matched by email when they have one; someone without an email is a new client."""
     if profile.email is not None:
         return await _client_by_email(uow, practice, profile, now)
+    return await _new_client(uow, practice, profile, now)
+
+
+async def _new_client(
+    uow: UnitOfWork, practice: Practice, profile: Profile, now: datetime
+) -> Client:
     created = new_client(practice.id, profile, now)
     uow.clients.add(created)
-    await uow.flush()
+    await uow.flush()  # a concurrent guest with the same email: IntegrityError, tried again
     return created
 
 

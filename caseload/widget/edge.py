@@ -101,7 +101,6 @@ def _with_headers(send: Send, extra: dict[str, str]) -> Send:
     return sending
 
 
-
 def _host(origin: str) -> bytes:
     """The host[:port] of an Origin header, as a Host header spells it."""
     return urlsplit(origin).netloc.encode("latin-1")
