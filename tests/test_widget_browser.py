@@ -5,19 +5,20 @@ session and the emails."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.support.graphql import GraphQLClient, register_practice, unique_email
 from tests.support.mailbox import Mailbox, free_port
 from tests.support.widgets import create_key, practice_clients
-from tests.test_e2e import CLI, process_env, wait_until_healthy
+from tests.test_e2e import live_server  # noqa: F401 (the fixture caseload_serve uses)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,33 +33,30 @@ HOST_PAGE = """<!doctype html>
 </body></html>"""
 
 
-def _browser_available() -> None:
-    if CHROMIUM.exists():
-        return
-    message = f"{CHROMIUM} is missing: apt-get install chromium chromium-driver (.ci/run does)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
+@contextlib.contextmanager
+def chromium_page() -> Iterator[Page]:
+    """A page in Debian's headless Chromium; without it, skip locally and fail under CI."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: apt-get install chromium chromium-driver"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()
 
 
 @pytest.fixture
-def caseload_serve(test_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
-    """`caseload serve` as a real process (and `caseload worker` when Redis is set)."""
-    env = {**process_env(test_env, tmp_path), "REDIS_NAMESPACE":
-           test_env["REDIS_NAMESPACE"] + "-browser"}
-    port = free_port()
-    processes = [subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env)]
-    if env.get("REDIS_URL"):
-        processes.append(subprocess.Popen([*CLI, "worker", "--threads", "2"], env=env))
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_until_healthy(base_url, processes[0])
-        yield base_url
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+def caseload_serve(request: pytest.FixtureRequest) -> str:
+    """`caseload serve` as a real process (and a worker with Redis): test_e2e's live_server."""
+    return str(request.getfixturevalue("live_server"))
 
 
 class PracticeSite:
@@ -100,9 +98,6 @@ def practice_site() -> Iterator[PracticeSite]:
 def test_a_guest_books_for_someone_else_through_the_widget_in_chromium(
     caseload_serve: str, practice_site: PracticeSite, mailbox: Mailbox
 ) -> None:
-    _browser_available()
-    from playwright.sync_api import sync_playwright
-
     # given a practice with a key for its own site, which embeds the widget's snippet
     api = GraphQLClient(caseload_serve)
     owner = register_practice(api, sessionPrice="80.00")
@@ -110,41 +105,34 @@ def test_a_guest_books_for_someone_else_through_the_widget_in_chromium(
     practice_site.page = HOST_PAGE.format(caseload=caseload_serve, key=key.text, slug=key.slug)
     booker_email, attendee_email = unique_email("parent"), unique_email("child")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page()
-            page.goto(practice_site.origin + "/")
+    with chromium_page() as page:
+        page.goto(practice_site.origin + "/")
 
-            # when a visitor picks the practitioner and the first free time
-            page.wait_for_selector("select[name=practitioner] option", state="attached")
-            assert "Ada Owner" in page.inner_text("select[name=practitioner]")
-            first_time = page.locator(".cw-times button").first
-            first_time.wait_for()
-            starts_at = first_time.get_attribute("data-starts-at")
-            first_time.click()
+        # when a visitor picks the practitioner and the first free time
+        page.wait_for_selector("select[name=practitioner] option", state="attached")
+        assert "Ada Owner" in page.inner_text("select[name=practitioner]")
+        first_time = page.locator(".cw-times button").first
+        first_time.wait_for()
+        starts_at = first_time.get_attribute("data-starts-at")
+        first_time.click()
 
-            # and books for someone else, paying with a test card token
-            page.check("input[name=for][value=other]")
-            page.fill("input[name=bookerFirstName]", "Maya")
-            page.fill("input[name=bookerLastName]", "Parent")
-            page.fill("input[name=bookerEmail]", booker_email)
-            page.fill("input[name=attendeeFirstName]", "Leo")
-            page.fill("input[name=attendeeLastName]", "Child")
-            page.fill("input[name=attendeeEmail]", attendee_email)
-            page.fill("input[name=paymentToken]", "tok_visa")
-            page.click("button[name=book]")
+        # and books for someone else, paying with a test card token
+        page.check("input[name=for][value=other]")
+        page.fill("input[name=bookerFirstName]", "Maya")
+        page.fill("input[name=bookerLastName]", "Parent")
+        page.fill("input[name=bookerEmail]", booker_email)
+        page.fill("input[name=attendeeFirstName]", "Leo")
+        page.fill("input[name=attendeeLastName]", "Child")
+        page.fill("input[name=attendeeEmail]", attendee_email)
+        page.fill("input[name=paymentToken]", "tok_visa")
+        page.click("button[name=book]")
 
-            # then the widget confirms the booking
-            confirmed = page.wait_for_selector(".cw-confirmed", timeout=30_000)
-            assert confirmed is not None
-            assert "Booked:" in confirmed.inner_text()
-            assert "80.00 GBP" in confirmed.inner_text()
-            assert page.inner_text(".cw-errors") == ""
-        finally:
-            browser.close()
+        # then the widget confirms the booking
+        confirmed = page.wait_for_selector(".cw-confirmed", timeout=30_000)
+        assert confirmed is not None
+        assert "Booked:" in confirmed.inner_text()
+        assert "80.00 GBP" in confirmed.inner_text()
+        assert page.inner_text(".cw-errors") == ""
 
     # and through the API: a THIRD_PARTY relationship the booker pays for, and the session
     clients = {c["email"]: c for c in practice_clients(api, owner)}
@@ -180,9 +168,6 @@ FRAMING_PAGE = """<!doctype html>
 def test_a_guest_books_for_themselves_through_the_widget_page_in_an_iframe(
     caseload_serve: str, practice_site: PracticeSite, mailbox: Mailbox
 ) -> None:
-    _browser_available()
-    from playwright.sync_api import sync_playwright
-
     # given a practice whose site frames the widget page Caseload serves for its key
     api = GraphQLClient(caseload_serve)
     owner = register_practice(api, sessionPrice="80.00")
@@ -190,32 +175,25 @@ def test_a_guest_books_for_themselves_through_the_widget_page_in_an_iframe(
     practice_site.page = FRAMING_PAGE.format(caseload=caseload_serve, key=key.text)
     email = unique_email("self")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page()
-            page.goto(practice_site.origin + "/")
-            widget = page.frame_locator("iframe")
+    with chromium_page() as page:
+        page.goto(practice_site.origin + "/")
+        widget = page.frame_locator("iframe")
 
-            # when a visitor books the first free time for themselves
-            first_time = widget.locator(".cw-times button").first
-            first_time.wait_for()
-            starts_at = first_time.get_attribute("data-starts-at")
-            first_time.click()
-            widget.locator("input[name=bookerFirstName]").fill("Sam")
-            widget.locator("input[name=bookerLastName]").fill("Self")
-            widget.locator("input[name=bookerEmail]").fill(email)
-            widget.locator("input[name=paymentToken]").fill("tok_mastercard")
-            widget.locator("button[name=book]").click()
+        # when a visitor books the first free time for themselves
+        first_time = widget.locator(".cw-times button").first
+        first_time.wait_for()
+        starts_at = first_time.get_attribute("data-starts-at")
+        first_time.click()
+        widget.locator("input[name=bookerFirstName]").fill("Sam")
+        widget.locator("input[name=bookerLastName]").fill("Self")
+        widget.locator("input[name=bookerEmail]").fill(email)
+        widget.locator("input[name=paymentToken]").fill("tok_mastercard")
+        widget.locator("button[name=book]").click()
 
-            # then the framed widget confirms it
-            confirmed = widget.locator(".cw-confirmed")
-            confirmed.wait_for(timeout=30_000)
-            assert "Booked:" in confirmed.inner_text()
-        finally:
-            browser.close()
+        # then the framed widget confirms it
+        confirmed = widget.locator(".cw-confirmed")
+        confirmed.wait_for(timeout=30_000)
+        assert "Booked:" in confirmed.inner_text()
 
     # and through the API: a FIRST_PARTY relationship, the session, the emails
     [sam] = practice_clients(api, owner)
