@@ -32,7 +32,6 @@ from domain.relationships import (
 )
 from persistence import tables
 from persistence.uow import UnitOfWork
-from resolvers.booking import ensure_bookable
 from resolvers.context import RequestContext
 from resolvers.idempotency import Idempotency
 from resolvers.invites import issue_invite
@@ -204,7 +203,7 @@ async def _book_in(
         price=practitioner.price, currency=practice.currency, now=ctx.now,
         booked_by_id=booker.id,
     )
-    await ensure_bookable(uow, practitioner, appointment, ctx.now)
+    await _ensure_open_to_guests(uow, practitioner, appointment, ctx.now)
     uow.appointments.add(appointment)
     invite_id = await _invite(uow, ctx, booker)
     if invite_id is not None:
@@ -212,6 +211,23 @@ async def _book_in(
         # itself may leave the session's weak identity map once flushed)
         appointment.record(ClientInvited(practice.id, booker.id, invite_id))
     return GuestBooking(appointment, practitioner, relationship.party), replaced
+
+
+async def _ensure_open_to_guests(
+    uow: UnitOfWork, practitioner: Practitioner, appointment: Appointment, now: datetime
+) -> None:
+    """What publicAvailability shows: inside working hours, on the quarter hour, clear of
+    sessions and of every reserved slot, the booker's own too, so that whether a time is
+    bookable says nothing about who is on file."""
+    busy = await uow.appointments.busy(practitioner.id, appointment.starts_at,
+                                       appointment.ends_at)
+    reserved = await uow.reserved_slots.of_practitioner(practitioner.id)
+    if not availability.is_bookable(
+        appointment.starts_at, int(appointment.duration.total_seconds() // 60),
+        working_hours=practitioner.working_hours, timezone=practitioner.timezone, busy=busy,
+        reserved=reserved, for_relationship=None, not_before=now,
+    ):
+        raise availability.slot_unavailable()
 
 
 async def _client_by_email(

@@ -10,20 +10,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.appointments import iso, next_monday
-from tests.support.clients import create_client
+from tests.support.appointments import iso, local_hhmm, next_monday, reserve_slot
+from tests.support.clients import create_client, create_relationship
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, Staff, register_practice, unique_email
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
 from tests.support.widgets import (
     ATTENDEE,
+    PUBLIC_AVAILABILITY,
     WidgetKey,
     book_as_guest,
     create_key,
     guest_input,
     practice_clients,
     sandbox_counts,
+    widget_post,
 )
 
 
@@ -278,6 +280,36 @@ def test_a_refused_booking_keeps_no_card_and_nothing_is_charged(
                                       "message": "That time is not available."}]
     assert len(practice_clients(client, practice)) == 1
     assert sandbox_counts(server) == before
+
+
+def test_reserved_slots_are_closed_to_every_guest_even_the_one_who_holds_it(
+    client: GraphQLClient, practice: Staff, key: WidgetKey, monday: datetime,
+) -> None:
+    # given a client on file whose relationship keeps Mondays at this time
+    when = monday + timedelta(hours=4)
+    email = unique_email("regular")
+    regular = create_client(client, practice, "Reg", "Ular", email=email)
+    relationship = create_relationship(client, practice, [regular["id"]])
+    weekday, hhmm = local_hhmm(when)
+    assert reserve_slot(client, practice.token, relationship["id"], weekday,
+                        hhmm)["userErrors"] == []
+
+    # then the widget does not offer that time
+    slots = widget_post(client, key, PUBLIC_AVAILABILITY, {
+        "id": practice.practitioner_id, "from": iso(monday),
+        "to": iso(monday + timedelta(days=1))}).data["publicAvailability"]
+    starts = [s["startsAt"] for s in slots]
+    assert iso(when) not in starts and iso(when + timedelta(hours=1)) in starts
+
+    # and no guest may book it, the regular (matched by email) no more than a stranger:
+    # the answer says nothing about who is on file
+    for booker in (unique_email("stranger"), email):
+        payload = book_as_guest(client, key, guest_input(practice.practitioner_id, when,
+                                                         booker))
+        assert payload["userErrors"] == [{"field": ["input", "startsAt"],
+                                          "code": "SLOT_UNAVAILABLE",
+                                          "message": "That time is not available."}]
+    assert [c["email"] for c in practice_clients(client, practice)] == [email]
 
 
 def test_concurrent_guests_for_one_slot_make_exactly_one_session(
