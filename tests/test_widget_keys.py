@@ -3,12 +3,21 @@ booking surface, from its own origins (CORS), and a revoked or malformed key ope
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from persistence import tables
+from persistence.database import Database
+from schema.ids import decode_id
 from tests.support.appointments import iso, next_monday
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, Staff, add_practitioner, register_practice
+from tests.support.jobs import with_database
+from tests.support.server import RunningServer
 from tests.support.widgets import (
     CLIENTS,
     CREATE_KEY,
@@ -266,3 +275,21 @@ def test_the_widget_page_for_a_key_may_be_framed_by_its_origins_only(
         assert "<script" not in refused.text
     assert widget_post(client, key, PUBLIC_PRACTICE, {"slug": key.slug},
                        origin=client.base_url).status == 401
+
+
+def test_only_a_hash_of_the_key_is_stored(
+    client: GraphQLClient, owner: Staff, server: RunningServer
+) -> None:
+    key = create_key(client, owner)
+
+    async def rows(db: Database) -> list[Any]:
+        async with db.reading() as session:
+            result = await session.execute(select(tables.publishable_keys).where(
+                tables.publishable_keys.c.practice_id == decode_id(owner.practice_id,
+                                                                   "Practice")))
+            return list(result)
+
+    [row] = with_database(server, rows)
+    secret = key.text[len(row.prefix) + 1:]
+    assert row.secret_hash == hashlib.sha256(key.text.encode()).hexdigest()
+    assert not any(secret in str(value) for value in row)
