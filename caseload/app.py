@@ -20,8 +20,11 @@ from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
 from caseload.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from caseload.runtime import Runtime
 from caseload.settings import Settings
+from caseload.widget.edge import PublishableKeyMiddleware
+from caseload.widget.pages import widget_routes
 from jobs.scheduler import run_scheduler
 from resolvers.context import RequestContext, Services
+from resolvers.publishable_keys import WIDGET_ACCESS
 from schema.build import create_schema
 
 logger = logging.getLogger("caseload")
@@ -44,8 +47,15 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         viewer = None
         if scheme.lower() == "bearer" and token:
             viewer = self.services.tokens.read(token.strip(), self.services.clock())
-        request_id = request.scope.get("state", {}).get("request_id") or uuid.uuid4().hex
-        return RequestContext.build(self.services, viewer, request_id, request)
+        state = request.scope.get("state", {})
+        request_id = state.get("request_id") or uuid.uuid4().hex
+        widget = state.get(WIDGET_ACCESS)  # a publishable key opens the public surface only
+        context = RequestContext.build(
+            self.services, None if widget else viewer, request_id, request
+        )
+        if widget is not None:
+            context.extra[WIDGET_ACCESS] = widget
+        return context
 
     async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """Refusals before execution (batch too large, mutation over GET) answer in GraphQL's
@@ -127,14 +137,21 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *widget_routes(runtime.db),
             *extra_routes,
         ],
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    # Added last runs first: the request id wraps everything, limits come next.
+    # Added last runs first: the request id wraps everything, limits come next, then
+    # publishable keys (after the per-address limit, so junk keys cost no query over it).
+    limiter = make_rate_limiter(settings)
     app.add_middleware(
-        EdgeLimitsMiddleware, limiter=make_rate_limiter(settings),
+        PublishableKeyMiddleware, db=runtime.db, limiter=limiter,
+        per_key=settings.rate_limit_publishable_key,
+    )
+    app.add_middleware(
+        EdgeLimitsMiddleware, limiter=limiter,
         anonymous=settings.rate_limit_anonymous, signed_in=settings.rate_limit_signed_in,
         max_body_bytes=settings.max_body_bytes,
     )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from caseload.ratelimit import Limit
 
+PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
+
 
 class SettingsError(Exception):
     """The environment asks for something that cannot run (production without a secret)."""
@@ -40,6 +42,7 @@ class Settings:
     rate_limit_anonymous: Limit
     rate_limit_signed_in: Limit
     max_body_bytes: int
+    rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
 
     @property
     def production(self) -> bool:
@@ -77,6 +80,8 @@ class Settings:
             rate_limit_anonymous=Limit.parse(env.get("RATE_LIMIT_ANONYMOUS", "60/60")),
             rate_limit_signed_in=Limit.parse(env.get("RATE_LIMIT_SIGNED_IN", "1200/60")),
             max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
+            rate_limit_publishable_key=Limit.parse(
+                env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
         )
 
 

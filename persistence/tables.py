@@ -495,3 +495,24 @@ packages = Table(
     CheckConstraint("remaining_sessions >= 0 AND remaining_sessions <= total_sessions",
                     name="credits_in_range"),
 )
+
+# Publishable keys for booking widgets (domain/publishable_keys.py): only a hash of a key is
+# kept; its origins are rows of their own so a CORS preflight finds them by origin.
+publishable_keys = Table(
+    "publishable_keys",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("prefix", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+publishable_key_origins = Table(
+    "publishable_key_origins",
+    metadata,
+    Column("key_id", Uuid, ForeignKey("publishable_keys.id"), primary_key=True),
+    Column("origin", String(200), primary_key=True, index=True),
+)

@@ -31,6 +31,7 @@ from schema.operations.packages import PackageMutations
 from schema.operations.queries import CoreQueries
 from schema.operations.relationships import RelationshipMutations
 from schema.operations.session_changes import MyAppointmentsQueries, SessionChangeMutations
+from schema.operations.widgets import WidgetMutations, WidgetQueries
 from schema.scalars import SCALAR_MAP
 from schema.types.appointments import Charge, ReservedSlot, Session
 from schema.types.clients import Client
@@ -41,16 +42,18 @@ from schema.types.links import ClientLink
 from schema.types.packages import Package
 from schema.types.practice import Practice, Practitioner
 from schema.types.relationships import Relationship
+from schema.widget_scope import WidgetScope
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
     GroupSessionQueries, IntakeFormQueries,
+    WidgetQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     SessionChangeMutations, AttendanceMutations,
     GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
-    PackageMutations,
+    PackageMutations, WidgetMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
@@ -67,7 +70,7 @@ class CaseloadSchema(strawberry.Schema):
 
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[Any] = [TokenLimit, limit_rules, RequireSignIn, ErrorPolicy]
+    extensions: list[Any] = [TokenLimit, limit_rules, RequireSignIn, WidgetScope, ErrorPolicy]
     if not introspection:
         extensions.append(DisableIntrospection)
     return CaseloadSchema(

@@ -20,12 +20,14 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import AddValidationRules, SchemaExtension
 
+from schema.widget_fields import WIDGET_ROOT_FIELDS
+
 logger = logging.getLogger("caseload.graphql")
 
 # Root fields anyone may call; everything else needs `Authorization: Bearer`.
 PUBLIC_ROOT_FIELDS = {
     "__schema", "__type", "__typename", "registerPractice", "signIn", "acceptClientInvite",
-}
+} | WIDGET_ROOT_FIELDS  # these need a publishable key instead (schema/widget_scope.py)
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
