@@ -4,7 +4,7 @@ on what they typed, all reported at once before anything is stored."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from domain.availability import check_duration
 from domain.errors import DomainError, ErrorCode, Problems
@@ -35,9 +35,13 @@ class GuestParties:
 def check_guest_booking(
     *, booker: GuestDetails, attendee: GuestDetails | None, payment_token: str,
     starts_at: datetime, duration_minutes: int, now: datetime, today: date,
-    phone_region: str | None,
+    phone_region: str | None, notice_hours: int,
 ) -> GuestParties:
-    """Every problem with a guest booking's input, under its field path, or the parties."""
+    """Every problem with a guest booking's input, under its field path, or the parties.
+
+    A guest books only beyond the practice's notice window: nobody has signed in, so whoever
+    the booking is billed to must always get its confirmation and the chance to cancel it
+    free of charge before any payment is taken."""
     problems = Problems()
     booker_profile = _person(problems, booker, "booker", today, phone_region)
     if booker_profile is not None and booker_profile.email is None:
@@ -60,6 +64,9 @@ def check_guest_booking(
         problems.add(ErrorCode.INVALID, "startsAt needs a UTC offset.", "startsAt")
     elif starts_at <= now:
         problems.add(ErrorCode.INVALID, "Sessions can only be booked in the future.", "startsAt")
+    elif starts_at < now + timedelta(hours=notice_hours):
+        problems.add(ErrorCode.INVALID, f"Online bookings start at least {notice_hours} hours "
+                     "ahead.", "startsAt")
     problems.raise_if_any()
     assert booker_profile is not None
     return GuestParties(booker_profile, attendee_profile)

@@ -77,7 +77,8 @@ async def public_availability(
     ctx: RequestContext, practitioner_id: uuid.UUID | None, start: datetime, end: datetime,
     duration_minutes: int,
 ) -> list[availability.TimeSlot]:
-    """Bookable times from now on; every reserved slot is closed to a guest."""
+    """Bookable times beyond the practice's notice window (see check_guest_booking); every
+    reserved slot is closed to a guest."""
     access = widget(ctx)
     availability.check_range(start, end)
     availability.check_duration(duration_minutes)
@@ -87,10 +88,13 @@ async def public_availability(
             practitioner.id, start, end + timedelta(minutes=duration_minutes)
         )
         reserved = await uow.reserved_slots.of_practitioner(practitioner.id)
+        practice = await uow.practices.get(access.practice_id)
+        assert practice is not None
     return availability.available_slots(
         working_hours=practitioner.working_hours, timezone=practitioner.timezone,
         start=start, end=end, duration_minutes=duration_minutes, busy=busy,
-        reserved=reserved, for_relationship=None, not_before=ctx.now,
+        reserved=reserved, for_relationship=None,
+        not_before=ctx.now + timedelta(hours=practice.cancellation_notice_hours),
     )
 
 
@@ -148,6 +152,7 @@ def _checked(request: GuestBookingRequest, practice: Practice, now: datetime) ->
         starts_at=request.starts_at, duration_minutes=request.duration_minutes, now=now,
         today=now.astimezone(ZoneInfo(practice.timezone)).date(),
         phone_region=country_of_timezone(practice.timezone),
+        notice_hours=practice.cancellation_notice_hours,
     )
 
 
@@ -162,21 +167,21 @@ async def _book(
     ctx: RequestContext, idempotency: Idempotency, request: GuestBookingRequest,
     practice: Practice, practitioner: Practitioner, parties: GuestParties, card: Card,
 ) -> tuple[GuestBooking, str | None]:
-    """One unit of work, and the reference of a card left unused (replaced, or not needed
-    by a retry). When a concurrent guest created the same client first, once more: the
-    second time finds them."""
+    """One unit of work, and the reference of the guest's card when it is left unused (the
+    booker has one on file already, or a retry did not need it). When a concurrent guest
+    created the same client first, once more: the second time finds them."""
     for attempt in (1, 2):
         try:
             async with ctx.unit_of_work() as uow:
                 earlier = await idempotency.earlier_result(uow)
                 if earlier is not None:
                     return await _earlier(uow, earlier), card.reference
-                booking, replaced = await _book_in(
+                booking, unused = await _book_in(
                     uow, ctx, request, practice, practitioner, parties, card
                 )
                 await idempotency.remember(uow, booking.appointment.id)
                 await uow.commit()
-                return booking, replaced
+                return booking, unused
         except IntegrityError:
             if attempt == 2:
                 break
@@ -194,7 +199,7 @@ async def _book_in(
     booker = await _client_by_email(uow, practice, parties.booker, ctx.now)
     attendee = (booker if parties.attendee is None
                 else await _attendee(uow, practice, parties.attendee, ctx.now))
-    replaced = await _card_for(uow, booker, card, ctx.now)
+    unused = await _card_for(uow, booker, card, ctx.now)
     relationship = await _relationship(uow, practitioner, attendee.id, booker.id, ctx.now)
     appointment = book(
         practice_id=practice.id, practitioner_id=practitioner.id,
@@ -210,7 +215,7 @@ async def _book_in(
         # recorded on the booking, which this use case holds until commit (the invitation
         # itself may leave the session's weak identity map once flushed)
         appointment.record(ClientInvited(practice.id, booker.id, invite_id))
-    return GuestBooking(appointment, practitioner, relationship.party), replaced
+    return GuestBooking(appointment, practitioner, relationship.party), unused
 
 
 async def _ensure_open_to_guests(
@@ -260,14 +265,15 @@ async def _new_client(
 
 
 async def _card_for(uow: UnitOfWork, booker: Client, card: Card, now: datetime) -> str | None:
-    """The card the guest gave becomes the booker's card on file (one per client); the
-    reference of the card it replaces is detached after commit."""
-    replaced = await uow.payment_methods.of_client(booker.id)
-    if replaced is not None:
-        await uow.payment_methods.remove(replaced)
-        await uow.flush()
+    """The card the guest gave becomes the booker's card on file when they have none. A card
+    already on file is never replaced by someone who has not signed in (anyone may type an
+    email): the booking is billed to it like the client's others, and the client, who gets
+    the confirmation, may cancel it free of charge. Answers the reference of the guest's card
+    when it is not kept, to be detached after commit."""
+    if await uow.payment_methods.of_client(booker.id) is not None:
+        return card.reference
     uow.payment_methods.add(card_on_file(booker.practice_id, booker.id, card, now))
-    return replaced.gateway_reference if replaced is not None else None
+    return None
 
 
 async def _relationship(

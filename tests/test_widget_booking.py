@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.support.appointments import iso, local_hhmm, next_monday, reserve_slot
+from tests.support.appointments import iso, local_hhmm, reserve_slot
 from tests.support.clients import create_client, create_relationship
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, Staff, register_practice, unique_email
+from tests.support.group_sessions import payer
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
 from tests.support.widgets import (
@@ -27,15 +28,6 @@ from tests.support.widgets import (
     sandbox_counts,
     widget_post,
 )
-
-
-@pytest.fixture
-def monday(clock: TestClock) -> datetime:
-    """The clock stands three or more days before a Monday 06:00 UTC (07:00 or 06:00 in
-    London, so 10:00 London is 09:00 or 10:00 UTC: both inside working hours)."""
-    day = next_monday(clock())
-    clock.set(day - timedelta(days=3))
-    return day
 
 
 @pytest.fixture
@@ -364,3 +356,46 @@ def _london(when: datetime) -> str:
     local = when.astimezone(ZoneInfo("Europe/London"))
     return f"{local:%A} {local.day} {local:%B %Y, %H:%M %Z}"
 
+
+
+def test_a_card_on_file_is_never_replaced_by_a_guest(
+    client: GraphQLClient, practice: Staff, key: WidgetKey, monday: datetime,
+    mailbox: Mailbox, server: RunningServer,
+) -> None:
+    # given a client who signed in and keeps a Mastercard on file
+    maya = payer(client, practice, mailbox, card="tok_mastercard")
+    attached, charged = sandbox_counts(server)
+
+    # when someone books as a guest with her email and a card of their own
+    payload = book_as_guest(client, key, guest_input(
+        practice.practitioner_id, monday + timedelta(hours=4), maya.email))
+
+    # then the booking is answered as any other, billed to her like her other sessions
+    assert payload["userErrors"] == []
+    [found] = [c for c in practice_clients(client, practice) if c["email"] == maya.email]
+    [relationship] = found["relationships"]
+    assert relationship["payer"]["id"] == maya.client_id
+    # and her card on file is still hers: the guest's card was let go, nothing charged
+    assert found["paymentMethod"] == {"brand": "mastercard", "last4": "4444"}
+    assert sandbox_counts(server) == (attached, charged)
+
+
+def test_guests_book_only_beyond_the_notice_window(
+    client: GraphQLClient, practice: Staff, key: WidgetKey, monday: datetime,
+    clock: TestClock,
+) -> None:
+    # given it is 40 hours before Monday 06:00 UTC (the practice's window is 48 hours)
+    clock.set(monday - timedelta(hours=40))
+    window_ends = clock() + timedelta(hours=48)
+
+    # then no time inside the window is offered, and booking one is refused
+    slots = widget_post(client, key, PUBLIC_AVAILABILITY, {
+        "id": practice.practitioner_id, "from": iso(monday),
+        "to": iso(monday + timedelta(days=1))}).data["publicAvailability"]
+    assert slots and all(s["startsAt"] >= iso(window_ends) for s in slots)
+    payload = book_as_guest(client, key, guest_input(
+        practice.practitioner_id, monday + timedelta(hours=4), unique_email()))
+    assert payload["userErrors"] == [{"field": ["input", "startsAt"], "code": "INVALID",
+                                      "message": "Online bookings start at least 48 hours "
+                                      "ahead."}]
+    assert practice_clients(client, practice) == []
