@@ -12,6 +12,7 @@ from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
 from caseload.demo_sessions import ensure_demo_sessions
+from caseload.demo_widget import ensure_demo_widget
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from domain.practice import Role, Weekday
@@ -71,6 +72,7 @@ async def load_demo(settings: Settings) -> int:
         await _ensure_sessions(runtime)
         await _ensure_groups(runtime)
         await _ensure_links(runtime)
+        await _ensure_widget(runtime)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -125,6 +127,13 @@ async def _ensure_links(runtime: Runtime) -> None:
     """Linked clients and a shared package (seed 003): added once, to old ones too."""
     owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
     for line in await ensure_demo_links(runtime.services, owner.viewer):
+        print(line)
+
+
+async def _ensure_widget(runtime: Runtime) -> None:
+    """A publishable key for the booking widget: made once."""
+    owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
+    for line in await ensure_demo_widget(runtime.services, owner.viewer):
         print(line)
 
 

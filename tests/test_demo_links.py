@@ -90,3 +90,29 @@ def test_a_demo_practice_from_before_sessions_gets_its_links_with_them(
     asyncio.run(demo.load_demo(settings))
     assert "left out" not in capsys.readouterr().out
     assert len(facts(settings)["links"]) == 2
+
+
+def test_the_demo_makes_one_widget_key_and_shows_it_once(
+    settings: Settings, capsys: pytest.CaptureFixture[str],
+) -> None:
+    def keys() -> list[Any]:
+        async def read() -> list[Any]:
+            start_mappers()
+            db = Database(settings.database_url)
+            try:
+                async with db.reading() as session:
+                    found = await session.execute(select(tables.publishable_keys.c.prefix))
+                    return list(found.scalars())
+            finally:
+                await db.dispose()
+
+        return asyncio.run(read())
+
+    asyncio.run(demo.load_demo(settings))
+    out = capsys.readouterr().out
+    [prefix] = keys()
+    assert f"http://127.0.0.1:8000/widget/book?key={prefix}" in out
+
+    asyncio.run(demo.load_demo(settings))
+    assert "/widget/book?key=" not in capsys.readouterr().out
+    assert keys() == [prefix]
