@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from caseload.settings import Settings
-from tests.support.clock import TestClock
+from tests.support.clock import TestClock, fresh_window
 from tests.support.graphql import PASSWORD, REGISTER, SIGN_IN, GraphQLClient, unique_email
 from tests.support.server import RunningServer, start_server
 
@@ -29,6 +29,7 @@ def test_anonymous_callers_get_a_budget_then_429_with_retry_after(
     strict_server: RunningServer, client: GraphQLClient
 ) -> None:
     strict = GraphQLClient(strict_server.base_url)
+    fresh_window()
     email = unique_email("budget")
     for _ in range(3):
         refused = strict.execute(SIGN_IN, {"input": {"email": email, "password": PASSWORD}})
@@ -48,6 +49,7 @@ def test_a_signed_in_caller_has_a_budget_of_its_own(
         "practiceName": "Budget", "name": "Bea", "email": email, "password": PASSWORD,
         "timezone": "UTC"}})["registerPractice"]["accessToken"]
     strict = GraphQLClient(strict_server.base_url)
+    fresh_window()
     statuses = [strict.execute(VIEWER, token=token).status for _ in range(6)]
     assert statuses == [200] * 5 + [429]
 

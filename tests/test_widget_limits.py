@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from caseload.settings import Settings
-from tests.support.clock import TestClock
+from tests.support.clock import TestClock, fresh_window
 from tests.support.graphql import GraphQLClient, Staff
 from tests.support.server import RunningServer, start_server
 from tests.support.widgets import (
@@ -49,6 +49,7 @@ def test_each_key_has_a_budget_then_429_with_retry_after(
     strict: GraphQLClient, client: GraphQLClient, owner: Staff
 ) -> None:
     key, other_key = create_key(client, owner), create_key(client, owner, name="Other")
+    fresh_window()
     statuses = [widget_post(strict, key, PUBLIC_PRACTICE, {"slug": key.slug}).status
                 for _ in range(KEY_BUDGET)]
     assert statuses == [200] * KEY_BUDGET
