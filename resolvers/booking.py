@@ -146,13 +146,18 @@ async def booking_subject(
 
 
 async def relationship_for(
-    uow: UnitOfWork, practitioner: Practitioner, client_id: uuid.UUID, now: datetime
+    uow: UnitOfWork, practitioner: Practitioner, client_id: uuid.UUID, now: datetime,
+    *, paid_by: uuid.UUID | None = None,
 ) -> Relationship:
     """The client's ACTIVE relationship with the practitioner; else the latest ended one,
-    restarted; else a new first-party INDIVIDUAL one that the client pays for."""
+    restarted; else a new INDIVIDUAL one, which the client pays for. With `paid_by`, only
+    the relationships in which that client pays for this one alone count, and a new one is
+    paid by them (FIRST_PARTY when they are the same client, THIRD_PARTY otherwise)."""
     mine = await uow.relationships.of_practitioner_and_client(
         practitioner.id, client_id, for_update=True
     )
+    if paid_by is not None:
+        mine = [r for r in mine if r.payer_id == paid_by and r.client_ids == [client_id]]
     active = [r for r in mine if r.status is RelationshipStatus.ACTIVE]
     if active:
         return min(active, key=lambda r: (len(r.client_ids), r.started_at))
@@ -162,7 +167,7 @@ async def relationship_for(
         latest.restart()
         return latest
     created = start_relationship(practitioner.practice_id, practitioner.id,
-                                 RelationshipKind.INDIVIDUAL, [client_id], None, now)
+                                 RelationshipKind.INDIVIDUAL, [client_id], paid_by, now)
     uow.relationships.add(created)
     await uow.flush()
     return created

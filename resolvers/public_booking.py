@@ -24,14 +24,11 @@ from domain.payments import Card, card_on_file
 from domain.practice import Practice, Practitioner
 from domain.profile import Profile, country_of_timezone
 from domain.relationships import (
-    Relationship,
-    RelationshipKind,
     RelationshipParty,
-    RelationshipStatus,
-    start_relationship,
 )
 from persistence import tables
 from persistence.uow import UnitOfWork
+from resolvers.booking import relationship_for
 from resolvers.context import RequestContext
 from resolvers.idempotency import Idempotency
 from resolvers.invites import issue_invite
@@ -200,7 +197,8 @@ async def _book_in(
     attendee = (booker if parties.attendee is None
                 else await _attendee(uow, practice, parties.attendee, ctx.now))
     unused = await _card_for(uow, booker, card, ctx.now)
-    relationship = await _relationship(uow, practitioner, attendee.id, booker.id, ctx.now)
+    relationship = await relationship_for(uow, practitioner, attendee.id, ctx.now,
+                                          paid_by=booker.id)
     appointment = book(
         practice_id=practice.id, practitioner_id=practitioner.id,
         relationship_id=relationship.id, payer_id=booker.id, client_ids=relationship.client_ids,
@@ -274,32 +272,6 @@ async def _card_for(uow: UnitOfWork, booker: Client, card: Card, now: datetime) 
         return card.reference
     uow.payment_methods.add(card_on_file(booker.practice_id, booker.id, card, now))
     return None
-
-
-async def _relationship(
-    uow: UnitOfWork, practitioner: Practitioner, attendee_id: uuid.UUID,
-    payer_id: uuid.UUID, now: datetime,
-) -> Relationship:
-    """The ACTIVE individual relationship in which the booker pays for the attendee; else
-    the latest ended one, restarted; else a new one (FIRST_PARTY when they are the same
-    person, THIRD_PARTY otherwise)."""
-    mine = await uow.relationships.of_practitioner_and_client(
-        practitioner.id, attendee_id, for_update=True
-    )
-    same = [r for r in mine if r.payer_id == payer_id and r.client_ids == [attendee_id]]
-    active = [r for r in same if r.status is RelationshipStatus.ACTIVE]
-    if active:
-        return min(active, key=lambda r: r.started_at)
-    ended = [r for r in same if r.status is RelationshipStatus.ENDED]
-    if ended:
-        latest = max(ended, key=lambda r: r.ended_at or r.started_at)
-        latest.restart()
-        return latest
-    created = start_relationship(practitioner.practice_id, practitioner.id,
-                                 RelationshipKind.INDIVIDUAL, [attendee_id], payer_id, now)
-    uow.relationships.add(created)
-    await uow.flush()
-    return created
 
 
 async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> uuid.UUID | None:
