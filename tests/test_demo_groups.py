@@ -4,7 +4,6 @@ also to a demo practice made before group sessions existed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,37 +13,26 @@ from sqlalchemy import select
 from caseload import demo
 from caseload.settings import Settings
 from persistence import tables
-from persistence.database import Database
-from persistence.mapping import start_mappers
+from tests.support.demo import demo_settings, read_demo
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    yield Settings.from_env({
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
-        "CASELOAD_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
-    })
+def settings(tmp_path: Path) -> Settings:
+    return demo_settings(tmp_path)
 
 
 def facts(settings: Settings) -> dict[str, Any]:
-    async def read() -> dict[str, Any]:
-        start_mappers()
-        db = Database(settings.database_url)
+    async def read(session: Any) -> dict[str, Any]:
         s, g, sub, i = (tables.services, tables.group_sessions, tables.session_subscriptions,
                         tables.invoices)
-        try:
-            async with db.reading() as session:
-                services = sorted((await session.execute(select(s.c.name))).scalars())
-                sessions = sorted((await session.execute(select(g.c.name))).scalars())
-                subscriptions = list(await session.execute(
-                    select(sub.c.id, sub.c.status, sub.c.transferred_from_id,
-                           sub.c.transferred_to_id)))
-                invoices = list(await session.execute(
-                    select(i.c.number, i.c.status).where(i.c.subscription_id.is_not(None))
-                    .order_by(i.c.sequence)))
-        finally:
-            await db.dispose()
+        services = sorted((await session.execute(select(s.c.name))).scalars())
+        sessions = sorted((await session.execute(select(g.c.name))).scalars())
+        subscriptions = list(await session.execute(
+            select(sub.c.id, sub.c.status, sub.c.transferred_from_id,
+                   sub.c.transferred_to_id)))
+        invoices = list(await session.execute(
+            select(i.c.number, i.c.status).where(i.c.subscription_id.is_not(None))
+            .order_by(i.c.sequence)))
         return {"services": services, "sessions": sessions,
                 "statuses": sorted(row.status.name for row in subscriptions),
                 "transfers": sorted((row.transferred_from_id is not None,
@@ -52,7 +40,7 @@ def facts(settings: Settings) -> dict[str, Any]:
                                     for row in subscriptions),
                 "invoices": [(row.number, row.status.name) for row in invoices]}
 
-    return asyncio.run(read())
+    return read_demo(settings, read)
 
 
 def test_the_demo_has_two_services_subscribers_and_one_transfer(

@@ -4,7 +4,6 @@ and partners sharing a package; added once, after the sessions."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,46 +13,35 @@ from sqlalchemy import select
 from caseload import demo
 from caseload.settings import Settings
 from persistence import tables
-from persistence.database import Database
-from persistence.mapping import start_mappers
+from tests.support.demo import demo_settings, read_demo
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    yield Settings.from_env({
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
-        "CASELOAD_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
-    })
+def settings(tmp_path: Path) -> Settings:
+    return demo_settings(tmp_path)
 
 
 def facts(settings: Settings) -> dict[str, Any]:
-    async def read() -> dict[str, Any]:
-        start_mappers()
-        db = Database(settings.database_url)
+    async def read(session: Any) -> dict[str, Any]:
         c, link, a = tables.clients, tables.client_links, tables.appointments
         pkg, form = tables.packages, tables.intake_forms
-        try:
-            async with db.reading() as session:
-                names = {row.id: row.first_name for row in await session.execute(
-                    select(c.c.id, c.c.first_name))}
-                links = [(names[row.client_id], row.type.name, names[row.linked_client_id])
-                         for row in await session.execute(select(link))]
-                booked_by_clients = [(names[row.booked_by_id], names[row.payer_id])
-                                     for row in await session.execute(
-                                         select(a).where(a.c.booked_by_id.is_not(None)))]
-                packages = [(names[row.owner_id], row.total_sessions, row.remaining_sessions)
-                            for row in await session.execute(select(pkg))]
-                paid_by_package = list((await session.execute(
-                    select(a.c.id).where(a.c.package_id.is_not(None)))).scalars())
-                forms = [(names[row.client_id], row.status.name)
-                         for row in await session.execute(select(form))]
-        finally:
-            await db.dispose()
+        names = {row.id: row.first_name for row in await session.execute(
+            select(c.c.id, c.c.first_name))}
+        links = [(names[row.client_id], row.type.name, names[row.linked_client_id])
+                 for row in await session.execute(select(link))]
+        booked_by_clients = [(names[row.booked_by_id], names[row.payer_id])
+                             for row in await session.execute(
+                                 select(a).where(a.c.booked_by_id.is_not(None)))]
+        packages = [(names[row.owner_id], row.total_sessions, row.remaining_sessions)
+                    for row in await session.execute(select(pkg))]
+        paid_by_package = list((await session.execute(
+            select(a.c.id).where(a.c.package_id.is_not(None)))).scalars())
+        forms = [(names[row.client_id], row.status.name)
+                 for row in await session.execute(select(form))]
         return {"links": sorted(links), "booked_by_clients": booked_by_clients,
                 "packages": packages, "paid_by_package": len(paid_by_package), "forms": forms}
 
-    return asyncio.run(read())
+    return read_demo(settings, read)
 
 
 def test_the_demo_has_a_family_and_a_couple_sharing_a_package(
@@ -95,18 +83,12 @@ def test_a_demo_practice_from_before_sessions_gets_its_links_with_them(
 def test_the_demo_makes_one_widget_key_and_shows_it_once(
     settings: Settings, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    def keys() -> list[Any]:
-        async def read() -> list[Any]:
-            start_mappers()
-            db = Database(settings.database_url)
-            try:
-                async with db.reading() as session:
-                    found = await session.execute(select(tables.publishable_keys.c.prefix))
-                    return list(found.scalars())
-            finally:
-                await db.dispose()
+    async def prefixes(session: Any) -> list[Any]:
+        found = await session.execute(select(tables.publishable_keys.c.prefix))
+        return list(found.scalars())
 
-        return asyncio.run(read())
+    def keys() -> list[Any]:
+        return read_demo(settings, prefixes)
 
     asyncio.run(demo.load_demo(settings))
     out = capsys.readouterr().out

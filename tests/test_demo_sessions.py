@@ -4,7 +4,6 @@ slots; added once, and also to a demo practice made before sessions existed."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -16,51 +15,39 @@ from sqlalchemy import func, select
 from caseload import demo
 from caseload.settings import Settings
 from persistence import tables
-from persistence.database import Database
-from persistence.mapping import start_mappers
 from persistence.repositories import Appointments
+from tests.support.demo import demo_settings, read_demo
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Iterator[Settings]:
-    """The embedded default: an SQLite file of its own, an in-process broker."""
-    yield Settings.from_env({
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
-        "CASELOAD_VAR_DIR": str(tmp_path / "var"),
-        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-production",
-    })
+def settings(tmp_path: Path) -> Settings:
+    return demo_settings(tmp_path)
 
 
 def facts(settings: Settings) -> dict[str, Any]:
     """What the demo practice holds, per practitioner email."""
 
-    async def read() -> dict[str, Any]:
-        start_mappers()
-        db = Database(settings.database_url)
+    async def read(session: Any) -> dict[str, Any]:
         now = datetime.now(UTC)
         p, a, r = tables.practitioners, tables.appointments, tables.reserved_slots
-        try:
-            async with db.reading() as session:
-                staff = {row.email: row for row in await session.execute(
-                    select(p.c.email, p.c.id, p.c.session_price))}
-                awaiting = {email: await Appointments(session).count_awaiting_update(row.id, now)
-                            for email, row in staff.items()}
-                upcoming = await session.scalar(select(func.count()).select_from(a).where(
-                    a.c.starts_at > now, a.c.status == "SCHEDULED"))
-                total = await session.scalar(select(func.count()).select_from(a))
-                follow_ups = await session.scalar(select(func.count()).select_from(a).where(
-                    a.c.follow_up_of_id.is_not(None)))
-                slots = list(await session.execute(
-                    select(p.c.email, r.c.weekday, r.c.start_time).join(
-                        p, p.c.id == r.c.practitioner_id).order_by(p.c.email)))
-        finally:
-            await db.dispose()
+        staff = {row.email: row for row in await session.execute(
+            select(p.c.email, p.c.id, p.c.session_price))}
+        awaiting = {email: await Appointments(session).count_awaiting_update(row.id, now)
+                    for email, row in staff.items()}
+        upcoming = await session.scalar(select(func.count()).select_from(a).where(
+            a.c.starts_at > now, a.c.status == "SCHEDULED"))
+        total = await session.scalar(select(func.count()).select_from(a))
+        follow_ups = await session.scalar(select(func.count()).select_from(a).where(
+            a.c.follow_up_of_id.is_not(None)))
+        slots = list(await session.execute(
+            select(p.c.email, r.c.weekday, r.c.start_time).join(
+                p, p.c.id == r.c.practitioner_id).order_by(p.c.email)))
         return {"prices": {email: row.session_price for email, row in staff.items()},
                 "awaiting": awaiting, "upcoming": upcoming, "total": total,
                 "follow_ups": follow_ups,
                 "slots": [(e, w.name, t.strftime("%H:%M")) for e, w, t in slots]}
 
-    return asyncio.run(read())
+    return read_demo(settings, read)
 
 
 EXPECTED_PRICES = {
