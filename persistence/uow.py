@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.events import Aggregate
 from persistence import outbox
 from persistence.database import Database
+from persistence.publishable_keys import PublishableKeys
 from persistence.repositories import (
     Accounts,
     Appointments,
@@ -79,6 +80,7 @@ class UnitOfWork:
         self.client_links = ClientLinks(self.session)
         self.intake_forms = IntakeForms(self.session)
         self.packages = Packages(self.session)
+        self.publishable_keys = PublishableKeys(self.session)
         return self
 
     async def __aexit__(

@@ -39,7 +39,7 @@ async def create_key(ctx: RequestContext, name: str, origins: list[str]) -> Issu
     viewer = owner(ctx)
     issued = issue_key(viewer.practice_id, name, origins, ctx.now)
     async with ctx.unit_of_work() as uow:
-        await PublishableKeys(uow.session).add(issued.key)
+        await uow.publishable_keys.add(issued.key)
         await uow.commit()
     return issued
 
@@ -47,13 +47,13 @@ async def create_key(ctx: RequestContext, name: str, origins: list[str]) -> Issu
 async def practice_keys(ctx: RequestContext) -> list[PublishableKey]:
     viewer = owner(ctx)
     async with ctx.reading() as uow:
-        return await PublishableKeys(uow.session).of_practice(viewer.practice_id)
+        return await uow.publishable_keys.of_practice(viewer.practice_id)
 
 
 async def revoke_key(ctx: RequestContext, key_id: uuid.UUID) -> PublishableKey:
     viewer = owner(ctx)
     async with ctx.unit_of_work() as uow:
-        keys = PublishableKeys(uow.session)
+        keys = uow.publishable_keys
         found = await keys.get_in_practice(key_id, viewer.practice_id)
         if found is None:
             raise not_found("Publishable key", ["id"])
