@@ -18,7 +18,7 @@ from tests.support.appointments import (
     submit_update,
     take_payment,
 )
-from tests.support.clients import create_client, create_relationship
+from tests.support.clients import create_client, create_relationship, end_relationship
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, Staff, register_practice
 from tests.support.group_sessions import Payer, payer
@@ -293,3 +293,18 @@ def test_the_emails_of_a_package_session_speak_of_the_package_not_the_card(
     cancelled = mailbox.wait_for(couple.alex.email, count=heard + 2)[-1]
     assert "the package session it was booked with stays used" in cancelled.text
     assert "card" not in cancelled.text and "fee of" not in cancelled.text
+
+
+def test_ending_a_relationship_cancels_its_package_sessions_and_gives_the_credits_back(
+    client: GraphQLClient, couple: Couple, monday: datetime
+) -> None:
+    relationship = create_relationship(client, couple.owner, [couple.alex.client_id])["id"]
+    for hours in (4, 6):
+        book_with(client, couple.owner.token, couple.package_id, monday + timedelta(hours=hours),
+                  relationshipId=relationship)
+    assert remaining(client, couple.owner, couple.package_id) == 8
+
+    ended = end_relationship(client, couple.owner, relationship, cancelUpcomingSessions=True)
+
+    assert ended["userErrors"] == []
+    assert remaining(client, couple.owner, couple.package_id) == 10
