@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.profile import Address
-from domain.relationships import EndReason, RelationshipKind, RelationshipParty
-from domain.relationships import RelationshipStatus as Status
-from domain.validation import fold
+from domain.clients.profile import Address
+from domain.clients.relationships import EndReason, RelationshipKind, RelationshipParty
+from domain.clients.relationships import RelationshipStatus as Status
+from domain.shared.validation import fold
 
 FIRST = ("Amara", "Björn", "Chloé", "Dmitri", "Émile", "Fatima", "Gareth", "Hana", "Ines",
          "Jonas", "Kai", "Léa", "Mateo", "Noor", "Oscar", "Pía", "Quinn", "Rosa", "Søren",

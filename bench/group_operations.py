@@ -17,7 +17,7 @@ from typing import Any
 
 from bench.seed import Seeded
 from bench.seed_groups import PER_SESSION, PROBES, SeededGroups
-from schema.ids import to_global_id
+from schema.shared.ids import to_global_id
 
 MONEY = "{ amount currency }"
 

@@ -14,15 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import (
-    family_operations,
-    group_operations,
-    plain,
-    plain_families,
-    plain_groups,
-    plain_sessions,
-    session_operations,
-)
+from bench import appointment_operations as session_operations
+from bench import family_operations, group_operations, plain, plain_families, plain_groups
+from bench import plain_appointments as plain_sessions
 from bench.seed import Seeded
 
 Endpoint = Callable[[Request], Awaitable[Response]]

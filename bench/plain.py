@@ -17,8 +17,8 @@ from starlette.responses import Response
 
 from caseload.runtime import Runtime
 from persistence import tables
-from resolvers.auth import Viewer
-from schema.ids import to_global_id
+from resolvers.shared.auth import Viewer
+from schema.shared.ids import to_global_id
 
 DEFAULT_PAGE_SIZE = 20  # the connection's default, as schema.common has it
 

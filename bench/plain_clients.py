@@ -13,13 +13,13 @@ from typing import Any, TypeAlias
 from sqlalchemy import Row, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.practice import Role
-from domain.relationships import RelationshipStatus
+from domain.accounts.practice import Role
+from domain.clients.relationships import RelationshipStatus
 from persistence.client_queries import involved_client_ids
 from persistence.tables import clients, payment_methods, practitioners, relationship_clients
 from persistence.tables import relationships as rels
-from resolvers.auth import Viewer
-from schema.ids import to_global_id
+from resolvers.shared.auth import Viewer
+from schema.shared.ids import to_global_id
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 CLIENT_COLUMNS = (clients.c.id, clients.c.first_name, clients.c.last_name, clients.c.email)

@@ -13,9 +13,9 @@ from starlette.responses import Response
 
 from bench.plain import DEFAULT_PAGE_SIZE, answer, runtime_of, signed_in, unauthenticated
 from bench.plain import variables_of as read_variables
-from bench.plain_sessions import cursor, instant, name, names_of
+from bench.plain_appointments import cursor, instant, name, names_of
 from persistence import tables
-from schema.ids import to_global_id
+from schema.shared.ids import to_global_id
 
 A, AA, L = tables.appointments, tables.appointment_attendees, tables.client_links
 

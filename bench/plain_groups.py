@@ -20,9 +20,9 @@ from starlette.responses import Response
 
 from bench.plain import answer, runtime_of, signed_in, unauthenticated
 from bench.plain import variables_of as read_variables
-from domain.billing import Checkout, InvoiceLine, invoice_totals, parse_discount
-from domain.errors import DomainError, ErrorCode, Problems, not_found
-from domain.group_sessions import (
+from domain.billing.billing import Checkout, InvoiceLine, invoice_totals, parse_discount
+from domain.billing.invoices import Invoice
+from domain.groups.group_sessions import (
     GroupSession,
     SessionSubscription,
     YearMonth,
@@ -31,10 +31,10 @@ from domain.group_sessions import (
     first_month_lines,
     transfer,
 )
-from domain.invoices import Invoice
+from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
 from persistence import tables
-from resolvers.auth import Viewer
-from schema.ids import decode_id, to_global_id
+from resolvers.shared.auth import Viewer
+from schema.shared.ids import decode_id, to_global_id
 
 S, G, INV, C = (tables.session_subscriptions, tables.group_sessions, tables.invoices,
               tables.clients)

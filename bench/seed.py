@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.practice import NewPractitioner, Role, new_practitioner, register_practice
+from domain.accounts.practice import NewPractitioner, Role, new_practitioner, register_practice
 from persistence import tables
 from persistence.database import Database
-from resolvers.auth import hash_password
+from resolvers.shared.auth import hash_password
 
 OWNER_EMAIL = "owner@bench.example"
 PASSWORD = "bench password, long enough"
@@ -62,7 +62,7 @@ async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
 
 
 async def _seed_sessions(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
-    from bench.seed_sessions import seed_sessions  # the sessions issue's tables
+    from bench.seed_appointments import seed_sessions
 
     return await seed_sessions(connection, practice_id, datetime.now(UTC))
 

@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bench.caseload import client_row
-from domain.availability import to_utc
-from domain.links import LinkType
-from domain.policy import SessionStatus
-from domain.practice import Role
-from domain.relationships import RelationshipKind, RelationshipParty, RelationshipStatus
+from domain.accounts.practice import Role
+from domain.appointments.availability import to_utc
+from domain.appointments.policy import SessionStatus
+from domain.clients.links import LinkType
+from domain.clients.relationships import RelationshipKind, RelationshipParty, RelationshipStatus
 from persistence import tables
-from resolvers.auth import hash_password
+from resolvers.shared.auth import hash_password
 
 PARENT_EMAIL = "parent@bench.example"
 CHILDREN = 4

@@ -23,16 +23,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.billing import InvoiceStatus, parse_discount
-from domain.group_sessions import (
+from domain.accounts.practice import Weekday
+from domain.billing.billing import InvoiceStatus, parse_discount
+from domain.billing.invoices import Invoice
+from domain.groups.group_sessions import (
     GroupSession,
     SubscriptionStatus,
     YearMonth,
     first_month_lines,
     validate_group_session,
 )
-from domain.invoices import Invoice
-from domain.practice import Weekday
 from persistence import tables
 
 TIMEZONE = ZoneInfo("Europe/London")

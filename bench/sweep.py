@@ -50,13 +50,13 @@ from sqlalchemy import func, select  # noqa: E402
 from bench.caseload import build_caseload  # noqa: E402
 from bench.database import prepare_database  # noqa: E402
 from bench.seed import insert, seed_practice  # noqa: E402
-from domain.appointments import ChargeStatus, Continuation  # noqa: E402
-from domain.payments import ChargeOutcome, ChargeResult  # noqa: E402
-from domain.policy import CancelledBy, SessionStatus  # noqa: E402
-from domain.relationships import RelationshipStatus  # noqa: E402
+from domain.accounts.payments import ChargeOutcome, ChargeResult  # noqa: E402
+from domain.appointments.appointments import ChargeStatus, Continuation  # noqa: E402
+from domain.appointments.policy import CancelledBy, SessionStatus  # noqa: E402
+from domain.clients.relationships import RelationshipStatus  # noqa: E402
 from jobs.relay import relay  # noqa: E402
-from jobs.sweep import STEPS, SweepContext  # noqa: E402
-from jobs.sweep_charges import charge_key  # noqa: E402
+from jobs.sweep.charges import charge_key  # noqa: E402
+from jobs.sweep.run import STEPS, SweepContext  # noqa: E402
 from persistence import tables  # noqa: E402
 from persistence.database import Database, StatementCounter, statement_counter  # noqa: E402
 from persistence.sandbox_gateway import SandboxGateway  # noqa: E402

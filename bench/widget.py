@@ -37,11 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.appointment_operations import AVAILABILITY_DOCUMENT, availability_variables  # noqa: E402
 from bench.database import prepare_database  # noqa: E402
 from bench.main import describe, sign_in  # noqa: E402
 from bench.seed import Seeded, seed  # noqa: E402
 from bench.server import Server, running_server, server_env  # noqa: E402
-from bench.session_operations import AVAILABILITY_DOCUMENT, availability_variables  # noqa: E402
 
 ORIGIN = "https://widget.bench.example"
 NEVER = "1000000000/60"  # the limiter runs on every request but never refuses

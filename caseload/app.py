@@ -23,8 +23,8 @@ from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
 from caseload.widget.pages import widget_routes
 from jobs.scheduler import run_scheduler
-from resolvers.context import RequestContext, Services
-from resolvers.publishable_keys import WIDGET_ACCESS
+from resolvers.shared.context import RequestContext, Services
+from resolvers.widgets.publishable_keys import WIDGET_ACCESS
 from schema.build import create_schema
 
 logger = logging.getLogger("caseload")

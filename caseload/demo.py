@@ -8,19 +8,19 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from caseload.demo_appointments import ensure_demo_sessions
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
-from caseload.demo_sessions import ensure_demo_sessions
 from caseload.demo_widget import ensure_demo_widget
 from caseload.runtime import Runtime
 from caseload.settings import Settings
-from domain.practice import Role, Weekday
+from domain.accounts.practice import Role, Weekday
 from persistence import tables
 from persistence.migrate import upgrade
-from resolvers import accounts
-from resolvers.auth import Viewer
-from resolvers.context import RequestContext
+from resolvers.accounts import practice as accounts
+from resolvers.shared.auth import Viewer
+from resolvers.shared.context import RequestContext
 
 OWNER_EMAIL = "owner@demo-practice.example.com"
 PASSWORD = "demo-password-2026"

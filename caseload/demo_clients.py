@@ -9,14 +9,15 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from domain.profile import KEEP, AddressInput, ProfileChanges
-from domain.relationships import EndReason, RelationshipKind
+from domain.clients.profile import KEEP, AddressInput, ProfileChanges
+from domain.clients.relationships import EndReason, RelationshipKind
 from persistence import tables
 from persistence.database import Database
-from resolvers import clients, invites, payment_methods, relationships
-from resolvers.auth import Viewer
-from resolvers.context import RequestContext
-from resolvers.invite_links import invite_token
+from resolvers.accounts import invites, payment_methods
+from resolvers.accounts.invite_links import invite_token
+from resolvers.clients import clients, relationships
+from resolvers.shared.auth import Viewer
+from resolvers.shared.context import RequestContext
 
 CLIENT_EMAIL = "maya.patel@demo-client.example.com"
 

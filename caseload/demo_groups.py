@@ -25,15 +25,15 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from domain.billing import Checkout
-from domain.group_sessions import weekday_dates
-from domain.practice import Weekday
+from domain.accounts.practice import Weekday
+from domain.billing.billing import Checkout
+from domain.groups.group_sessions import weekday_dates
 from persistence import tables
 from persistence.database import Database
-from resolvers import enrolment, group_sessions
-from resolvers.auth import Viewer
-from resolvers.context import Services
-from resolvers.group_access import local_today
+from resolvers.groups import enrolment, group_sessions
+from resolvers.groups.access import local_today
+from resolvers.shared.auth import Viewer
+from resolvers.shared.context import Services
 
 TIMEZONE = "Europe/London"
 HISTORY = timedelta(weeks=4)
@@ -74,7 +74,7 @@ def _on_or_before(weekday: Weekday, day: date) -> date:
 
 async def ensure_demo_groups(services: Services, owner: Viewer) -> list[str]:
     """The services, sessions, subscribers and one transfer, once; answers what to print."""
-    from caseload.demo_sessions import contexts
+    from caseload.demo_appointments import contexts
 
     if await has_services(services.db, owner.practice_id):
         return []
@@ -136,7 +136,7 @@ async def _move_maya(services: Services, owner: Viewer, subscription: uuid.UUID,
                      thursday: uuid.UUID, now: datetime, paid_now: bool) -> str:
     """The seed's transfer: from this week's Tuesday to the next Thursday, the suggested
     credit as the discount (never more than the new invoice), paid now."""
-    from caseload.demo_sessions import contexts
+    from caseload.demo_appointments import contexts
 
     at = contexts(services)
     today = local_today(now, TIMEZONE)

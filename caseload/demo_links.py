@@ -21,18 +21,21 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from caseload.demo_appointments import LENGTH, _next, contexts, has_sessions
 from caseload.demo_groups import practice_ids
-from caseload.demo_sessions import LENGTH, _next, contexts, has_sessions
-from domain.billing import Checkout
-from domain.errors import DomainError
-from domain.links import LinkPermissions, LinkType
-from domain.practice import Weekday
-from domain.relationships import RelationshipStatus
+from domain.accounts.practice import Weekday
+from domain.billing.billing import Checkout
+from domain.clients.links import LinkPermissions, LinkType
+from domain.clients.relationships import RelationshipStatus
+from domain.shared.errors import DomainError
 from persistence import tables
 from persistence.database import Database
-from resolvers import accounts, booking, intake_forms, links, packages
-from resolvers.auth import Viewer
-from resolvers.context import Services
+from resolvers.accounts import practice as accounts
+from resolvers.appointments import booking
+from resolvers.billing import packages
+from resolvers.clients import intake_forms, links
+from resolvers.shared.auth import Viewer
+from resolvers.shared.context import Services
 
 PASSWORD = "demo-password-2026"
 CLAIRE_EMAIL = "claire.brennan@demo-client.example.com"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from caseload.demo_sessions import contexts
-from resolvers.auth import Viewer
-from resolvers.context import Services
-from resolvers.publishable_keys import create_key, practice_keys
+from caseload.demo_appointments import contexts
+from resolvers.shared.auth import Viewer
+from resolvers.shared.context import Services
+from resolvers.widgets.publishable_keys import create_key, practice_keys
 
 
 async def ensure_demo_widget(services: Services, owner: Viewer) -> list[str]:

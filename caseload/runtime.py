@@ -14,13 +14,13 @@ from dramatiq import Worker
 from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
-from jobs.email import FolderMailer, Mailer, SmtpMailer
+from jobs.email.adapters import FolderMailer, Mailer, SmtpMailer
 from jobs.relay import relay
-from jobs.sweep import Sweeper
+from jobs.sweep.run import Sweeper
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
-from resolvers.auth import Tokens
-from resolvers.context import Services
+from resolvers.shared.auth import Tokens
+from resolvers.shared.context import Services
 
 logger = logging.getLogger("caseload")
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from jobs.email import Mailer
+from jobs.email.adapters import Mailer
 from persistence.database import Database
 
 

@@ -7,17 +7,12 @@ import uuid
 
 from sqlalchemy import insert, select
 
-from domain.events import Event
-from jobs import (  # noqa: F401  (handlers register)
-    booking_emails,
-    intake_form_emails,
-    invoice_emails,
-    sweep_emails,
-)
+from domain.shared.events import Event
 from jobs.context import JobContext
-from jobs.email import Email, message_id
-from jobs.handlers import HANDLERS, EmailIntent
-from jobs.templates import render
+from jobs.email import appointments as booking_emails  # noqa: F401  (handlers register)
+from jobs.email.adapters import Email, message_id
+from jobs.email.handlers import HANDLERS, EmailIntent
+from jobs.email.templates import render
 from persistence import outbox
 from persistence.tables import email_deliveries
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from jobs.sweep import Sweeper, SweepReport, run_sweep
+from jobs.sweep.run import Sweeper, SweepReport, run_sweep
 from persistence.database import Database
 from persistence.tables import leases
 

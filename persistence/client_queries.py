@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.clients import Client
-from domain.relationships import RelationshipStatus
-from domain.validation import fold
+from domain.clients.clients import Client
+from domain.clients.relationships import RelationshipStatus
+from domain.shared.validation import fold
 from persistence.tables import clients, relationship_clients, relationships
 
 

@@ -16,8 +16,8 @@ from sqlalchemy import JSON, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from domain.billing import InvoiceLine
-from domain.money import Money
+from domain.billing.billing import InvoiceLine
+from domain.shared.money import Money
 
 
 class ExactDecimal(TypeDecorator[Decimal]):

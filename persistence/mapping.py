@@ -7,17 +7,17 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
-from domain.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
-from domain.clients import Client, ClientInvite
-from domain.group_sessions import GroupSession, Service, SessionSubscription
-from domain.intake_forms import IntakeForm
-from domain.invoices import Invoice, InvoicePayment
-from domain.links import ClientLink
-from domain.packages import Package
-from domain.payments import PaymentMethod
-from domain.practice import Account, Practice, Practitioner
-from domain.relationships import Attendee, Relationship
-from domain.validation import fold
+from domain.accounts.payments import PaymentMethod
+from domain.accounts.practice import Account, Practice, Practitioner
+from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
+from domain.billing.invoices import Invoice, InvoicePayment
+from domain.billing.packages import Package
+from domain.clients.clients import Client, ClientInvite
+from domain.clients.intake_forms import IntakeForm
+from domain.clients.links import ClientLink
+from domain.clients.relationships import Attendee, Relationship
+from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
+from domain.shared.validation import fold
 from persistence import tables
 
 mapper_registry = registry(metadata=tables.metadata)

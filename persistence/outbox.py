@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.events import Event
+from domain.shared.events import Event
 from persistence.tables import outbox
 
 # A row dispatched this long ago and still undelivered is dispatched again: the broker

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.publishable_keys import PublishableKey
+from domain.widgets.publishable_keys import PublishableKey
 from persistence.tables import publishable_key_origins, publishable_keys
 
 _keys = publishable_keys

@@ -11,17 +11,17 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.appointments import BLOCKING, Appointment, Charge, ReservedSlot
-from domain.clients import Client, ClientInvite
-from domain.group_sessions import GroupSession, Service, SessionSubscription
-from domain.intake_forms import IntakeForm
-from domain.invoices import Invoice, InvoicePayment, PaymentStatus
-from domain.links import ClientLink
-from domain.packages import Package
-from domain.payments import PaymentMethod
-from domain.policy import SessionStatus
-from domain.practice import Account, Practice, Practitioner
-from domain.relationships import Relationship
+from domain.accounts.payments import PaymentMethod
+from domain.accounts.practice import Account, Practice, Practitioner
+from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
+from domain.appointments.policy import SessionStatus
+from domain.billing.invoices import Invoice, InvoicePayment, PaymentStatus
+from domain.billing.packages import Package
+from domain.clients.clients import Client, ClientInvite
+from domain.clients.intake_forms import IntakeForm
+from domain.clients.links import ClientLink
+from domain.clients.relationships import Relationship
+from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
 from persistence import tables
 
 T = TypeVar("T")

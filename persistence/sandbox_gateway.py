@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.payments import (
+from domain.accounts.payments import (
     Card,
     ChargeOutcome,
     ChargeResult,

@@ -22,20 +22,20 @@ from sqlalchemy import (
 )
 from sqlalchemy import Enum as SqlEnum
 
-from domain.appointments import ChargeStatus, Continuation
-from domain.billing import InvoiceStatus
-from domain.group_sessions import SubscriptionStatus
-from domain.intake_forms import IntakeFormStatus
-from domain.invoices import PaymentStatus
-from domain.links import LinkType
-from domain.policy import CancelledBy, SessionStatus
-from domain.practice import Role, Weekday
-from domain.relationships import (
+from domain.accounts.practice import Role, Weekday
+from domain.appointments.appointments import ChargeStatus, Continuation
+from domain.appointments.policy import CancelledBy, SessionStatus
+from domain.billing.billing import InvoiceStatus
+from domain.billing.invoices import PaymentStatus
+from domain.clients.intake_forms import IntakeFormStatus
+from domain.clients.links import LinkType
+from domain.clients.relationships import (
     EndReason,
     RelationshipKind,
     RelationshipParty,
     RelationshipStatus,
 )
+from domain.groups.group_sessions import SubscriptionStatus
 from persistence.invoice_columns import ExactDecimal, InvoiceLinesJSON
 from persistence.types import AddressJSON, Amount, UtcDateTime, WorkingHoursJSON
 

@@ -10,8 +10,8 @@ from sqlalchemy import JSON, DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-from domain.practice import Weekday, WorkingHours
-from domain.profile import Address
+from domain.accounts.practice import Weekday, WorkingHours
+from domain.clients.profile import Address
 
 
 class UtcDateTime(TypeDecorator[datetime]):

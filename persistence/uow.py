@@ -9,7 +9,7 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.events import Aggregate
+from domain.shared.events import Aggregate
 from persistence import outbox
 from persistence.database import Database
 from persistence.publishable_keys import PublishableKeys

@@ -11,7 +11,27 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from schema.extensions import (
+from schema.accounts.operations import AccountMutations
+from schema.accounts.types import Practice, Practitioner
+from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
+from schema.appointments.booking import AppointmentMutations, AppointmentQueries
+from schema.appointments.changes import MyAppointmentsQueries, SessionChangeMutations
+from schema.appointments.types import Charge, ReservedSlot, Session
+from schema.billing.invoice_operations import InvoiceMutations
+from schema.billing.invoice_types import Invoice
+from schema.billing.package_operations import PackageMutations
+from schema.billing.package_types import Package
+from schema.clients.intake_form_operations import IntakeFormMutations, IntakeFormQueries
+from schema.clients.intake_form_types import IntakeForm
+from schema.clients.link_operations import LinkMutations
+from schema.clients.link_types import ClientLink
+from schema.clients.operations import ClientMutations, ClientQueries
+from schema.clients.relationship_operations import RelationshipMutations
+from schema.clients.relationship_types import Relationship
+from schema.clients.types import Client
+from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
+from schema.groups.types import GroupSession, Service, SessionSubscription
+from schema.shared.extensions import (
     MAX_BATCH,
     ErrorPolicy,
     RequireSignIn,
@@ -19,30 +39,10 @@ from schema.extensions import (
     limit_rules,
     log_unexpected,
 )
-from schema.operations.accounts import AccountMutations
-from schema.operations.appointments import AppointmentMutations, AppointmentQueries
-from schema.operations.attendance import AttendanceMutations, AttendanceQueries
-from schema.operations.clients import ClientMutations, ClientQueries
-from schema.operations.group_sessions import GroupSessionMutations, GroupSessionQueries
-from schema.operations.intake_forms import IntakeFormMutations, IntakeFormQueries
-from schema.operations.invoices import InvoiceMutations
-from schema.operations.links import LinkMutations
-from schema.operations.packages import PackageMutations
-from schema.operations.queries import CoreQueries
-from schema.operations.relationships import RelationshipMutations
-from schema.operations.session_changes import MyAppointmentsQueries, SessionChangeMutations
-from schema.operations.widgets import WidgetMutations, WidgetQueries
-from schema.scalars import SCALAR_MAP
-from schema.types.appointments import Charge, ReservedSlot, Session
-from schema.types.clients import Client
-from schema.types.group_sessions import GroupSession, Service, SessionSubscription
-from schema.types.intake_forms import IntakeForm
-from schema.types.invoices import Invoice
-from schema.types.links import ClientLink
-from schema.types.packages import Package
-from schema.types.practice import Practice, Practitioner
-from schema.types.relationships import Relationship
-from schema.widget_scope import WidgetScope
+from schema.shared.queries import CoreQueries
+from schema.shared.scalars import SCALAR_MAP
+from schema.widgets.operations import WidgetMutations, WidgetQueries
+from schema.widgets.scope import WidgetScope
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,

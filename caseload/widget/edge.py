@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from caseload.edge import refuse
 from caseload.ratelimit import Limit, RateLimiter
 from persistence.database import Database
-from resolvers.publishable_keys import (
+from resolvers.widgets.publishable_keys import (
     WIDGET_ACCESS,
     KeyRefused,
     origin_has_a_key,

@@ -12,7 +12,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from persistence.database import Database
-from resolvers.publishable_keys import KeyRefused, live_key, practice_slug
+from resolvers.widgets.publishable_keys import KeyRefused, live_key, practice_slug
 
 WIDGET_SCRIPT = "widget.js"
 

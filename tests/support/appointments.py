@@ -12,8 +12,8 @@ from sqlalchemy import select
 from persistence import tables
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
-from resolvers.session_payments import SessionMoney
-from schema.ids import decode_id
+from resolvers.appointments.appointment_money import SessionMoney
+from schema.shared.ids import decode_id
 from tests.support.clients import create_relationship, signed_in_client
 from tests.support.graphql import GraphQLClient, Staff, register_practice
 from tests.support.jobs import with_database

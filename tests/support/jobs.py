@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 
 from jobs.scheduler import sweep_once
-from jobs.sweep import SweepReport
+from jobs.sweep.run import SweepReport
 from persistence.database import Database
 from persistence.tables import outbox
 from tests.support.server import RunningServer

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from persistence import tables
 from persistence.database import Database
-from schema.ids import decode_id
+from schema.shared.ids import decode_id
 from tests.support.appointments import iso
 from tests.support.graphql import GraphQLClient, Staff
 from tests.support.group_sessions import INVOICE_FIELDS

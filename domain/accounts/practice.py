@@ -1,0 +1,244 @@
+"""Practices, practitioners and their working hours."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+from decimal import Decimal
+from enum import Enum
+from itertools import pairwise
+
+from domain.shared.errors import DomainError, ErrorCode, Problems
+from domain.shared.events import Aggregate, Event
+from domain.shared.validation import (
+    check_currency,
+    check_password,
+    check_timezone,
+    normalise_email,
+    parse_hhmm,
+    required_text,
+    slugify,
+)
+
+DEFAULT_NOTICE_HOURS = 48
+
+
+class Weekday(Enum):
+    MONDAY = 0
+    TUESDAY = 1
+    WEDNESDAY = 2
+    THURSDAY = 3
+    FRIDAY = 4
+    SATURDAY = 5
+    SUNDAY = 6
+
+
+class Role(Enum):
+    OWNER = "OWNER"
+    PRACTITIONER = "PRACTITIONER"
+    CLIENT = "CLIENT"
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """One stretch of a weekday, in the practitioner's local wall-clock time."""
+
+    weekday: Weekday
+    start: time
+    end: time
+
+
+DEFAULT_WORKING_HOURS: tuple[WorkingHours, ...] = tuple(
+    WorkingHours(day, time(9, 0), time(17, 0))
+    for day in (Weekday.MONDAY, Weekday.TUESDAY, Weekday.WEDNESDAY, Weekday.THURSDAY,
+                Weekday.FRIDAY)
+)
+
+
+@dataclass(eq=False)
+class Practice(Aggregate):
+    id: uuid.UUID
+    name: str
+    slug: str
+    timezone: str
+    currency: str
+    created_at: datetime
+    owner_id: uuid.UUID | None = None
+    cancellation_notice_hours: int = DEFAULT_NOTICE_HOURS
+
+
+@dataclass(eq=False)
+class Practitioner(Aggregate):
+    id: uuid.UUID
+    practice_id: uuid.UUID
+    name: str
+    email: str
+    timezone: str
+    created_at: datetime
+    working_hours: tuple[WorkingHours, ...] = DEFAULT_WORKING_HOURS
+    session_price: Decimal | None = None
+
+    @property
+    def price(self) -> Decimal:
+        """The session price; a practitioner who has set none charges nothing."""
+        return self.session_price if self.session_price is not None else Decimal("0.00")
+
+    def set_session_price(self, price: Decimal, field: str = "price") -> None:
+        self.session_price = check_price(price, field)
+
+    def set_working_hours(self, hours: list[tuple[Weekday, str, str]]) -> None:
+        self.working_hours = parse_working_hours(hours)
+
+
+@dataclass(eq=False)
+class Account(Aggregate):
+    """A sign-in: an email and a password hash, for a practitioner or a client."""
+
+    id: uuid.UUID
+    email: str
+    password_hash: str
+    practice_id: uuid.UUID
+    role: Role
+    created_at: datetime
+    practitioner_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class PracticeRegistered(Event):
+    practice_id: uuid.UUID
+    practitioner_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class PractitionerAdded(Event):
+    practice_id: uuid.UUID
+    practitioner_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class NewPractitioner:
+    """Validated details for a practitioner and their sign-in."""
+
+    name: str
+    email: str
+    password: str
+    timezone: str
+
+
+def validate_practitioner(
+    problems: Problems, name: str, email: str, password: str, timezone: str
+) -> NewPractitioner | None:
+    clean_name = problems.check(required_text, name, "name")
+    clean_email = problems.check(normalise_email, email, "email")
+    problems.check(check_password, password, email=clean_email)
+    clean_tz = problems.check(check_timezone, timezone, "timezone")
+    if clean_name is None or clean_email is None or clean_tz is None:
+        return None
+    return NewPractitioner(clean_name, clean_email, password, clean_tz)
+
+
+def register_practice(
+    *,
+    practice_name: str,
+    name: str,
+    email: str,
+    password: str,
+    timezone: str,
+    currency: str,
+    hash_password: Callable[[str], str],
+    now: datetime,
+) -> tuple[Practice, Practitioner, Account]:
+    """A new practice with its owner as the first practitioner, working 9 to 5 on weekdays."""
+    problems = Problems()
+    clean_practice = problems.check(required_text, practice_name, "practiceName")
+    details = validate_practitioner(problems, name, email, password, timezone)
+    clean_currency = problems.check(check_currency, currency, "currency")
+    problems.raise_if_any()
+    assert clean_practice and details and clean_currency
+    practice = Practice(
+        id=uuid.uuid4(),
+        name=clean_practice,
+        slug=f"{slugify(clean_practice)}-{uuid.uuid4().hex[:6]}",
+        timezone=details.timezone,
+        currency=clean_currency,
+        created_at=now,
+    )
+    owner, account = new_practitioner(
+        practice, details, hash_password(details.password), Role.OWNER, now
+    )
+    practice.owner_id = owner.id
+    practice.record(PracticeRegistered(practice.id, owner.id))
+    return practice, owner, account
+
+
+def new_practitioner(
+    practice: Practice, details: NewPractitioner, password_hash: str, role: Role, now: datetime
+) -> tuple[Practitioner, Account]:
+    practitioner = Practitioner(
+        id=uuid.uuid4(),
+        practice_id=practice.id,
+        name=details.name,
+        email=details.email,
+        timezone=details.timezone,
+        created_at=now,
+    )
+    account = Account(
+        id=uuid.uuid4(),
+        email=details.email,
+        password_hash=password_hash,
+        practice_id=practice.id,
+        role=role,
+        created_at=now,
+        practitioner_id=practitioner.id,
+    )
+    return practitioner, account
+
+
+def parse_working_hours(hours: list[tuple[Weekday, str, str]]) -> tuple[WorkingHours, ...]:
+    """Validate a week of working hours; stretches on one day must not overlap."""
+    problems = Problems()
+    parsed: list[WorkingHours] = []
+    for index, (weekday, start_text, end_text) in enumerate(hours):
+        path = ("hours", str(index))
+        item = Problems()
+        start = item.check(parse_hhmm, start_text, "start")
+        end = item.check(parse_hhmm, end_text, "end")
+        problems.items.extend(p.under(*path) for p in item.items)
+        if start is None or end is None:
+            continue
+        if end <= start:
+            problems.add(ErrorCode.INVALID, "end must be after start.", *path, "end")
+            continue
+        parsed.append(WorkingHours(weekday, start, end))
+    parsed.sort(key=lambda h: (h.weekday.value, h.start))
+    for before, after in pairwise(parsed):
+        if before.weekday == after.weekday and after.start < before.end:
+            problems.add(
+                ErrorCode.INVALID, f"Hours on {after.weekday.name} overlap.", "hours"
+            )
+    problems.raise_if_any()
+    return tuple(parsed)
+
+
+MAX_PRICE = Decimal("100000")
+
+
+def check_price(price: Decimal, field: str = "price") -> Decimal:
+    """A session price: not negative, at most two decimal places, below a sane ceiling."""
+    if price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+        raise DomainError.one(
+            ErrorCode.INVALID,
+            f"A price is an amount from 0 to {MAX_PRICE} with at most two decimal places.",
+            [field],
+        )
+    return price.quantize(Decimal("0.01"))
+
+
+def ensure_owner(role: Role) -> None:
+    if role is not Role.OWNER:
+        raise DomainError.one(
+            ErrorCode.NOT_PERMITTED, "Only the practice's owner may do this."
+        )

@@ -1,0 +1,240 @@
+"""One-to-one sessions ("appointments" in code, so they never clash with a database session),
+their charges, reserved weekly slots and attendance updates (seeds 000, 004)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from enum import Enum
+
+from domain.accounts.practice import Weekday
+from domain.appointments import policy
+from domain.appointments.availability import check_duration
+from domain.appointments.policy import Cancellation, CancelledBy, SessionStatus
+from domain.shared.errors import DomainError, ErrorCode
+from domain.shared.events import Aggregate, Event
+
+# Statuses that keep the practitioner's time taken; cancelled sessions free it again.
+BLOCKING = (SessionStatus.SCHEDULED, SessionStatus.ATTENDED, SessionStatus.NO_SHOW)
+
+
+class ChargeStatus(Enum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REFUNDED = "REFUNDED"
+
+
+class Continuation(Enum):
+    SAME_WEEKLY_SLOT = "SAME_WEEKLY_SLOT"
+    DIFFERENT_TIME = "DIFFERENT_TIME"
+    NO_REBOOK = "NO_REBOOK"
+
+
+@dataclass(eq=False)
+class AppointmentAttendee:
+    client_id: uuid.UUID
+    position: int
+
+
+@dataclass(frozen=True)
+class AppointmentBooked(Event):
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AppointmentRescheduled(Event):
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+    previous_starts_at: str
+
+
+@dataclass(frozen=True)
+class AppointmentCancelled(Event):
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+    late: bool
+
+
+@dataclass(frozen=True)
+class AppointmentAutoCancelled(Event):
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AppointmentReminderDue(Event):
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class PaymentFailed(Event):
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+    charge_id: uuid.UUID
+
+
+@dataclass(eq=False)
+class Appointment(Aggregate):
+    id: uuid.UUID
+    practice_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    relationship_id: uuid.UUID
+    payer_id: uuid.UUID
+    starts_at: datetime
+    ends_at: datetime
+    status: SessionStatus
+    price: Decimal
+    currency: str
+    created_at: datetime
+    attendees: list[AppointmentAttendee] = field(default_factory=list)
+    booked_by_id: uuid.UUID | None = None
+    package_id: uuid.UUID | None = None
+    charge_id: uuid.UUID | None = None
+    payment_failed_at: datetime | None = None
+    reminder_sent_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancelled_by: CancelledBy | None = None
+    cancel_reason: str | None = None
+    attended: bool | None = None
+    continuation: Continuation | None = None
+    update_submitted_at: datetime | None = None
+    follow_up_of_id: uuid.UUID | None = None
+
+    @property
+    def client_ids(self) -> list[uuid.UUID]:
+        return [a.client_id for a in sorted(self.attendees, key=lambda a: a.position)]
+
+    @property
+    def duration(self) -> timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def needs_payment(self) -> bool:
+        """Paid by card, not yet: no package credit, no successful charge, a price to pay."""
+        return self.package_id is None and self.charge_id is None and self.price > 0
+
+    def cancel(
+        self, by: CancelledBy, now: datetime, notice_hours: int, reason: str | None = None
+    ) -> Cancellation:
+        """CANCELLED (nothing owed) or, a client inside the notice window, LATE_CANCELLED."""
+        policy.ensure_scheduled(self.status)
+        outcome = policy.cancellation(by, self.starts_at, now, notice_hours)
+        self.status = outcome.status
+        self.cancelled_at = now
+        self.cancelled_by = by
+        self.cancel_reason = (reason or "").strip()[:500] or None
+        self.record(AppointmentCancelled(self.practice_id, self.id, outcome.late))
+        return outcome
+
+    def reschedule(
+        self, starts_at: datetime, duration_minutes: int | None, by: CancelledBy,
+        now: datetime, notice_hours: int,
+    ) -> None:
+        """Move a SCHEDULED session; a client may not move one inside the notice window."""
+        policy.ensure_scheduled(self.status)
+        if by is CancelledBy.CLIENT:
+            policy.can_client_reschedule(self.starts_at, now, notice_hours)
+        length = (
+            timedelta(minutes=check_duration(duration_minutes))
+            if duration_minutes is not None else self.duration
+        )
+        previous = self.starts_at
+        self.starts_at, self.ends_at = starts_at, starts_at + length
+        self.reminder_sent_at = None  # the new time deserves its own reminder
+        self.record(AppointmentRescheduled(self.practice_id, self.id, previous.isoformat()))
+
+    def auto_cancel(self, now: datetime) -> None:
+        self.status = SessionStatus.AUTO_CANCELLED
+        self.cancelled_at = now
+        self.record(AppointmentAutoCancelled(self.practice_id, self.id))
+
+    def record_attendance(
+        self, attended: bool, continuation: Continuation, now: datetime
+    ) -> None:
+        """Once per session, after it has started."""
+        if not policy.awaiting_update(self.starts_at, self.status, now):
+            raise DomainError.one(
+                ErrorCode.INVALID_STATE,
+                "Only a started session still SCHEDULED takes an attendance update.",
+                ["sessionId"],
+            )
+        self.status = SessionStatus.ATTENDED if attended else SessionStatus.NO_SHOW
+        self.attended = attended
+        self.continuation = continuation
+        self.update_submitted_at = now
+
+
+def book(
+    *,
+    practice_id: uuid.UUID,
+    practitioner_id: uuid.UUID,
+    relationship_id: uuid.UUID,
+    payer_id: uuid.UUID,
+    client_ids: list[uuid.UUID],
+    starts_at: datetime,
+    duration_minutes: int,
+    price: Decimal,
+    currency: str,
+    now: datetime,
+    booked_by_id: uuid.UUID | None = None,
+    follow_up_of_id: uuid.UUID | None = None,
+    package_id: uuid.UUID | None = None,
+) -> Appointment:
+    length = timedelta(minutes=check_duration(duration_minutes))
+    appointment = Appointment(
+        id=uuid.uuid4(), practice_id=practice_id, practitioner_id=practitioner_id,
+        relationship_id=relationship_id, payer_id=payer_id, starts_at=starts_at,
+        ends_at=starts_at + length, status=SessionStatus.SCHEDULED, price=price,
+        currency=currency, created_at=now, booked_by_id=booked_by_id,
+        follow_up_of_id=follow_up_of_id, package_id=package_id,
+        attendees=[AppointmentAttendee(c, i) for i, c in enumerate(client_ids)],
+    )
+    appointment.record(AppointmentBooked(practice_id, appointment.id))
+    return appointment
+
+
+@dataclass(eq=False)
+class Charge(Aggregate):
+    """Money taken (or refused) for a session, through the payment gateway."""
+
+    id: uuid.UUID
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID | None
+    payer_id: uuid.UUID
+    amount: Decimal
+    currency: str
+    status: ChargeStatus
+    idempotency_key: str
+    gateway_reference: str
+    created_at: datetime
+    refund_requested_at: datetime | None = None
+    refunded_at: datetime | None = None
+
+
+@dataclass(eq=False)
+class ReservedSlot(Aggregate):
+    """A weekly time kept for one relationship, in the practitioner's local wall-clock time."""
+
+    id: uuid.UUID
+    practice_id: uuid.UUID
+    practitioner_id: uuid.UUID
+    relationship_id: uuid.UUID
+    weekday: Weekday
+    start_time: time
+    duration_minutes: int
+    created_at: datetime
+
+
+def reserve_slot(
+    *, practice_id: uuid.UUID, practitioner_id: uuid.UUID, relationship_id: uuid.UUID,
+    weekday: Weekday, start_time: time, duration_minutes: int, now: datetime,
+) -> ReservedSlot:
+    return ReservedSlot(
+        id=uuid.uuid4(), practice_id=practice_id, practitioner_id=practitioner_id,
+        relationship_id=relationship_id, weekday=weekday, start_time=start_time,
+        duration_minutes=check_duration(duration_minutes), created_at=now,
+    )

@@ -1,0 +1,161 @@
+"""The cancellation policy and the sweep's clock rules, as pure functions of `now` (seeds 000, 004).
+
+The notice window is the practice's `cancellation_notice_hours` (48 by default). The seed says a
+booked session is charged "unless it is cancelled with more than 48 hours' notice", so the one
+boundary is `inside_notice_window`: a session is inside the window when it starts in at most
+`notice_hours` from now. Exactly 48 hours' notice is inside (LATE_CANCELLED, no moving, charge
+due); 48 hours and one microsecond is outside. A session already started is inside too.
+
+The other clock rules, each inclusive at its named boundary:
+- charge_due: inside the window, never earlier; also for a session already started (one the
+  practice recorded in the past is charged like any other).
+- auto_cancel_due: in the last hour, 0 < starts_at - now <= 1 hour. Exactly one hour before is
+  due; the start itself is not (by then the session is awaiting its attendance update).
+- reminder_due: 1 hour < starts_at - now <= 24 hours, so a reminder never races the automatic
+  cancellation. The sweep sends it once per session (it records that it did).
+- awaiting_update: SCHEDULED and now >= starts_at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from domain.accounts.practice import DEFAULT_NOTICE_HOURS
+from domain.shared.errors import DomainError, ErrorCode
+
+AUTO_CANCEL_BEFORE = timedelta(hours=1)
+REMINDER_BEFORE = timedelta(hours=24)
+
+
+class SessionStatus(Enum):
+    SCHEDULED = "SCHEDULED"
+    ATTENDED = "ATTENDED"
+    NO_SHOW = "NO_SHOW"
+    CANCELLED = "CANCELLED"
+    LATE_CANCELLED = "LATE_CANCELLED"
+    AUTO_CANCELLED = "AUTO_CANCELLED"
+
+
+class Fee(Enum):
+    """What a cancellation does to the session's price."""
+
+    WAIVED = "WAIVED"  # nothing owed: refund a charge already taken
+    STANDS = "STANDS"  # owed: keep a charge already taken, or take it if not yet
+
+
+class CancelledBy(Enum):
+    CLIENT = "CLIENT"
+    PRACTICE = "PRACTICE"
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    status: SessionStatus
+    fee: Fee
+
+    @property
+    def late(self) -> bool:
+        """CancelSessionPayload.lateCancellation."""
+        return self.fee is Fee.STANDS
+
+
+def _check(starts_at: datetime, now: datetime) -> None:
+    if starts_at.tzinfo is None or now.tzinfo is None:
+        raise ValueError("starts_at and now must be timezone-aware")
+
+
+def notice_window(notice_hours: int = DEFAULT_NOTICE_HOURS) -> timedelta:
+    if isinstance(notice_hours, bool) or not isinstance(notice_hours, int) or notice_hours < 0:
+        raise ValueError(f"notice_hours must be a whole number of hours >= 0, not {notice_hours!r}")
+    return timedelta(hours=notice_hours)
+
+
+def inside_notice_window(
+    starts_at: datetime, now: datetime, notice_hours: int = DEFAULT_NOTICE_HOURS
+) -> bool:
+    """True when the session starts in `notice_hours` or less (or has started): the boundary
+    for late cancellation, late changes and taking payment."""
+    _check(starts_at, now)
+    return starts_at - now <= notice_window(notice_hours)
+
+
+def client_cancellation(
+    starts_at: datetime, now: datetime, notice_hours: int = DEFAULT_NOTICE_HOURS
+) -> Cancellation:
+    """More notice than the window: CANCELLED, fee waived. Otherwise LATE_CANCELLED, it stands."""
+    if inside_notice_window(starts_at, now, notice_hours):
+        return Cancellation(SessionStatus.LATE_CANCELLED, Fee.STANDS)
+    return Cancellation(SessionStatus.CANCELLED, Fee.WAIVED)
+
+
+def practice_cancellation() -> Cancellation:
+    """The practice cancelling never charges, whenever it does it."""
+    return Cancellation(SessionStatus.CANCELLED, Fee.WAIVED)
+
+
+def cancellation(
+    by: CancelledBy, starts_at: datetime, now: datetime,
+    notice_hours: int = DEFAULT_NOTICE_HOURS,
+) -> Cancellation:
+    if by is CancelledBy.PRACTICE:
+        return practice_cancellation()
+    return client_cancellation(starts_at, now, notice_hours)
+
+
+def can_client_reschedule(
+    starts_at: datetime, now: datetime, notice_hours: int = DEFAULT_NOTICE_HOURS,
+    field: str = "sessionId",
+) -> None:
+    """Raises LATE_CHANGE when the session (its current `starts_at`) is inside the window.
+    Where it moves to is availability's business; the practice may always move a session."""
+    if inside_notice_window(starts_at, now, notice_hours):
+        raise DomainError.one(
+            ErrorCode.LATE_CHANGE,
+            f"Sessions can't be moved with {notice_hours} hours' notice or less.",
+            (field,),
+        )
+
+
+def ensure_scheduled(status: SessionStatus, field: str = "sessionId") -> None:
+    """Only SCHEDULED sessions are cancelled, moved, charged or updated."""
+    if status is not SessionStatus.SCHEDULED:
+        raise DomainError.one(
+            ErrorCode.INVALID_STATE, f"The session is {status.value}, not SCHEDULED.", (field,))
+
+
+def charge_due(
+    starts_at: datetime, now: datetime, notice_hours: int = DEFAULT_NOTICE_HOURS
+) -> bool:
+    """Payment is taken once the session is inside the window, never earlier."""
+    return inside_notice_window(starts_at, now, notice_hours)
+
+
+def charge_due_from(starts_at: datetime, notice_hours: int = DEFAULT_NOTICE_HOURS) -> datetime:
+    """The first instant `charge_due` holds; a set-based sweep selects starts_at <= now + window."""
+    return starts_at - notice_window(notice_hours)
+
+
+def auto_cancel_due(starts_at: datetime, now: datetime) -> bool:
+    """In the hour before the start (one hour exactly included), an unpaid session goes."""
+    _check(starts_at, now)
+    return now < starts_at and starts_at - now <= AUTO_CANCEL_BEFORE
+
+
+def reminder_due(starts_at: datetime, now: datetime) -> bool:
+    """From 24 hours before the start (inclusive) until the last hour (exclusive)."""
+    _check(starts_at, now)
+    return AUTO_CANCEL_BEFORE < starts_at - now <= REMINDER_BEFORE
+
+
+def awaiting_update(starts_at: datetime, status: SessionStatus, now: datetime) -> bool:
+    """Started and still SCHEDULED: the practitioner owes an attendance update."""
+    _check(starts_at, now)
+    return status is SessionStatus.SCHEDULED and now >= starts_at
+
+
+def is_upcoming(starts_at: datetime, now: datetime) -> bool:
+    """Not started yet (what endRelationship and migration treat as upcoming)."""
+    _check(starts_at, now)
+    return starts_at > now

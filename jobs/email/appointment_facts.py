@@ -1,0 +1,101 @@
+"""Everything an email about one session needs, loaded in one short read."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from domain.accounts.practice import Practice, Practitioner
+from domain.appointments.appointments import Appointment
+from domain.clients.clients import Client
+from domain.clients.links import ClientLink, Permission
+from jobs.context import JobContext
+from persistence import tables
+
+
+@dataclass(frozen=True)
+class AppointmentFacts:
+    appointment: Appointment
+    practice: Practice
+    practitioner: Practitioner
+    attendees: list[Client]
+    payer: Client
+    # Linked clients an attendee lets receive copies of their session emails (seed 003).
+    copies: list[Client] = field(default_factory=list)
+
+    def local(self, instant: datetime) -> str:
+        """A time as the practitioner's clock shows it, e.g. "Monday 3 March 2031, 10:00 GMT"."""
+        shown = instant.astimezone(ZoneInfo(self.practitioner.timezone))
+        return f"{shown:%A} {shown.day} {shown:%B %Y, %H:%M %Z}"
+
+    def values(self) -> dict[str, object]:
+        """Template values every session email shares."""
+        appointment = self.appointment
+        return {
+            "practice_name": self.practice.name,
+            "practitioner_name": self.practitioner.name,
+            "attendee_names": ", ".join(f"{c.first_name} {c.last_name}" for c in self.attendees),
+            "starts_at": self.local(appointment.starts_at),
+            "minutes": int(appointment.duration.total_seconds() // 60),
+            "price": f"{appointment.price} {appointment.currency}",
+            "notice_hours": self.practice.cancellation_notice_hours,
+            # paid with a package credit rather than by card
+            "package_credit": appointment.package_id is not None,
+        }
+
+    def client_addresses(self) -> list[tuple[Client, str]]:
+        """Attendees, the payer, then linked clients receiving notification copies: each
+        once, those with an email address."""
+        seen: dict[uuid.UUID, Client] = {
+            c.id: c for c in [*self.attendees, self.payer, *self.copies]
+        }
+        return [(c, c.email) for c in seen.values() if c.email]
+
+
+async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> AppointmentFacts | None:
+    async with jc.db.reading() as session:
+        appointment = await session.get(Appointment, appointment_id)
+        if appointment is None:
+            return None
+        practice = await session.get(Practice, appointment.practice_id)
+        practitioner = await session.get(Practitioner, appointment.practitioner_id)
+        copies = await copy_recipients(session, appointment.client_ids)
+        wanted = {*appointment.client_ids, appointment.payer_id, *copies}
+        found = {
+            c.id: c for c in (await session.execute(
+                select(Client).where(tables.clients.c.id.in_(wanted))
+            )).scalars()
+        }
+    assert practice is not None and practitioner is not None
+    return AppointmentFacts(
+        appointment, practice, practitioner,
+        [found[c] for c in appointment.client_ids if c in found], found[appointment.payer_id],
+        [found[c] for c in copies if c in found],
+    )
+
+
+async def copy_recipients(session: Any, client_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The clients linked to any of `client_ids` who were given receiveNotificationCopies by
+    them, in link order, each once. Read when the email goes out: an unlinked client gets
+    nothing more."""
+    if not client_ids:
+        return []
+    links = tables.client_links.c
+    found = (await session.execute(
+        select(ClientLink)
+        .where(or_(links.client_id.in_(client_ids), links.linked_client_id.in_(client_ids)))
+        .order_by(links.created_at, links.id)
+    )).scalars()
+    copies: dict[uuid.UUID, None] = {}
+    for link in found:
+        for grantor in (link.client_id, link.linked_client_id):
+            grantee = link.other(grantor)
+            if grantor in client_ids and grantee not in client_ids and link.grants(
+                    grantor, grantee, Permission.RECEIVE_NOTIFICATION_COPIES):
+                copies[grantee] = None
+    return list(copies)

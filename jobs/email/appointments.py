@@ -1,0 +1,94 @@
+"""Emails about booked, moved and cancelled sessions: to the attendees and the payer (each
+once, those with an address) and to the practitioner.
+
+Handlers reload the session when the email goes out, so it tells the session as it is then:
+a confirmation or change for a session cancelled since is not sent (its cancellation email
+is), nor a confirmation of a session recorded after it started.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.appointments.appointments import (
+    AppointmentBooked,
+    AppointmentCancelled,
+    AppointmentRescheduled,
+    Charge,
+    ChargeStatus,
+)
+from domain.appointments.policy import CancelledBy, SessionStatus
+from jobs.context import JobContext
+from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
+from jobs.email.handlers import EmailIntent, handles
+
+
+def _everyone(
+    jc: JobContext, facts: AppointmentFacts, template: str, extra: dict[str, Any]
+) -> list[EmailIntent]:
+    """One email per address: each client concerned, then the practitioner."""
+    shared = {**facts.values(), "app_url": jc.app_url, **extra}
+    practice_id = facts.practice.id
+    intents: dict[str, EmailIntent] = {}
+    others = f"the session for {shared['attendee_names']}"
+    for client, address in facts.client_addresses():
+        attends = client.id in facts.appointment.client_ids
+        phrase = "your session" if attends else others  # a payer who does not attend
+        values = {**shared, "first_name": client.first_name, "for_practitioner": False,
+                  "session_phrase": phrase[0].upper() + phrase[1:],
+                  "session_phrase_lower": phrase}
+        intents.setdefault(address.lower(), EmailIntent(address, template, values, practice_id))
+    practitioner = facts.practitioner
+    values = {**shared, "first_name": practitioner.name, "for_practitioner": True,
+              "session_phrase": "The session", "session_phrase_lower": "the session"}
+    intents.setdefault(
+        practitioner.email.lower(), EmailIntent(practitioner.email, template, values, practice_id)
+    )
+    return list(intents.values())
+
+
+@handles(AppointmentBooked)
+async def session_booked(jc: JobContext, event: AppointmentBooked) -> list[EmailIntent]:
+    facts = await appointment_facts(jc, event.appointment_id)
+    if facts is None or facts.appointment.status is not SessionStatus.SCHEDULED:
+        return []
+    if facts.appointment.starts_at <= jc.clock():
+        return []  # the practice recording a session that already happened
+    return _everyone(jc, facts, "session_booked", {})
+
+
+@handles(AppointmentRescheduled)
+async def session_rescheduled(
+    jc: JobContext, event: AppointmentRescheduled
+) -> list[EmailIntent]:
+    facts = await appointment_facts(jc, event.appointment_id)
+    if facts is None or facts.appointment.status is not SessionStatus.SCHEDULED:
+        return []
+    previous = facts.local(datetime.fromisoformat(event.previous_starts_at))
+    return _everyone(jc, facts, "session_rescheduled", {"previous_starts_at": previous})
+
+
+@handles(AppointmentCancelled)
+async def session_cancelled(jc: JobContext, event: AppointmentCancelled) -> list[EmailIntent]:
+    """Says who cancelled and whether the fee stands: taken, to be taken, or refunded."""
+    facts = await appointment_facts(jc, event.appointment_id)
+    if facts is None:
+        return []
+    appointment = facts.appointment
+    charge = await _charge(jc, appointment.charge_id)
+    paid = charge is not None and charge.status is not ChargeStatus.FAILED
+    return _everyone(jc, facts, "session_cancelled", {
+        "by_practice": appointment.cancelled_by is CancelledBy.PRACTICE,
+        "late": bool(event.late),
+        "paid": paid,
+        "refunded": paid and charge is not None and charge.refund_requested_at is not None,
+        "reason": appointment.cancel_reason,
+    })
+
+
+async def _charge(jc: JobContext, charge_id: Any) -> Charge | None:
+    if charge_id is None:
+        return None
+    async with jc.db.reading() as session:
+        return await session.get(Charge, charge_id)

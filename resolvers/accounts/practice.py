@@ -1,0 +1,148 @@
+"""Sign-up, sign-in, practitioners and working hours."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.exc import IntegrityError
+
+from domain.accounts.practice import (
+    Practitioner,
+    PractitionerAdded,
+    Role,
+    Weekday,
+    ensure_owner,
+    new_practitioner,
+    register_practice,
+    validate_practitioner,
+)
+from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
+from domain.shared.validation import normalise_email
+from resolvers.shared.auth import Viewer, hash_password, verify_password
+from resolvers.shared.context import RequestContext
+
+EMAIL_TAKEN = DomainError.one(
+    ErrorCode.EMAIL_TAKEN, "An account with this email already exists.", ["email"]
+)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    access_token: str
+    viewer: Viewer
+
+
+async def register(
+    ctx: RequestContext,
+    *,
+    practice_name: str,
+    name: str,
+    email: str,
+    password: str,
+    timezone: str,
+    currency: str,
+    session_price: Decimal | None = None,
+) -> SignedIn:
+    async with ctx.unit_of_work() as uow:
+        practice, owner, account = register_practice(
+            practice_name=practice_name, name=name, email=email, password=password,
+            timezone=timezone, currency=currency, hash_password=hash_password, now=ctx.now,
+        )
+        if session_price is not None:
+            owner.set_session_price(session_price, "sessionPrice")
+        if await uow.accounts.email_taken(account.email):
+            raise EMAIL_TAKEN
+        uow.practices.add(practice)
+        uow.practitioners.add(owner)
+        await uow.flush()
+        uow.accounts.add(account)
+        await _commit_new_account(uow)
+    token = ctx.services.tokens.issue(account, ctx.now)
+    return SignedIn(token, ctx.services.tokens.read(token, ctx.now))  # type: ignore[arg-type]
+
+
+async def _commit_new_account(uow) -> None:  # type: ignore[no-untyped-def]
+    """Two sign-ups racing for one email: the unique index decides, the loser hears EMAIL_TAKEN."""
+    try:
+        await uow.commit()
+    except IntegrityError:
+        raise EMAIL_TAKEN from None
+
+
+async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn:
+    refused = DomainError.one(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
+    try:
+        clean_email = normalise_email(email)
+    except DomainError:
+        verify_password(None, password)  # same work as a real attempt
+        raise refused from None
+    async with ctx.reading() as uow:
+        account = await uow.accounts.by_email(clean_email)
+    if not verify_password(account.password_hash if account else None, password):
+        raise refused
+    assert account is not None
+    token = ctx.services.tokens.issue(account, ctx.now)
+    return SignedIn(token, ctx.services.tokens.read(token, ctx.now))  # type: ignore[arg-type]
+
+
+async def add_practitioner(
+    ctx: RequestContext, *, name: str, email: str, password: str, timezone: str | None,
+    session_price: Decimal | None = None,
+) -> Practitioner:
+    viewer = ctx.staff()
+    ensure_owner(viewer.role)
+    async with ctx.unit_of_work() as uow:
+        practice = await uow.practices.get(viewer.practice_id)
+        assert practice is not None
+        problems = Problems()
+        details = validate_practitioner(
+            problems, name, email, password, timezone or practice.timezone
+        )
+        problems.raise_if_any()
+        assert details is not None
+        if await uow.accounts.email_taken(details.email):
+            raise EMAIL_TAKEN
+        practitioner, account = new_practitioner(
+            practice, details, hash_password(details.password), Role.PRACTITIONER, ctx.now
+        )
+        if session_price is not None:
+            practitioner.set_session_price(session_price, "sessionPrice")
+        practitioner.record(PractitionerAdded(practice.id, practitioner.id))
+        uow.practitioners.add(practitioner)
+        await uow.flush()
+        uow.accounts.add(account)
+        await _commit_new_account(uow)
+    return practitioner
+
+
+async def set_working_hours(
+    ctx: RequestContext, hours: list[tuple[Weekday, str, str]]
+) -> Practitioner:
+    viewer = ctx.staff()
+    async with ctx.unit_of_work() as uow:
+        practitioner = await uow.practitioners.get(viewer.practitioner_id)  # type: ignore[arg-type]
+        assert practitioner is not None
+        practitioner.set_working_hours(hours)
+        await uow.commit()
+    return practitioner
+
+
+async def set_session_price(
+    ctx: RequestContext, practitioner_id: uuid.UUID | None, price: Decimal
+) -> Practitioner:
+    """A practitioner sets their own price; the owner anyone's. Booked sessions keep theirs."""
+    viewer = ctx.staff()
+    target = practitioner_id or viewer.practitioner_id
+    async with ctx.unit_of_work() as uow:
+        practitioner = await uow.practitioners.get(target) if target else None
+        if practitioner is None or practitioner.practice_id != viewer.practice_id:
+            raise not_found("Practitioner", ["practitionerId"])
+        if viewer.role is not Role.OWNER and viewer.practitioner_id != practitioner.id:
+            raise DomainError.one(
+                ErrorCode.NOT_PERMITTED, "Only the owner may set another practitioner's price."
+            )
+        practitioner.set_session_price(price)
+        await uow.commit()
+    return practitioner

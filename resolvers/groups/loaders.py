@@ -1,0 +1,169 @@
+"""DataLoaders for services, group sessions, subscriptions and invoices; each batch reads in
+its own short session, so a list of clients or sessions costs the same whatever its size."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select
+from strawberry.dataloader import DataLoader
+
+from domain.billing.billing import InvoiceStatus
+from domain.billing.invoices import Invoice
+from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
+from persistence import tables
+from persistence.database import Database
+from resolvers.shared.loader_base import ByIdLoader
+
+S = tables.session_subscriptions
+I = tables.invoices  # noqa: E741
+
+
+class ServiceByIdLoader(ByIdLoader[Service]):
+    model = Service
+
+
+class GroupSessionByIdLoader(ByIdLoader[GroupSession]):
+    model = GroupSession
+
+
+class SubscriptionByIdLoader(ByIdLoader[SessionSubscription]):
+    model = SessionSubscription
+
+
+class InvoiceByIdLoader(ByIdLoader[Invoice]):
+    model = Invoice
+
+
+class _GroupedLoader(DataLoader[Any, list[Any]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, keys: Sequence[Any]) -> list[list[Any]]:
+        raise NotImplementedError
+
+
+class GroupSessionsByServiceIdLoader(_GroupedLoader):
+    """A service's sessions, by weekday, start time and name."""
+
+    async def _load(self, service_ids: Sequence[uuid.UUID]) -> list[list[GroupSession]]:
+        g = tables.group_sessions
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(GroupSession).where(g.c.service_id.in_(service_ids))
+                .order_by(g.c.created_at, g.c.id)
+            )
+            grouped: dict[uuid.UUID, list[GroupSession]] = defaultdict(list)
+            for item in result.scalars():
+                grouped[item.service_id].append(item)
+        return [sorted(grouped[sid], key=lambda s: (s.weekday.value, s.start_time, s.name))
+                for sid in service_ids]
+
+
+@dataclass(frozen=True)
+class Span:
+    start_date: date
+    end_date: date | None
+
+
+class EnrolmentSpansBySessionIdLoader(_GroupedLoader):
+    """The date spans of a session's subscriptions that may still attend a date from today
+    (any timezone's today) on: what enrolledCount counts."""
+
+    def __init__(self, db: Database, now: datetime) -> None:
+        super().__init__(db)
+        self.cutoff = now.date() - timedelta(days=2)
+
+    async def _load(self, session_ids: Sequence[uuid.UUID]) -> list[list[Span]]:
+        async with self.db.reading() as session:
+            rows = await session.execute(
+                select(S.c.session_id, S.c.start_date, S.c.end_date).where(
+                    S.c.session_id.in_(session_ids),
+                    or_(S.c.end_date.is_(None), S.c.end_date > self.cutoff),
+                )
+            )
+            grouped: dict[uuid.UUID, list[Span]] = defaultdict(list)
+            for row in rows:
+                grouped[row.session_id].append(Span(row.start_date, row.end_date))
+        return [grouped[sid] for sid in session_ids]
+
+
+class SubscriptionsByClientIdLoader(_GroupedLoader):
+    """Subscriptions a client attends or pays for, by start date."""
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[SessionSubscription]]:
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(SessionSubscription)
+                .where(or_(S.c.client_id.in_(client_ids), S.c.payer_id.in_(client_ids)))
+                .order_by(S.c.start_date, S.c.created_at, S.c.id)
+            )
+            found = list(result.scalars())
+        wanted = set(client_ids)
+        grouped: dict[uuid.UUID, list[SessionSubscription]] = defaultdict(list)
+        for item in found:
+            for client_id in {item.client_id, item.payer_id} & wanted:
+                grouped[client_id].append(item)
+        return [grouped[cid] for cid in client_ids]
+
+
+class InvoicesBySubscriptionIdLoader(_GroupedLoader):
+    """A subscription's invoices, oldest first."""
+
+    async def _load(self, subscription_ids: Sequence[uuid.UUID]) -> list[list[Invoice]]:
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Invoice).where(I.c.subscription_id.in_(subscription_ids))
+                .order_by(I.c.issued_at, I.c.sequence)
+            )
+            grouped: dict[uuid.UUID, list[Invoice]] = defaultdict(list)
+            for item in result.scalars():
+                assert item.subscription_id is not None
+                grouped[item.subscription_id].append(item)
+        return [grouped[sid] for sid in subscription_ids]
+
+
+@dataclass(frozen=True)
+class PayerInvoicesKey:
+    payer_id: uuid.UUID
+    status: InvoiceStatus | None
+
+
+class InvoicesByPayerIdLoader(_GroupedLoader):
+    """The invoices a client pays, newest first; one query per status asked for."""
+
+    async def _load(self, keys: Sequence[PayerInvoicesKey]) -> list[list[Invoice]]:
+        by_status: dict[InvoiceStatus | None, set[uuid.UUID]] = defaultdict(set)
+        for key in keys:
+            by_status[key.status].add(key.payer_id)
+        grouped: dict[PayerInvoicesKey, list[Invoice]] = defaultdict(list)
+        async with self.db.reading() as session:
+            for status, payer_ids in by_status.items():
+                query = select(Invoice).where(I.c.payer_id.in_(payer_ids))
+                if status is not None:
+                    query = query.where(I.c.status == status.name)
+                result = await session.execute(
+                    query.order_by(I.c.issued_at.desc(), I.c.sequence.desc())
+                )
+                for item in result.scalars():
+                    grouped[PayerInvoicesKey(item.payer_id, status)].append(item)
+        return [grouped[key] for key in keys]
+
+
+class GroupSessionLoaders:
+    def __init__(self, db: Database, now: datetime) -> None:
+        self.service_by_id = ServiceByIdLoader(db)
+        self.group_session_by_id = GroupSessionByIdLoader(db)
+        self.subscription_by_id = SubscriptionByIdLoader(db)
+        self.invoice_by_id = InvoiceByIdLoader(db)
+        self.group_sessions_by_service_id = GroupSessionsByServiceIdLoader(db)
+        self.enrolment_spans_by_session_id = EnrolmentSpansBySessionIdLoader(db, now)
+        self.subscriptions_by_client_id = SubscriptionsByClientIdLoader(db)
+        self.invoices_by_subscription_id = InvoicesBySubscriptionIdLoader(db)
+        self.invoices_by_payer_id = InvoicesByPayerIdLoader(db)

@@ -1,0 +1,77 @@
+"""What every use case gets: the services of the composition root and who is asking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from domain.accounts.payments import PaymentGateway
+from domain.shared.errors import DomainError, ErrorCode
+from persistence.database import Database
+from persistence.uow import AfterCommit, UnitOfWork
+from resolvers.shared.auth import Tokens, Viewer
+from resolvers.shared.loaders import Loaders
+
+Clock = Callable[[], datetime]
+
+
+@dataclass
+class Services:
+    """Built once per process by the composition root."""
+
+    db: Database
+    clock: Clock
+    tokens: Tokens
+    public_url: str
+    after_commit: AfterCommit | None = None
+    payments: PaymentGateway | None = None
+
+
+@dataclass
+class RequestContext:
+    """Built per request: `now` is read once, so one request sees one instant."""
+
+    services: Services
+    viewer: Viewer | None
+    now: datetime
+    request_id: str
+    loaders: Loaders
+    request: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, services: Services, viewer: Viewer | None, request_id: str, request: Any = None
+    ) -> RequestContext:
+        now = services.clock()
+        return cls(services, viewer, now, request_id, Loaders(services.db, now), request)
+
+    @property
+    def db(self) -> Database:
+        return self.services.db
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.services.db, self.now, after_commit=self.services.after_commit)
+
+    @property
+    def payments(self) -> PaymentGateway:
+        if self.services.payments is None:
+            raise RuntimeError("no payment gateway is configured")
+        return self.services.payments
+
+    def reading(self) -> UnitOfWork:
+        """Repositories for a use case that only reads."""
+        return UnitOfWork(self.services.db, self.now, read_only=True)
+
+    def signed_in(self) -> Viewer:
+        if self.viewer is None:  # the schema refuses these earlier; this is a second lock
+            raise DomainError.one(ErrorCode.NOT_PERMITTED, "Sign in first.")
+        return self.viewer
+
+    def staff(self) -> Viewer:
+        viewer = self.signed_in()
+        if not viewer.is_staff:
+            raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only the practice's staff may do this.")
+        return viewer

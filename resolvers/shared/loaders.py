@@ -1,0 +1,112 @@
+"""DataLoaders, built per request; each batch reads in its own short session."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from strawberry.dataloader import DataLoader
+
+from domain.accounts.payments import PaymentMethod
+from domain.accounts.practice import Practice, Practitioner
+from domain.clients.clients import Client
+from domain.clients.relationships import Relationship
+from persistence import tables
+from persistence.database import Database
+from resolvers.appointments.loaders import AppointmentLoaders
+from resolvers.clients.link_loaders import LinkLoaders
+from resolvers.groups.loaders import GroupSessionLoaders
+from resolvers.shared.loader_base import ByIdLoader
+
+
+class PracticeByIdLoader(ByIdLoader[Practice]):
+    model = Practice
+
+
+class PractitionerByIdLoader(ByIdLoader[Practitioner]):
+    model = Practitioner
+
+
+class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, practice_ids: Sequence[uuid.UUID]) -> list[list[Practitioner]]:
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Practitioner)
+                .where(tables.practitioners.c.practice_id.in_(practice_ids))
+                .order_by(tables.practitioners.c.created_at)
+            )
+            grouped: dict[uuid.UUID, list[Practitioner]] = {pid: [] for pid in practice_ids}
+            for item in result.scalars():
+                grouped[item.practice_id].append(item)
+        return [grouped[pid] for pid in practice_ids]
+
+
+class ClientByIdLoader(ByIdLoader[Client]):
+    model = Client
+
+
+class RelationshipByIdLoader(ByIdLoader[Relationship]):
+    model = Relationship
+
+
+class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
+    """Relationships a client attends or pays for, oldest first (attendees come along)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[Relationship]]:
+        attending = select(tables.relationship_clients.c.relationship_id).where(
+            tables.relationship_clients.c.client_id.in_(client_ids)
+        )
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(Relationship)
+                .where(or_(tables.relationships.c.id.in_(attending),
+                           tables.relationships.c.payer_id.in_(client_ids)))
+                .order_by(tables.relationships.c.started_at, tables.relationships.c.id)
+            )
+            found = list(result.scalars())
+        wanted = set(client_ids)
+        grouped: dict[uuid.UUID, list[Relationship]] = {cid: [] for cid in client_ids}
+        for item in found:
+            for client_id in {item.payer_id, *item.client_ids} & wanted:
+                grouped[client_id].append(item)
+        return [grouped[cid] for cid in client_ids]
+
+
+class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[PaymentMethod | None]:
+        async with self.db.reading() as session:
+            result = await session.execute(
+                select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(client_ids))
+            )
+            found = {item.client_id: item for item in result.scalars()}
+        return [found.get(cid) for cid in client_ids]
+
+
+class Loaders:
+    """The per-request set of loaders; one instance per request keeps caches private."""
+
+    def __init__(self, db: Database, now: datetime) -> None:
+        self.practice_by_id = PracticeByIdLoader(db)
+        self.practitioner_by_id = PractitionerByIdLoader(db)
+        self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)
+        self.client_by_id = ClientByIdLoader(db)
+        self.relationship_by_id = RelationshipByIdLoader(db)
+        self.relationships_by_client_id = RelationshipsByClientIdLoader(db)
+        self.payment_method_by_client_id = PaymentMethodByClientIdLoader(db)
+        self.appointments = AppointmentLoaders(db, now)
+        self.group_sessions = GroupSessionLoaders(db, now)
+        self.links = LinkLoaders(db)

@@ -1,0 +1,173 @@
+"""Practice, Practitioner, WorkingHours and Viewer."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.accounts import practice as domain
+from resolvers.shared.auth import Viewer as SignedInViewer
+from schema.shared.common import Money, Node, Role, Weekday, context
+from schema.shared.ids import to_global_id
+from schema.shared.nodes import node_fetcher
+
+if TYPE_CHECKING:
+    from schema.clients.types import Client
+
+if TYPE_CHECKING:
+    from schema.appointments.types import ReservedSlot
+
+
+@strawberry.type
+class WorkingHours:
+    weekday: Weekday  # type: ignore[valid-type]
+    start: str = strawberry.field(
+        description="Local wall-clock time in the practitioner's timezone, HH:MM."
+    )
+    end: str
+
+    @classmethod
+    def from_domain(cls, hours: domain.WorkingHours) -> WorkingHours:
+        return cls(
+            weekday=hours.weekday,
+            start=hours.start.strftime("%H:%M"),
+            end=hours.end.strftime("%H:%M"),
+        )
+
+
+@strawberry.type
+class Practice(Node):
+    id: strawberry.ID
+    name: str
+    slug: str
+    timezone: str
+    currency: str
+    cancellation_notice_hours: int = strawberry.field(
+        description=(
+            "Notice a client must give to cancel or move a session without charge "
+            "(48 by default)."
+        )
+    )
+    practice_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_entity(cls, practice: domain.Practice) -> Practice:
+        return cls(
+            id=strawberry.ID(to_global_id("Practice", practice.id)),
+            name=practice.name,
+            slug=practice.slug,
+            timezone=practice.timezone,
+            currency=practice.currency,
+            cancellation_notice_hours=practice.cancellation_notice_hours,
+            practice_id=practice.id,
+        )
+
+    @strawberry.field
+    async def practitioners(self, info: strawberry.Info) -> list[Practitioner]:
+        loader = context(info).loaders.practitioners_by_practice_id
+        return [Practitioner.from_entity(p) for p in await loader.load(self.practice_id)]
+
+
+@strawberry.type
+class Practitioner(Node):
+    id: strawberry.ID
+    name: str
+    email: str
+    timezone: str
+    working_hours: list[WorkingHours]
+    practitioner_id: strawberry.Private[uuid.UUID]
+    practice_id: strawberry.Private[uuid.UUID]
+    price: strawberry.Private[Decimal]
+
+    @classmethod
+    def from_entity(cls, practitioner: domain.Practitioner) -> Practitioner:
+        return cls(
+            id=strawberry.ID(to_global_id("Practitioner", practitioner.id)),
+            name=practitioner.name,
+            email=practitioner.email,
+            timezone=practitioner.timezone,
+            working_hours=[WorkingHours.from_domain(h) for h in practitioner.working_hours],
+            practitioner_id=practitioner.id,
+            practice_id=practitioner.practice_id,
+            price=practitioner.price,
+        )
+
+    @strawberry.field
+    async def practice(self, info: strawberry.Info) -> Practice:
+        found = await context(info).loaders.practice_by_id.load(self.practice_id)
+        assert found is not None
+        return Practice.from_entity(found)
+
+    @strawberry.field(
+        description="What one session costs, in the practice currency; fixed when booked."
+    )
+    async def session_price(self, info: strawberry.Info) -> Money:
+        found = await context(info).loaders.practice_by_id.load(self.practice_id)
+        assert found is not None
+        return Money(amount=self.price, currency=found.currency)
+
+    @strawberry.field
+    async def reserved_slots(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ReservedSlot, strawberry.lazy("schema.appointments.types")]]:
+        from schema.appointments.types import ReservedSlot
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []  # the practice's planning, not the client's
+        loader = ctx.loaders.appointments.reserved_slots_by_practitioner_id
+        return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
+
+
+@strawberry.type
+class Viewer:
+    role: Role  # type: ignore[valid-type]
+    signed_in: strawberry.Private[SignedInViewer]
+
+    @strawberry.field
+    async def practice(self, info: strawberry.Info) -> Practice:
+        found = await context(info).loaders.practice_by_id.load(self.signed_in.practice_id)
+        assert found is not None
+        return Practice.from_entity(found)
+
+    @strawberry.field(description="Set when the viewer is a practitioner or the practice's owner.")
+    async def practitioner(self, info: strawberry.Info) -> Practitioner | None:
+        if self.signed_in.practitioner_id is None:
+            return None
+        loader = context(info).loaders.practitioner_by_id
+        found = await loader.load(self.signed_in.practitioner_id)
+        return Practitioner.from_entity(found) if found else None
+
+    @strawberry.field(description="Set when the viewer is a client.")
+    async def client(
+        self, info: strawberry.Info
+    ) -> Annotated[Client, strawberry.lazy("schema.clients.types")] | None:
+        from schema.clients.types import Client
+
+        if self.signed_in.client_id is None:
+            return None
+        found = await context(info).loaders.client_by_id.load(self.signed_in.client_id)
+        return Client.from_entity(found, self.signed_in) if found else None
+
+    @classmethod
+    def of(cls, signed_in: SignedInViewer) -> Viewer:
+        return cls(role=signed_in.role, signed_in=signed_in)
+
+
+@node_fetcher("Practice")
+async def _practice_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    if ctx.viewer is None or ctx.viewer.practice_id != item_id:
+        return None
+    found = await ctx.loaders.practice_by_id.load(item_id)
+    return Practice.from_entity(found) if found else None
+
+
+@node_fetcher("Practitioner")
+async def _practitioner_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.practitioner_by_id.load(item_id)
+    if found is None or ctx.viewer is None or found.practice_id != ctx.viewer.practice_id:
+        return None
+    return Practitioner.from_entity(found)

@@ -1,0 +1,83 @@
+"""availability and bookSession."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from resolvers.appointments import booking
+from schema.appointments.types import Session, TimeSlot
+from schema.clients.inputs import given, node_id, optional_node_id
+from schema.shared.common import (
+    UserError,
+    context,
+    refusals_as_query_errors,
+    refusals_as_user_errors,
+)
+
+
+@strawberry.input
+class BookSessionInput:
+    relationship_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Practice side: book inside this relationship."
+    )
+    practitioner_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Client side: book with this practitioner."
+    )
+    for_client_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Client side: the client the session is for; defaults to the viewer.",
+    )
+    starts_at: datetime
+    duration_minutes: int = 50
+    package_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Pay with a credit from this package instead of the payer's card.",
+    )
+    idempotency_key: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class SessionPayload:
+    session: Session | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AppointmentQueries:
+    @strawberry.field(
+        description="Bookable times: inside working hours, clear of sessions and of other "
+        "clients' reserved slots."
+    )
+    @refusals_as_query_errors
+    async def availability(
+        self, info: strawberry.Info, practitioner_id: strawberry.ID,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime, duration_minutes: int = 50,
+    ) -> list[TimeSlot]:
+        request = booking.AvailabilityRequest(
+            node_id(practitioner_id, "Practitioner"), from_, to, duration_minutes
+        )
+        slots = await booking.available_times(context(info), request)
+        return [TimeSlot(starts_at=s.starts_at, ends_at=s.ends_at) for s in slots]
+
+
+@strawberry.type
+class AppointmentMutations:
+    @strawberry.mutation
+    @refusals_as_user_errors(SessionPayload)
+    async def book_session(self, info: strawberry.Info, input: BookSessionInput) -> SessionPayload:
+        request = booking.BookingRequest(
+            relationship_id=optional_node_id(given(input.relationship_id), "Relationship"),
+            practitioner_id=optional_node_id(given(input.practitioner_id), "Practitioner"),
+            for_client_id=optional_node_id(given(input.for_client_id), "Client"),
+            starts_at=input.starts_at,
+            duration_minutes=input.duration_minutes,
+            package_id=optional_node_id(given(input.package_id), "Package"),
+            idempotency_key=given(input.idempotency_key),
+        )
+        appointment = await booking.book_session(context(info), request)
+        return SessionPayload(session=Session.from_entity(appointment))
+

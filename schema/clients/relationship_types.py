@@ -1,0 +1,127 @@
+"""Relationship and its enums. Reserved slots and sessions arrive with the sessions issue."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.clients import relationships as domain
+from resolvers.shared.access import may_see_relationship
+from resolvers.shared.auth import Viewer
+from schema.accounts.types import Practitioner
+from schema.clients.types import Client
+from schema.shared.common import Node, context
+from schema.shared.ids import to_global_id
+from schema.shared.nodes import node_fetcher
+
+if TYPE_CHECKING:
+    from schema.appointments.types import ReservedSlot, SessionConnection
+
+RelationshipKind = strawberry.enum(domain.RelationshipKind, name="RelationshipKind")
+RelationshipParty = strawberry.enum(domain.RelationshipParty, name="RelationshipParty")
+RelationshipStatus = strawberry.enum(domain.RelationshipStatus, name="RelationshipStatus")
+EndReason = strawberry.enum(domain.EndReason, name="EndReason")
+
+
+@strawberry.type
+class Relationship(Node):
+    id: strawberry.ID
+    kind: RelationshipKind  # type: ignore[valid-type]
+    party: RelationshipParty  # type: ignore[valid-type]
+    status: RelationshipStatus  # type: ignore[valid-type]
+    started_at: datetime
+    ended_at: datetime | None
+    end_reason: EndReason | None  # type: ignore[valid-type]
+    end_note: str | None = strawberry.field(
+        description="The practice's internal note on ending; never shown to clients."
+    )
+    completed_at: datetime | None
+    entity: strawberry.Private[domain.Relationship]
+
+    @classmethod
+    def from_entity(cls, relationship: domain.Relationship, viewer: Viewer | None) -> Relationship:
+        """Why a relationship ended is the practice's business: clients see only when."""
+        staff = viewer is not None and viewer.is_staff
+        return cls(
+            id=strawberry.ID(to_global_id("Relationship", relationship.id)),
+            kind=relationship.kind,
+            party=relationship.party,
+            status=relationship.status,
+            started_at=relationship.started_at,
+            ended_at=relationship.ended_at,
+            end_reason=relationship.end_reason if staff else None,
+            end_note=relationship.end_note if staff else None,
+            completed_at=relationship.completed_at,
+            entity=relationship,
+        )
+
+    @strawberry.field
+    async def practitioner(self, info: strawberry.Info) -> Practitioner:
+        found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
+        assert found is not None
+        return Practitioner.from_entity(found)
+
+    @strawberry.field(description="Who attends.")
+    async def clients(self, info: strawberry.Info) -> list[Client]:
+        ctx = context(info)
+        found = await ctx.loaders.client_by_id.load_many(self.entity.client_ids)
+        return [Client.from_entity(c, ctx.viewer) for c in found if c is not None]
+
+    @strawberry.field(description="Whose card pays for the sessions.")
+    async def payer(self, info: strawberry.Info) -> Client:
+        ctx = context(info)
+        found = await ctx.loaders.client_by_id.load(self.entity.payer_id)
+        assert found is not None
+        return Client.from_entity(found, ctx.viewer)
+
+    @strawberry.field
+    async def reserved_slots(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ReservedSlot, strawberry.lazy("schema.appointments.types")]]:
+        from schema.appointments.types import ReservedSlot
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []  # the practice's planning, not the client's
+        loader = ctx.loaders.appointments.reserved_slots_by_relationship_id
+        return [ReservedSlot.from_entity(s) for s in await loader.load(self.entity.id)]
+
+    @strawberry.field
+    async def sessions(
+        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[SessionConnection, strawberry.lazy("schema.appointments.types")]:
+        from schema.appointments.types import session_page
+
+        return await session_page(
+            info, "appointment_pages_by_relationship_id", self.entity.id, upcoming, first, after
+        )
+
+    @strawberry.field
+    async def migrated_from(self, info: strawberry.Info) -> Relationship | None:
+        return await _related(info, self.entity.migrated_from_id)
+
+    @strawberry.field
+    async def migrated_to(self, info: strawberry.Info) -> Relationship | None:
+        return await _related(info, self.entity.migrated_to_id)
+
+
+async def _related(info: strawberry.Info, item_id: uuid.UUID | None) -> Relationship | None:
+    if item_id is None:
+        return None
+    ctx = context(info)
+    found = await ctx.loaders.relationship_by_id.load(item_id)
+    if found is None or not may_see_relationship(ctx.viewer, found):
+        return None
+    return Relationship.from_entity(found, ctx.viewer)
+
+
+@node_fetcher("Relationship")
+async def _relationship_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.relationship_by_id.load(item_id)
+    if found is None or not may_see_relationship(ctx.viewer, found):
+        return None
+    return Relationship.from_entity(found, ctx.viewer)

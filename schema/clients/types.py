@@ -1,0 +1,231 @@
+"""Client, Address, PaymentMethod and the clients connection."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from domain.accounts import payments
+from domain.clients import clients as domain
+from domain.clients import profile as domain_profile
+from domain.clients.links import Permission, granted_by
+from domain.clients.relationships import RelationshipStatus
+from resolvers.shared.access import may_see_client, may_see_relationship
+from resolvers.shared.auth import Viewer
+from schema.billing.enums import InvoiceStatus
+from schema.shared.common import Node, PageInfo, context
+from schema.shared.ids import to_global_id
+from schema.shared.nodes import node_fetcher
+
+if TYPE_CHECKING:
+    from schema.appointments.types import SessionConnection
+    from schema.billing.invoice_types import Invoice
+    from schema.billing.package_types import Package
+    from schema.clients.intake_form_types import IntakeForm
+    from schema.clients.link_types import ClientLink
+    from schema.clients.relationship_types import Relationship
+    from schema.groups.types import SessionSubscription
+
+
+@strawberry.type
+class Address:
+    line1: str
+    line2: str | None
+    city: str
+    postal_code: str
+    country: str
+
+    @classmethod
+    def from_domain(cls, address: domain_profile.Address) -> Address:
+        return cls(line1=address.line1, line2=address.line2, city=address.city,
+                   postal_code=address.postal_code, country=address.country)
+
+
+@strawberry.type
+class PaymentMethod:
+    brand: str
+    last4: str
+    exp_month: int
+    exp_year: int
+
+    @classmethod
+    def from_entity(cls, method: payments.PaymentMethod) -> PaymentMethod:
+        return cls(brand=method.brand, last4=method.last4, exp_month=method.exp_month,
+                   exp_year=method.exp_year)
+
+
+@strawberry.type
+class Client(Node):
+    id: strawberry.ID
+    first_name: str
+    last_name: str
+    email: str | None
+    phone: str | None
+    date_of_birth: date | None
+    address: Address | None
+    has_account: bool = strawberry.field(
+        description="True once the client has a sign-in of their own."
+    )
+    missing_profile_fields: list[str] = strawberry.field(
+        description="Profile fields still needed before the client can pay for their own "
+        "sessions (email, phone, dateOfBirth, address)."
+    )
+    client_id: strawberry.Private[uuid.UUID]
+    # Another client seen by a signed-in client (a partner, a payer): their name only.
+    restricted: strawberry.Private[bool]
+
+    @classmethod
+    def from_entity(cls, client: domain.Client, viewer: Viewer | None) -> Client:
+        restricted = not may_see_client(viewer, client)
+        return cls(
+            id=strawberry.ID(to_global_id("Client", client.id)),
+            first_name=client.first_name,
+            last_name=client.last_name,
+            email=None if restricted else client.email,
+            phone=None if restricted else client.phone,
+            date_of_birth=None if restricted else client.date_of_birth,
+            address=Address.from_domain(client.address) if client.address and not restricted
+            else None,
+            has_account=client.has_account,
+            missing_profile_fields=[] if restricted else client.missing_profile_fields(),
+            client_id=client.id,
+            restricted=restricted,
+        )
+
+    @strawberry.field(
+        description="True while the client attends or pays for an ACTIVE relationship."
+    )
+    async def is_active(self, info: strawberry.Info) -> bool:
+        found = await context(info).loaders.relationships_by_client_id.load(self.client_id)
+        return any(r.status is RelationshipStatus.ACTIVE for r in found)
+
+    @strawberry.field
+    async def payment_method(self, info: strawberry.Info) -> PaymentMethod | None:
+        if self.restricted:
+            return None
+        found = await context(info).loaders.payment_method_by_client_id.load(self.client_id)
+        return PaymentMethod.from_entity(found) if found else None
+
+    @strawberry.field
+    async def relationships(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Relationship, strawberry.lazy("schema.clients.relationship_types")]]:
+        from schema.clients.relationship_types import Relationship
+
+        if self.restricted:
+            return []
+        ctx = context(info)
+        found = await ctx.loaders.relationships_by_client_id.load(self.client_id)
+        return [Relationship.from_entity(r, ctx.viewer) for r in found
+                if may_see_relationship(ctx.viewer, r)]
+
+    @strawberry.field(description="The client's links, each read from this client's side.")
+    async def links(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ClientLink, strawberry.lazy("schema.clients.link_types")]]:
+        from schema.clients.link_types import ClientLink
+
+        if self.restricted:
+            return []
+        found = await context(info).loaders.links.links_by_client_id.load(self.client_id)
+        return [ClientLink.from_entity(link, self.client_id) for link in found]
+
+    @strawberry.field(description="Packages the client owns, oldest first.")
+    async def packages(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Package, strawberry.lazy("schema.billing.package_types")]]:
+        from schema.billing.package_types import Package
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.links.packages_by_owner_id
+        return [Package.from_entity(p) for p in await loader.load(self.client_id)]
+
+    @strawberry.field(description="Packages whose credits may pay for this client's sessions: "
+                      "their own, then those of linked clients who let them use package "
+                      "sessions.")
+    async def usable_packages(
+        self, info: strawberry.Info
+    ) -> list[Annotated[Package, strawberry.lazy("schema.billing.package_types")]]:
+        from schema.billing.package_types import Package
+
+        if self.restricted:
+            return []
+        loaders = context(info).loaders.links
+        links = await loaders.links_by_client_id.load(self.client_id)
+        owners = [self.client_id,
+                  *granted_by(links, self.client_id, Permission.USE_PACKAGE_SESSIONS)]
+        owned = await loaders.packages_by_owner_id.load_many(owners)
+        return [Package.from_entity(p) for packages in owned for p in packages]
+
+    @strawberry.field(description="Intake forms about the client, oldest request first.")
+    async def intake_forms(
+        self, info: strawberry.Info
+    ) -> list[Annotated[IntakeForm, strawberry.lazy("schema.clients.intake_form_types")]]:
+        from schema.clients.intake_form_types import IntakeForm
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.links.intake_forms_by_client_id
+        return [IntakeForm.from_entity(form) for form in await loader.load(self.client_id)]
+
+    @strawberry.field
+    async def sessions(
+        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[SessionConnection, strawberry.lazy("schema.appointments.types")]:
+        from schema.appointments.types import SessionConnection, session_page
+
+        if self.restricted:
+            return SessionConnection.empty()
+        return await session_page(
+            info, "appointment_pages_by_client_id", self.client_id, upcoming, first, after
+        )
+
+    @strawberry.field(description="Group-session subscriptions the client attends or pays for.")
+    async def subscriptions(
+        self, info: strawberry.Info
+    ) -> list[Annotated[SessionSubscription, strawberry.lazy("schema.groups.types")]]:
+        from schema.groups.types import SessionSubscription
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.group_sessions.subscriptions_by_client_id
+        return [SessionSubscription.from_entity(s) for s in await loader.load(self.client_id)]
+
+    @strawberry.field(description="Invoices the client pays, newest first.")
+    async def invoices(
+        self, info: strawberry.Info, status: InvoiceStatus | None = None  # type: ignore[valid-type]
+    ) -> list[Annotated[Invoice, strawberry.lazy("schema.billing.invoice_types")]]:
+        from resolvers.groups.loaders import PayerInvoicesKey
+        from schema.billing.invoice_types import Invoice
+
+        if self.restricted:
+            return []
+        loader = context(info).loaders.group_sessions.invoices_by_payer_id
+        found = await loader.load(PayerInvoicesKey(self.client_id, status))
+        return [Invoice.from_entity(i) for i in found]
+
+
+@strawberry.type
+class ClientEdge:
+    cursor: str
+    node: Client
+
+
+@strawberry.type
+class ClientConnection:
+    edges: list[ClientEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@node_fetcher("Client")
+async def _client_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.client_by_id.load(item_id)
+    if found is None or not may_see_client(ctx.viewer, found):
+        return None
+    return Client.from_entity(found, ctx.viewer)

@@ -1,0 +1,215 @@
+"""Service, GroupSession, SessionSubscription and TransferPreview."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+
+from domain.groups import group_sessions as domain
+from domain.groups.group_sessions import enrolled_on
+from resolvers.groups.access import local_today, may_see_offering, may_see_subscription
+from schema.accounts.types import Practitioner
+from schema.billing.invoice_types import Invoice, InvoiceLine
+from schema.clients.types import Client
+from schema.shared.common import Money, Node, Weekday, context
+from schema.shared.ids import to_global_id
+from schema.shared.nodes import node_fetcher
+
+SubscriptionStatus = strawberry.enum(domain.SubscriptionStatus, name="SubscriptionStatus")
+
+
+@strawberry.type
+class Service(Node):
+    id: strawberry.ID
+    name: str
+    description: str | None
+    entity: strawberry.Private[domain.Service]
+
+    @classmethod
+    def from_entity(cls, service: domain.Service) -> Service:
+        return cls(id=strawberry.ID(to_global_id("Service", service.id)), name=service.name,
+                   description=service.description, entity=service)
+
+    @strawberry.field
+    async def sessions(self, info: strawberry.Info) -> list[GroupSession]:
+        loader = context(info).loaders.group_sessions.group_sessions_by_service_id
+        return [GroupSession.from_entity(s) for s in await loader.load(self.entity.id)]
+
+
+@strawberry.type(
+    description="A recurring weekly session of a service that clients subscribe to "
+    "(a group, a class)."
+)
+class GroupSession(Node):
+    id: strawberry.ID
+    name: str
+    weekday: Weekday  # type: ignore[valid-type]
+    start_time: str = strawberry.field(
+        description="Local wall-clock time in the practitioner's timezone, HH:MM."
+    )
+    duration_minutes: int
+    capacity: int
+    monthly_price: Money
+    starts_on: date
+    ends_on: date | None
+    entity: strawberry.Private[domain.GroupSession]
+
+    @classmethod
+    def from_entity(cls, session: domain.GroupSession) -> GroupSession:
+        return cls(
+            id=strawberry.ID(to_global_id("GroupSession", session.id)),
+            name=session.name,
+            weekday=session.weekday,
+            start_time=session.start_time.strftime("%H:%M"),
+            duration_minutes=session.duration_minutes,
+            capacity=session.capacity,
+            monthly_price=Money(amount=session.monthly_price, currency=session.currency),
+            starts_on=session.starts_on,
+            ends_on=session.ends_on,
+            entity=session,
+        )
+
+    @strawberry.field
+    async def service(self, info: strawberry.Info) -> Service:
+        found = await context(info).loaders.group_sessions.service_by_id.load(
+            self.entity.service_id)
+        assert found is not None
+        return Service.from_entity(found)
+
+    @strawberry.field
+    async def practitioner(self, info: strawberry.Info) -> Practitioner:
+        found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
+        assert found is not None
+        return Practitioner.from_entity(found)
+
+    async def _today(self, info: strawberry.Info) -> date:
+        ctx = context(info)
+        found = await ctx.loaders.practitioner_by_id.load(self.entity.practitioner_id)
+        assert found is not None
+        return local_today(ctx.now, found.timezone)
+
+    @strawberry.field(
+        description="Places taken: the most clients enrolled on any of the session's dates "
+        "from today on (in the practitioner's timezone), so capacity - enrolledCount places "
+        "are free for an open-ended enrolment; 0 once it has no dates left."
+    )
+    async def enrolled_count(self, info: strawberry.Info) -> int:
+        upcoming = self.entity.upcoming_dates(await self._today(info), 1)
+        if not upcoming:
+            return 0
+        loader = context(info).loaders.group_sessions.enrolment_spans_by_session_id
+        spans = await loader.load(self.entity.id)
+        points = {upcoming[0], *(s.start_date for s in spans if s.start_date > upcoming[0])}
+        return max(enrolled_on(spans, day) for day in points)
+
+    @strawberry.field(
+        description="The next dates the session meets, from today (at most 100)."
+    )
+    async def upcoming_dates(self, info: strawberry.Info, first: int = 8) -> list[date]:
+        return self.entity.upcoming_dates(await self._today(info), first)
+
+
+@strawberry.type
+class SessionSubscription(Node):
+    id: strawberry.ID
+    status: SubscriptionStatus  # type: ignore[valid-type]
+    start_date: date = strawberry.field(description="First date the client attends.")
+    end_date: date | None = strawberry.field(
+        description="First date the client no longer attends; null while open-ended."
+    )
+    entity: strawberry.Private[domain.SessionSubscription]
+
+    @classmethod
+    def from_entity(cls, subscription: domain.SessionSubscription) -> SessionSubscription:
+        return cls(
+            id=strawberry.ID(to_global_id("SessionSubscription", subscription.id)),
+            status=subscription.status,
+            start_date=subscription.start_date,
+            end_date=subscription.end_date,
+            entity=subscription,
+        )
+
+    async def _client(self, info: strawberry.Info, client_id: object) -> Client:
+        ctx = context(info)
+        found = await ctx.loaders.client_by_id.load(client_id)  # type: ignore[arg-type]
+        assert found is not None
+        return Client.from_entity(found, ctx.viewer)
+
+    @strawberry.field
+    async def client(self, info: strawberry.Info) -> Client:
+        return await self._client(info, self.entity.client_id)
+
+    @strawberry.field
+    async def payer(self, info: strawberry.Info) -> Client:
+        return await self._client(info, self.entity.payer_id)
+
+    @strawberry.field
+    async def session(self, info: strawberry.Info) -> GroupSession:
+        found = await context(info).loaders.group_sessions.group_session_by_id.load(
+            self.entity.session_id)
+        assert found is not None
+        return GroupSession.from_entity(found)
+
+    async def _linked(self, info: strawberry.Info, linked_id: object) -> SessionSubscription | None:
+        if linked_id is None:
+            return None
+        loader = context(info).loaders.group_sessions.subscription_by_id
+        found = await loader.load(linked_id)  # type: ignore[arg-type]
+        return SessionSubscription.from_entity(found) if found else None
+
+    @strawberry.field
+    async def transferred_from(self, info: strawberry.Info) -> SessionSubscription | None:
+        return await self._linked(info, self.entity.transferred_from_id)
+
+    @strawberry.field
+    async def transferred_to(self, info: strawberry.Info) -> SessionSubscription | None:
+        return await self._linked(info, self.entity.transferred_to_id)
+
+    @strawberry.field
+    async def invoices(self, info: strawberry.Info) -> list[Invoice]:
+        loader = context(info).loaders.group_sessions.invoices_by_subscription_id
+        return [Invoice.from_entity(i) for i in await loader.load(self.entity.id)]
+
+
+@strawberry.type
+class TransferPreview:
+    lines: list[InvoiceLine] = strawberry.field(
+        description="Invoice lines the new subscription would start with, before any discount."
+    )
+    suggested_credit: Money = strawberry.field(
+        description="What the unused, already-invoiced part of the current subscription is "
+        "worth."
+    )
+    new_session_first_dates: list[date]
+
+    @classmethod
+    def from_domain(cls, preview: domain.TransferPreview) -> TransferPreview:
+        credit = preview.suggested_credit
+        return cls(
+            lines=[InvoiceLine.from_domain(line) for line in preview.lines],
+            suggested_credit=Money(amount=credit.amount, currency=credit.currency),
+            new_session_first_dates=preview.new_session_first_dates,
+        )
+
+
+@node_fetcher("Service")
+async def _service_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.group_sessions.service_by_id.load(item_id)
+    return Service.from_entity(found) if found and may_see_offering(ctx.viewer, found) else None
+
+
+@node_fetcher("GroupSession")
+async def _group_session_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.group_sessions.group_session_by_id.load(item_id)
+    if found is None or not may_see_offering(ctx.viewer, found):
+        return None
+    return GroupSession.from_entity(found)
+
+
+@node_fetcher("SessionSubscription")
+async def _subscription_node(ctx, item_id):  # type: ignore[no-untyped-def]
+    found = await ctx.loaders.group_sessions.subscription_by_id.load(item_id)
+    if found is None or not may_see_subscription(ctx.viewer, found):
+        return None
+    return SessionSubscription.from_entity(found)

@@ -1,0 +1,162 @@
+"""Booking widgets: the owner's publishable keys, and the public surface a key opens
+(publicPractice, publicAvailability, bookAsGuest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+
+from domain.widgets.guest_booking import GuestDetails
+from resolvers.widgets import public_booking, publishable_keys
+from schema.appointments.types import TimeSlot
+from schema.clients.inputs import given, node_id
+from schema.shared.common import (
+    UserError,
+    context,
+    refusals_as_query_errors,
+    refusals_as_user_errors,
+)
+from schema.widgets.types import GuestBooking, PublicPractice, PublishableKey
+
+
+@strawberry.input
+class CreatePublishableKeyInput:
+    name: str
+    allowed_origins: list[str] = strawberry.field(
+        description="Web origins the widget runs on, e.g. https://www.example.com (1 to 10)."
+    )
+
+
+@strawberry.type
+class CreatePublishableKeyPayload:
+    publishable_key: PublishableKey | None = None
+    key: str | None = strawberry.field(
+        default=None,
+        description="The whole key, shown this once: only a hash of it is kept.",
+    )
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class RevokePublishableKeyInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class PublishableKeyPayload:
+    publishable_key: PublishableKey | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class GuestPersonInput:
+    first_name: str
+    last_name: str
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+
+    def to_domain(self) -> GuestDetails:
+        return GuestDetails(self.first_name, self.last_name, given(self.email),
+                            given(self.phone))
+
+
+@strawberry.input
+class BookAsGuestInput:
+    practitioner_id: strawberry.ID
+    starts_at: datetime
+    duration_minutes: int = 50
+    booker: GuestPersonInput = strawberry.field(
+        description="Who books and pays; their email is required."
+    )
+    attendee: GuestPersonInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Who attends, when the booker books for someone else (THIRD_PARTY).",
+    )
+    payment_token: str = strawberry.field(
+        description="A token from the payment provider's client-side SDK; never a card number."
+    )
+    idempotency_key: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class GuestBookingPayload:
+    booking: GuestBooking | None = None
+    user_errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class WidgetQueries:
+    @strawberry.field(description="The owner's publishable keys, revoked ones included.")
+    @refusals_as_query_errors
+    async def publishable_keys(self, info: strawberry.Info) -> list[PublishableKey]:
+        keys = await publishable_keys.practice_keys(context(info))
+        return [PublishableKey.from_domain(k) for k in keys]
+
+    @strawberry.field(
+        description="Publishable key only: the key's practice, when this is its slug."
+    )
+    @refusals_as_query_errors
+    async def public_practice(self, info: strawberry.Info, slug: str) -> PublicPractice | None:
+        found = await public_booking.public_practice(context(info), slug[:200])
+        return PublicPractice.from_domain(found) if found else None
+
+    @strawberry.field(
+        description="Publishable key only: a practitioner's bookable times (reserved weekly "
+        "slots are closed to guests)."
+    )
+    @refusals_as_query_errors
+    async def public_availability(
+        self, info: strawberry.Info, practitioner_id: strawberry.ID,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime, duration_minutes: int = 50,
+    ) -> list[TimeSlot]:
+        slots = await public_booking.public_availability(
+            context(info), node_id(practitioner_id, "Practitioner"), from_, to,
+            duration_minutes,
+        )
+        return [TimeSlot(starts_at=s.starts_at, ends_at=s.ends_at) for s in slots]
+
+
+@strawberry.type
+class WidgetMutations:
+    @strawberry.mutation(description="Owner only. The answer carries the whole key, once.")
+    @refusals_as_user_errors(CreatePublishableKeyPayload)
+    async def create_publishable_key(
+        self, info: strawberry.Info, input: CreatePublishableKeyInput
+    ) -> CreatePublishableKeyPayload:
+        issued = await publishable_keys.create_key(
+            context(info), input.name, input.allowed_origins
+        )
+        return CreatePublishableKeyPayload(
+            publishable_key=PublishableKey.from_domain(issued.key), key=issued.text
+        )
+
+    @strawberry.mutation(description="Owner only. A revoked key opens nothing any more.")
+    @refusals_as_user_errors(PublishableKeyPayload)
+    async def revoke_publishable_key(
+        self, info: strawberry.Info, input: RevokePublishableKeyInput
+    ) -> PublishableKeyPayload:
+        key = await publishable_keys.revoke_key(context(info), node_id(input.id, "PublishableKey"))
+        return PublishableKeyPayload(publishable_key=PublishableKey.from_domain(key))
+
+    @strawberry.mutation(
+        description="Publishable key only: book for yourself (FIRST_PARTY) or, with an "
+        "attendee, for someone else (THIRD_PARTY, you pay). Clients on file are matched by "
+        "email; the answer is the same whether they were."
+    )
+    @refusals_as_user_errors(GuestBookingPayload)
+    async def book_as_guest(
+        self, info: strawberry.Info, input: BookAsGuestInput
+    ) -> GuestBookingPayload:
+        attendee = given(input.attendee)
+        request = public_booking.GuestBookingRequest(
+            practitioner_id=node_id(input.practitioner_id, "Practitioner"),
+            starts_at=input.starts_at, duration_minutes=input.duration_minutes,
+            booker=input.booker.to_domain(),
+            attendee=attendee.to_domain() if attendee is not None else None,
+            payment_token=input.payment_token, idempotency_key=given(input.idempotency_key),
+        )
+        booking = await public_booking.book_as_guest(context(info), request)
+        return GuestBookingPayload(booking=GuestBooking.from_domain(booking))

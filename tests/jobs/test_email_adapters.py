@@ -1,0 +1,62 @@
+"""The email port's adapters: a folder a person can open, and real SMTP."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+from pathlib import Path
+
+from jobs.email.adapters import Email, FolderMailer, SmtpMailer, message_id
+from jobs.email.templates import render
+from tests.support.mailbox import Mailbox
+
+WELCOME = {"name": "Ada", "email": "ada@example.com", "practice_name": "Calm & Co",
+           "timezone": "Europe/London", "app_url": "http://127.0.0.1:8000"}
+
+
+def welcome_email(to: str) -> Email:
+    rendered = render("welcome", WELCOME)
+    return Email(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html,
+                 sender="Caseload <no-reply@caseload.local>", message_id=message_id("test.1"))
+
+
+def test_templates_render_a_text_and_an_escaped_html_part() -> None:
+    rendered = render("welcome", WELCOME)
+    assert rendered.subject == "Welcome to Caseload, Ada"
+    assert "Calm & Co is set up" in rendered.text
+    assert "<strong>Calm &amp; Co</strong>" in rendered.html
+
+
+def test_the_folder_adapter_writes_an_eml_file_a_mail_program_opens(tmp_path: Path) -> None:
+    asyncio.run(FolderMailer(tmp_path / "mail").send(welcome_email("ada@example.com")))
+
+    [written] = list((tmp_path / "mail").glob("*.eml"))
+    assert "ada@example.com" in written.name
+    message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert message["Subject"] == "Welcome to Caseload, Ada"
+    assert message["To"] == "ada@example.com"
+    assert message.get_body(preferencelist=("plain",)) is not None
+    assert message.get_body(preferencelist=("html",)) is not None
+    assert not list((tmp_path / "mail").glob("*.tmp"))  # only whole files
+
+
+def test_the_smtp_adapter_delivers_to_a_real_server(
+    mailbox_server: tuple[str, Mailbox]
+) -> None:
+    url, mailbox = mailbox_server
+    asyncio.run(SmtpMailer(url).send(welcome_email("smtp-adapter@example.com")))
+    [received] = mailbox.wait_for("smtp-adapter@example.com")
+    assert received.subject == "Welcome to Caseload, Ada"
+    assert "Calm & Co is set up" in received.text
+
+
+def test_smtp_urls_carry_credentials_tls_and_starttls() -> None:
+    plain = SmtpMailer("smtp://mail.example.com")
+    assert (plain.hostname, plain.port, plain.use_tls, plain.start_tls) == (
+        "mail.example.com", 25, False, False)
+    secure = SmtpMailer("smtps://user%40x:p%40ss@mail.example.com")
+    assert (secure.port, secure.use_tls, secure.username, secure.password) == (
+        465, True, "user@x", "p@ss")
+    upgraded = SmtpMailer("smtp://mail.example.com:587?starttls=true")
+    assert (upgraded.port, upgraded.start_tls) == (587, True)

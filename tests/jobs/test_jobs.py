@@ -1,0 +1,120 @@
+"""The outbox, the relay, the actors and the sweep, through the real broker and SMTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from jobs.scheduler import release_lease, take_lease
+from persistence import outbox
+from tests.support.graphql import PASSWORD, REGISTER, GraphQLClient, unique_email
+from tests.support.jobs import outbox_rows, sweep, with_database
+from tests.support.mailbox import Mailbox
+from tests.support.server import RunningServer
+
+
+@pytest.fixture
+def broker_down(server: RunningServer) -> Iterator[None]:
+    """Plays a crash right after commit: the change is saved, nothing reaches the broker."""
+    server.runtime.dispatch_after_commit = False
+    yield
+    server.runtime.dispatch_after_commit = True
+
+
+def register(client: GraphQLClient) -> tuple[str, str]:
+    email = unique_email("jobs")
+    payload = client.data(REGISTER, {"input": {
+        "practiceName": "Outbox Therapy", "name": "Olu Owner", "email": email,
+        "password": PASSWORD, "timezone": "Europe/Dublin"}})["registerPractice"]
+    return email, payload["viewer"]["practice"]["id"]
+
+
+def row_for(server: RunningServer, email_kind: str, practice_gid: str) -> object:
+    from schema.shared.ids import from_global_id
+
+    decoded = from_global_id(practice_gid)
+    assert decoded is not None
+    [row] = [r for r in outbox_rows(server, email_kind)
+             if r.payload["practice_id"] == str(decoded[1])]
+    return row
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_a_crash_between_commit_and_dispatch_loses_no_email(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox
+) -> None:
+    # given a practice registered while the broker could not be reached
+    email, _ = register(client)
+    server.drain()
+    assert mailbox.to(email) == []
+
+    # when the sweep runs
+    sweep(server)
+
+    # then the welcome email goes out once, and a second sweep sends nothing more
+    assert len(mailbox.wait_for(email)) == 1
+    sweep(server)
+    assert len(mailbox.to(email)) == 1
+
+
+def test_an_actor_run_twice_sends_once(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox
+) -> None:
+    # given a welcome email already delivered
+    email, practice_id = register(client)
+    mailbox.wait_for(email)
+    server.drain()
+    row = row_for(server, "PracticeRegistered", practice_id)
+    assert row.delivered_at is not None  # type: ignore[attr-defined]
+
+    # when the broker hands the same message over again, twice
+    server.runtime.send_outbox([row.id, row.id])  # type: ignore[attr-defined]
+    server.drain()
+
+    # then no second email is sent
+    assert len(mailbox.to(email)) == 1
+
+
+@pytest.mark.usefixtures("broker_down")
+def test_a_message_the_broker_lost_is_dispatched_again_later(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox, clock
+) -> None:  # type: ignore[no-untyped-def]
+    # given an outbox row claimed for dispatch whose message never arrived
+    email, practice_id = register(client)
+    row = row_for(server, "PracticeRegistered", practice_id)
+
+    async def claim_and_lose(db):  # type: ignore[no-untyped-def]
+        async with db.write_sessions() as session, session.begin():
+            return await outbox.claim(session, clock(), ids=[row.id])  # type: ignore[attr-defined]
+
+    assert with_database(server, claim_and_lose) == [row.id]  # type: ignore[attr-defined]
+
+    # when the sweep runs at once, nothing is sent: the dispatch is recent
+    sweep(server)
+    assert mailbox.to(email) == []
+
+    # then six minutes later the sweep dispatches it again and it arrives
+    clock.advance(timedelta(minutes=6))
+    sweep(server)
+    assert len(mailbox.wait_for(email)) == 1
+
+
+def test_only_one_scheduler_holds_the_sweep_lease(server: RunningServer) -> None:
+    now = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
+    first, second = f"a-{uuid.uuid4().hex}", f"b-{uuid.uuid4().hex}"
+
+    async def contest(db):  # type: ignore[no-untyped-def]
+        results = await asyncio.gather(take_lease(db, first, now), take_lease(db, second, now))
+        winner, loser = (first, second) if results[0] else (second, first)
+        renewed = await take_lease(db, winner, now + timedelta(minutes=1))
+        still_refused = await take_lease(db, loser, now + timedelta(minutes=2))
+        after_expiry = await take_lease(db, loser, now + timedelta(minutes=10))
+        await release_lease(db, loser)  # leave it free for the rest of the suite
+        return sorted(results), renewed, still_refused, after_expiry
+
+    # exactly one of two racing schedulers wins; it renews; the other waits for expiry
+    assert with_database(server, contest) == ([False, True], True, False, True)
