@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.seed import Seeded
-from bench.seed_appointments import SeededSessions
+from bench.seed_appointments import SeededAppointments
 from schema.shared.ids import to_global_id
 
 AVAILABILITY_DOCUMENT = """
@@ -61,32 +61,32 @@ def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _sessions(seeded: Seeded) -> SeededSessions:
-    found = seeded.sessions
-    assert isinstance(found, SeededSessions)
+def _seeded_appointments(seeded: Seeded) -> SeededAppointments:
+    found = seeded.appointments
+    assert isinstance(found, SeededAppointments)
     return found
 
 
 def unavailable(seeded: Seeded) -> str | None:
     if seeded.clients_unavailable:
         return seeded.clients_unavailable
-    if not isinstance(seeded.sessions, SeededSessions):
+    if not isinstance(seeded.appointments, SeededAppointments):
         return "no relationships to hold sessions (seed some clients)"
     return None
 
 
 def booking_unavailable(seeded: Seeded) -> str | None:
     reason = unavailable(seeded)
-    if reason is None and len(_sessions(seeded).lanes) < 2:
+    if reason is None and len(_seeded_appointments(seeded).lanes) < 2:
         return "needs two practitioners with paying relationships (--practitioners 2 or more)"
     return reason
 
 
 def availability_variables(seeded: Seeded) -> dict[str, Any]:
-    sessions = _sessions(seeded)
-    return {"practitionerId": to_global_id("Practitioner", sessions.owner_practitioner_id),
-            "from": _iso(sessions.week_start),
-            "to": _iso(sessions.week_start + timedelta(days=7)), "duration": 50}
+    appointments = _seeded_appointments(seeded)
+    return {"practitionerId": to_global_id("Practitioner", appointments.owner_practitioner_id),
+            "from": _iso(appointments.week_start),
+            "to": _iso(appointments.week_start + timedelta(days=7)), "duration": 50}
 
 
 def awaiting_variables(_: Seeded) -> dict[str, Any]:
@@ -100,21 +100,21 @@ def _booking(lane: tuple[Any, ...], turn: int, starts_at: datetime) -> dict[str,
 
 def probe_variables(seeded: Seeded) -> dict[str, Any]:
     """One per variant, each in its own lane, all at the same time."""
-    sessions = _sessions(seeded)
-    lane = next(_probes) % len(sessions.lanes)
-    return _booking(sessions.lanes[lane], 0, sessions.probe_at)
+    appointments = _seeded_appointments(seeded)
+    lane = next(_probes) % len(appointments.lanes)
+    return _booking(appointments.lanes[lane], 0, appointments.probe_at)
 
 
 def booking_variables(seeded: Seeded) -> Callable[[], dict[str, Any]]:
     """Every call, the next free slot."""
-    sessions = _sessions(seeded)
-    lanes = sessions.lanes
+    appointments = _seeded_appointments(seeded)
+    lanes = appointments.lanes
 
     def next_variables() -> dict[str, Any]:
         n = next(_requests)
         turn = n // len(lanes)
         return _booking(lanes[n % len(lanes)], turn,
-                        sessions.book_from + timedelta(hours=turn))
+                        appointments.book_from + timedelta(hours=turn))
 
     return next_variables
 

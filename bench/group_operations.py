@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.seed import Seeded
-from bench.seed_groups import PER_SESSION, PROBES, SeededGroups
+from bench.seed_groups import PER_GROUP_SESSION, PROBES, SeededGroups
 from schema.shared.ids import to_global_id
 
 MONEY = "{ amount currency }"
@@ -77,7 +77,7 @@ def _transfer(groups: SeededGroups, n: int) -> dict[str, Any]:
     return {"input": {
         "subscriptionId": to_global_id("SessionSubscription", groups.subscriptions[n]),
         "transferDate": groups.transfer_date.isoformat(),
-        "toSessionId": to_global_id("GroupSession", groups.targets[n // PER_SESSION]),
+        "toSessionId": to_global_id("GroupSession", groups.targets[n // PER_GROUP_SESSION]),
         "firstDate": groups.first_date.isoformat(),
         "discount": {"percent": "10", "reason": "Moved mid-month"},
         "checkout": "PAY_LATER",

@@ -14,9 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from bench import appointment_operations as session_operations
+from bench import appointment_operations as appointment_operations
 from bench import family_operations, group_operations, plain, plain_families, plain_groups
-from bench import plain_appointments as plain_sessions
+from bench import plain_appointments as plain_appointments
 from bench.seed import Seeded
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -109,24 +109,26 @@ OPERATIONS: tuple[Operation, ...] = (
         unavailable=_clients_unavailable,
     ),
     Operation(
-        "availability", session_operations.AVAILABILITY_DOCUMENT, plain_sessions.availability,
-        variables=session_operations.availability_variables,
-        unavailable=session_operations.unavailable,
+        "availability", appointment_operations.AVAILABILITY_DOCUMENT,
+                plain_appointments.availability,
+        variables=appointment_operations.availability_variables,
+        unavailable=appointment_operations.unavailable,
     ),
     Operation(
-        "bookSession", session_operations.BOOK_DOCUMENT, plain_sessions.book_session,
-        variables=session_operations.probe_variables,
-        next_variables=session_operations.booking_variables,
-        comparable=session_operations.without_ids,
-        unavailable=session_operations.booking_unavailable,
+        "bookSession", appointment_operations.BOOK_DOCUMENT, plain_appointments.book_appointment,
+        variables=appointment_operations.probe_variables,
+        next_variables=appointment_operations.booking_variables,
+        comparable=appointment_operations.without_ids,
+        unavailable=appointment_operations.booking_unavailable,
     ),
     Operation(
-        "awaitingUpdates", session_operations.AWAITING_DOCUMENT, plain_sessions.awaiting_updates,
-        variables=session_operations.awaiting_variables,
-        unavailable=session_operations.unavailable,
+        "awaitingUpdates", appointment_operations.AWAITING_DOCUMENT,
+                plain_appointments.awaiting_updates,
+        variables=appointment_operations.awaiting_variables,
+        unavailable=appointment_operations.unavailable,
     ),
     Operation(
-        "transferSession", group_operations.TRANSFER_DOCUMENT, plain_groups.transfer_session,
+        "transferSession", group_operations.TRANSFER_DOCUMENT, plain_groups.transfer_group_session,
         variables=group_operations.probe_variables,
         next_variables=group_operations.transfer_variables,
         comparable=group_operations.without_new_ids,

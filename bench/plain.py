@@ -62,11 +62,11 @@ async def viewer(request: Request) -> Response:
         return unauthenticated()
     await variables_of(request)
     p = tables.practitioners
-    async with runtime_of(request).db.reading() as session:
-        practice_name = await session.scalar(
+    async with runtime_of(request).db.reading() as tx:
+        practice_name = await tx.scalar(
             select(tables.practices.c.name).where(tables.practices.c.id == who.practice_id)
         )
-        staff = (await session.execute(
+        staff = (await tx.execute(
             select(p.c.id, p.c.name, p.c.email, p.c.working_hours)
             .where(p.c.practice_id == who.practice_id)
             .order_by(p.c.created_at)
@@ -101,6 +101,6 @@ async def clients(request: Request) -> Response:
     from bench.plain_clients import read_page  # issue 3's tables: imported only when used
 
     first = int((await variables_of(request)).get("first", DEFAULT_PAGE_SIZE))
-    async with runtime_of(request).db.reading() as session:
-        data = await read_page(session, who, first)
+    async with runtime_of(request).db.reading() as tx:
+        data = await read_page(tx, who, first)
     return answer({"data": data})

@@ -25,22 +25,22 @@ AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 CLIENT_COLUMNS = (clients.c.id, clients.c.first_name, clients.c.last_name, clients.c.email)
 
 
-async def read_page(session: AsyncSession, who: Viewer, first: int) -> dict[str, Any]:
+async def read_page(tx: AsyncSession, who: Viewer, first: int) -> dict[str, Any]:
     """The owner sees every active client of the practice, a practitioner their caseload."""
     practitioner = who.practitioner_id if who.role is Role.PRACTITIONER else None
     visible = (clients.c.practice_id == who.practice_id,
                clients.c.id.in_(involved_client_ids(who.practice_id, practitioner,
                                                     active_only=True)))
-    total = await session.scalar(select(func.count()).select_from(clients).where(*visible))
-    page = (await session.execute(
+    total = await tx.scalar(select(func.count()).select_from(clients).where(*visible))
+    page = (await tx.execute(
         select(*CLIENT_COLUMNS).where(*visible)
         .order_by(clients.c.sort_last_name, clients.c.sort_first_name, clients.c.id)
         .limit(first)
     )).all()
-    related = await _relationships(session, [c.id for c in page])
-    people = {c.id: c for c in page} | await _clients(session, _named(related, page))
-    staff = await _practitioners(session, {r["practitioner_id"] for r in related.values()})
-    cards = await _cards(session, [c.id for c in page] + [r["payer_id"] for r in related.values()])
+    related = await _relationships(tx, [c.id for c in page])
+    people = {c.id: c for c in page} | await _clients(tx, _named(related, page))
+    staff = await _practitioners(tx, {r["practitioner_id"] for r in related.values()})
+    cards = await _cards(tx, [c.id for c in page] + [r["payer_id"] for r in related.values()])
     return {"clients": {
         "totalCount": int(total or 0),
         "pageInfo": {"hasNextPage": len(page) < int(total or 0),
@@ -49,13 +49,13 @@ async def read_page(session: AsyncSession, who: Viewer, first: int) -> dict[str,
     }}
 
 
-async def _relationships(session: AsyncSession,
+async def _relationships(tx: AsyncSession,
                          client_ids: list[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     """Relationships the page's clients attend or pay for, each with its attendees in order,
     oldest first: one query joining the attendees."""
     attending = select(relationship_clients.c.relationship_id).where(
         relationship_clients.c.client_id.in_(client_ids))
-    rows = (await session.execute(
+    rows = (await tx.execute(
         select(rels.c.id, rels.c.kind, rels.c.party, rels.c.status, rels.c.started_at,
                rels.c.ended_at, rels.c.practitioner_id, rels.c.payer_id,
                relationship_clients.c.client_id)
@@ -77,26 +77,26 @@ def _named(related: dict[uuid.UUID, dict[str, Any]], page: Iterable[AnyRow]) -> 
     return wanted - on_page
 
 
-async def _clients(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, AnyRow]:
+async def _clients(tx: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, AnyRow]:
     if not ids:
         return {}
-    rows = await session.execute(select(*CLIENT_COLUMNS).where(clients.c.id.in_(ids)))
+    rows = await tx.execute(select(*CLIENT_COLUMNS).where(clients.c.id.in_(ids)))
     return {row.id: row for row in rows}
 
 
-async def _practitioners(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+async def _practitioners(tx: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    rows = await session.execute(
+    rows = await tx.execute(
         select(practitioners.c.id, practitioners.c.name).where(practitioners.c.id.in_(ids)))
     return {row.id: row.name for row in rows}
 
 
-async def _cards(session: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, AnyRow]:
+async def _cards(tx: AsyncSession, ids: list[uuid.UUID]) -> dict[uuid.UUID, AnyRow]:
     if not ids:
         return {}
     pm = payment_methods
-    rows = await session.execute(
+    rows = await tx.execute(
         select(pm.c.client_id, pm.c.brand, pm.c.last4, pm.c.exp_month, pm.c.exp_year)
         .where(pm.c.client_id.in_(set(ids))))
     return {row.client_id: row for row in rows}

@@ -29,27 +29,27 @@ async def my_appointments(request: Request) -> Response:
     if who.client_id is None:
         return answer({"data": {"myAppointments": _connection([], 0, {}, {})}})
     viewer = who.client_id
-    async with runtime_of(request).db.reading() as session:
-        managed = await _managed(session, viewer)
+    async with runtime_of(request).db.reading() as tx:
+        managed = await _managed(tx, viewer)
         involved = union(
             select(AA.c.appointment_id.label("id")).where(AA.c.client_id == viewer),
             select(A.c.id.label("id")).where(A.c.payer_id == viewer),
             select(AA.c.appointment_id.label("id")).where(AA.c.client_id.in_(managed)),
         ).subquery()
-        rows = (await session.execute(
+        rows = (await tx.execute(
             select(A.c.id, A.c.starts_at, A.c.ends_at, A.c.status, A.c.price, A.c.currency,
                    A.c.payer_id, A.c.booked_by_id)
             .where(A.c.id.in_(select(involved.c.id)))
             .order_by(A.c.starts_at.desc(), A.c.id.desc()).limit(first))).all()
-        total = await session.scalar(select(func.count()).select_from(involved))
-        attending, payers = await names_of(session, rows)
+        total = await tx.scalar(select(func.count()).select_from(involved))
+        attending, payers = await names_of(tx, rows)
     return answer({"data": {"myAppointments": _connection(rows, int(total or 0), attending,
                                                           payers)}})
 
 
-async def _managed(session: Any, viewer: uuid.UUID) -> list[uuid.UUID]:
+async def _managed(tx: Any, viewer: uuid.UUID) -> list[uuid.UUID]:
     """The clients who let the viewer book and manage for them, from either side of a link."""
-    rows = await session.execute(
+    rows = await tx.execute(
         select(L.c.client_id.label("grantor")).where(L.c.linked_client_id == viewer,
                                                      L.c.linked_can_book.is_(True))
         .union_all(

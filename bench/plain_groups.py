@@ -24,7 +24,7 @@ from domain.billing.billing import Checkout, InvoiceLine, invoice_totals, parse_
 from domain.billing.invoices import Invoice
 from domain.groups.group_sessions import (
     GroupSession,
-    SessionSubscription,
+    GroupSubscription,
     YearMonth,
     check_room,
     check_transfer,
@@ -36,7 +36,7 @@ from persistence import tables
 from resolvers.shared.auth import Viewer
 from schema.shared.ids import decode_id, to_global_id
 
-S, G, INV, C = (tables.session_subscriptions, tables.group_sessions, tables.invoices,
+S, G, INV, C = (tables.group_subscriptions, tables.group_sessions, tables.invoices,
               tables.clients)
 NO_SUCH_ID = uuid.UUID(int=0)
 
@@ -63,8 +63,8 @@ def _user_errors(error: DomainError) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- transferSession
 
 
-def _subscription(row: Any) -> SessionSubscription:
-    return SessionSubscription(row.id, row.practice_id, row.session_id, row.client_id,
+def _subscription(row: Any) -> GroupSubscription:
+    return GroupSubscription(row.id, row.practice_id, row.group_session_id, row.client_id,
                                row.payer_id, row.status, row.start_date, row.end_date,
                                row.created_at, row.transferred_from_id, row.transferred_to_id)
 
@@ -80,7 +80,8 @@ class _Request:
     def __init__(self, values: dict[str, Any]) -> None:
         self.subscription_id = decode_id(str(values["subscriptionId"]),
                                          "SessionSubscription") or NO_SUCH_ID
-        self.to_session_id = decode_id(str(values["toSessionId"]), "GroupSession") or NO_SUCH_ID
+        self.to_group_session_id = decode_id(str(values["toSessionId"]),
+                "GroupSession") or NO_SUCH_ID
         self.transfer_date = date.fromisoformat(values["transferDate"])
         self.first_date = date.fromisoformat(values["firstDate"])
         discount = values.get("discount")
@@ -91,18 +92,18 @@ class _Request:
         self.checkout = Checkout[values["checkout"]]
 
 
-async def _check(session: AsyncSession, who: Viewer, req: _Request, *, lock: bool) -> Any:
+async def _check(tx: AsyncSession, who: Viewer, req: _Request, *, lock: bool) -> Any:
     """The resolver's checks; answers the current subscription, both sessions, the target's
     enrolled spans, the lines and the discount."""
     query = select(S).where(S.c.id == req.subscription_id)
-    row = (await session.execute(query.with_for_update() if lock else query)).one_or_none()
+    row = (await tx.execute(query.with_for_update() if lock else query)).one_or_none()
     if row is None or row.practice_id != who.practice_id:
         raise not_found("Subscription", ["subscriptionId"])
     current = _subscription(row)
-    here = _group_session((await session.execute(
-        select(G).where(G.c.id == current.session_id))).one())
-    query = select(G).where(G.c.id == req.to_session_id)
-    target_row = (await session.execute(query.with_for_update() if lock else query)
+    here = _group_session((await tx.execute(
+        select(G).where(G.c.id == current.group_session_id))).one())
+    query = select(G).where(G.c.id == req.to_group_session_id)
+    target_row = (await tx.execute(query.with_for_update() if lock else query)
                   ).one_or_none()
     if target_row is None or target_row.practice_id != who.practice_id:
         raise not_found("Session", ["toSessionId"])
@@ -112,8 +113,8 @@ async def _check(session: AsyncSession, who: Viewer, req: _Request, *, lock: boo
         req.discount) else None
     problems.check(check_transfer, current, here, target, req.transfer_date, req.first_date)
     problems.raise_if_any()
-    spans = [_subscription(r) for r in await session.execute(
-        select(S).where(S.c.session_id == target.id,
+    spans = [_subscription(r) for r in await tx.execute(
+        select(S).where(S.c.group_session_id == target.id,
                         or_(S.c.end_date.is_(None), S.c.end_date > req.first_date)))]
     check_room(target.capacity, spans, req.first_date, ("toSessionId",))
     lines = first_month_lines(target, req.first_date)
@@ -121,17 +122,17 @@ async def _check(session: AsyncSession, who: Viewer, req: _Request, *, lock: boo
     return current, here, target, spans, lines, discount
 
 
-async def _next_sequence(session: AsyncSession, practice_id: uuid.UUID) -> int:
+async def _next_sequence(tx: AsyncSession, practice_id: uuid.UUID) -> int:
     t = tables.invoice_counters
     bump = (update(t).where(t.c.practice_id == practice_id)
             .values(last_number=t.c.last_number + 1).returning(t.c.last_number))
-    taken = (await session.execute(bump)).scalar_one_or_none()
+    taken = (await tx.execute(bump)).scalar_one_or_none()
     if taken is None:
-        dialect = session.get_bind().dialect.name
+        dialect = tx.get_bind().dialect.name
         insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        await session.execute(insert_into(t).values(practice_id=practice_id, last_number=0)
+        await tx.execute(insert_into(t).values(practice_id=practice_id, last_number=0)
                               .on_conflict_do_nothing(index_elements=[t.c.practice_id]))
-        taken = (await session.execute(bump)).scalar_one()
+        taken = (await tx.execute(bump)).scalar_one()
     return int(taken)
 
 
@@ -139,7 +140,7 @@ def _row(table: Any, entity: object) -> dict[str, Any]:
     return {c.name: getattr(entity, c.name) for c in table.columns if hasattr(entity, c.name)}
 
 
-async def transfer_session(request: Request) -> Response:
+async def transfer_group_session(request: Request) -> Response:
     """group_operations.TRANSFER_DOCUMENT: move a subscription, PAY_LATER with a discount."""
     who = signed_in(request)
     if who is None:
@@ -153,24 +154,24 @@ async def transfer_session(request: Request) -> Response:
         req = _Request(values)
         if req.checkout is Checkout.PAY_NOW:
             raise NotImplementedError("the benchmark transfers with PAY_LATER")
-        async with runtime.db.write_sessions() as session, session.begin():
+        async with runtime.db.new_write_tx() as tx, tx.begin():
             current, here, target, spans, lines, discount = await _check(
-                session, who, req, lock=True)
+                tx, who, req, lock=True)
             new = transfer(current, here, target, transfer_date=req.transfer_date,
                            first_date=req.first_date, target_enrolled=spans, now=now)
             month = YearMonth.of(req.first_date)
             invoice = Invoice.issue(
                 practice_id=new.practice_id, payer_id=new.payer_id,
-                sequence=await _next_sequence(session, new.practice_id), lines=lines,
+                sequence=await _next_sequence(tx, new.practice_id), lines=lines,
                 discount=discount, currency=target.currency, now=now,
                 subscription_id=new.id, period=month.first_day)
             invoice.checkout(req.checkout, now)
-            await session.execute(insert(S).values(
+            await tx.execute(insert(S).values(
                 **_row(S, new), next_bill_month=month.next().first_day))
-            await session.execute(update(S).where(S.c.id == current.id).values(
+            await tx.execute(update(S).where(S.c.id == current.id).values(
                 status=current.status, end_date=current.end_date,
                 transferred_to_id=current.transferred_to_id))
-            await session.execute(insert(INV).values(**_row(INV, invoice)))
+            await tx.execute(insert(INV).values(**_row(INV, invoice)))
     except DomainError as error:
         return answer({"data": {"transferSession": {
             "endedSubscription": None, "subscription": None, "invoice": None,
@@ -204,13 +205,13 @@ async def client_invoices(request: Request) -> Response:
     if who is None:
         return unauthenticated()
     client_id = decode_id(str((await read_variables(request))["id"]), "Client")
-    async with runtime_of(request).db.reading() as session:
-        client = (await session.execute(
+    async with runtime_of(request).db.reading() as tx:
+        client = (await tx.execute(
             select(C.c.id, C.c.practice_id, C.c.first_name, C.c.last_name, C.c.email)
             .where(C.c.id == client_id))).one_or_none() if client_id else None
         visible = client is not None and client.practice_id == who.practice_id and (
             who.is_staff or who.client_id == client.id)
-        rows = [] if not visible else list(await session.execute(
+        rows = [] if not visible else list(await tx.execute(
             select(INV.c.id, INV.c.number, INV.c.status, INV.c.issued_at, INV.c.paid_at,
                    INV.c.subtotal, INV.c.discount, INV.c.total, INV.c.currency, INV.c.lines)
             .where(INV.c.payer_id == client_id)

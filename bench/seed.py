@@ -38,7 +38,7 @@ class Seeded:
     practitioners: int
     clients: int
     clients_unavailable: str | None  # why no clients were seeded, or None
-    sessions: Any = None  # bench.seed_sessions.SeededSessions, when sessions were seeded
+    appointments: Any = None  # bench.seed_sessions.SeededSessions, when sessions were seeded
     groups: Any = None  # bench.seed_groups.SeededGroups, when group sessions were seeded
     family: Any = None  # bench.seed_families.SeededFamily, when a family was seeded
 
@@ -49,7 +49,7 @@ async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
         async with db.write_engine.begin() as connection:
             practice_id = await seed_practice(connection, practitioners)
             reason = await seed_clients(connection, practice_id, clients)
-            sessions = None if reason else await _seed_sessions(connection, practice_id)
+            appointments = None if reason else await _seed_appointments(connection, practice_id)
             groups = None if reason else await _seed_groups(connection, practice_id)
             family = None if reason else await _seed_family(connection, practice_id)
         async with db.write_engine.begin() as connection:
@@ -58,13 +58,13 @@ async def seed(url: str, *, practitioners: int, clients: int) -> Seeded:
     finally:
         await db.dispose()
     return Seeded(practice_id, OWNER_EMAIL, PASSWORD, practitioners,
-                  0 if reason else clients, reason, sessions, groups, family)
+                  0 if reason else clients, reason, appointments, groups, family)
 
 
-async def _seed_sessions(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
-    from bench.seed_appointments import seed_sessions
+async def _seed_appointments(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
+    from bench.seed_appointments import seed_appointments
 
-    return await seed_sessions(connection, practice_id, datetime.now(UTC))
+    return await seed_appointments(connection, practice_id, datetime.now(UTC))
 
 
 async def _seed_groups(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.accounts.practice import Weekday
 from domain.appointments.appointments import Continuation
 from domain.appointments.availability import to_utc
-from domain.appointments.policy import SessionStatus
+from domain.appointments.policy import AppointmentStatus
 from domain.clients.relationships import RelationshipStatus
 from persistence import tables
 
@@ -41,14 +41,14 @@ RESERVED = ((Weekday.TUESDAY, time(12, 0)), (Weekday.THURSDAY, time(9, 0)),
 
 
 @dataclass(frozen=True)
-class SeededSessions:
+class SeededAppointments:
     owner_practitioner_id: uuid.UUID
     week_start: datetime  # availability's `from`: a Monday 00:00 London at least a day ahead
     lanes: tuple[tuple[uuid.UUID, ...], ...]  # per practitioner with any: bookable relationships
     book_from: datetime  # bookSession's first hour
     probe_at: datetime  # the same-JSON check's bookings (one per lane, all at this time)
     awaiting: int
-    sessions: int
+    appointments: int
 
 
 @dataclass(frozen=True)
@@ -60,14 +60,14 @@ class _Relationship:
     has_card: bool
 
 
-async def seed_sessions(
+async def seed_appointments(
     connection: AsyncConnection, practice_id: uuid.UUID, now: datetime
-) -> SeededSessions | None:
+) -> SeededAppointments | None:
     """None when the practice has no relationships to book in (no clients were seeded)."""
     practitioners = tables.practitioners
     await connection.execute(  # what a session costs, so bookings carry a real price
         update(practitioners).where(practitioners.c.practice_id == practice_id)
-        .values(session_price=PRICE))
+        .values(appointment_price=PRICE))
     staff = list((await connection.execute(
         select(tables.practitioners.c.id).where(tables.practitioners.c.practice_id == practice_id)
         .order_by(tables.practitioners.c.created_at)
@@ -90,18 +90,18 @@ async def seed_sessions(
             for day in range(5):
                 local = week_start.astimezone(TIMEZONE).date() - timedelta(weeks=week, days=-day)
                 for at in (time(10, 0), time(14, 0)):
-                    rows.add(mine, to_utc(local, at, TIMEZONE), SessionStatus.ATTENDED)
+                    rows.add(mine, to_utc(local, at, TIMEZONE), AppointmentStatus.ATTENDED)
         for week in range(4):
             for day in range(5):
                 local = week_start.astimezone(TIMEZONE).date() + timedelta(weeks=week, days=day)
                 for at in (time(10, 0), time(14, 30)):
-                    rows.add(mine, to_utc(local, at, TIMEZONE), SessionStatus.SCHEDULED)
+                    rows.add(mine, to_utc(local, at, TIMEZONE), AppointmentStatus.SCHEDULED)
     owner = staff[0]
     owners = active.get(owner, [])
     if owners:
         latest = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
         for k in range(AWAITING):
-            rows.add(owners, latest - timedelta(hours=2 * k), SessionStatus.SCHEDULED)
+            rows.add(owners, latest - timedelta(hours=2 * k), AppointmentStatus.SCHEDULED)
     await _insert(connection, tables.appointments, rows.appointments)
     await _insert(connection, tables.appointment_attendees, rows.attendees)
     await _insert(connection, tables.reserved_slots,
@@ -111,7 +111,7 @@ async def seed_sessions(
         if any(r.has_card for r in active.get(p, []))
     )
     book_from = datetime.combine(week_start.date(), time(0), UTC) + timedelta(days=180)
-    return SeededSessions(
+    return SeededAppointments(
         owner, week_start, lanes, book_from, book_from - timedelta(days=30),
         AWAITING if owners else 0, len(rows.appointments),
     )
@@ -128,11 +128,11 @@ class _Rows:
         self._turn = 0
 
     def add(self, relationships: list[_Relationship], starts_at: datetime,
-            status: SessionStatus) -> None:
+            status: AppointmentStatus) -> None:
         relationship = relationships[self._turn % len(relationships)]
         self._turn += 1
         appointment_id = uuid.uuid4()
-        attended = status is SessionStatus.ATTENDED
+        attended = status is AppointmentStatus.ATTENDED
         self.appointments.append({
             "id": appointment_id, "practice_id": self.practice_id,
             "practitioner_id": relationship.practitioner_id,

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bench.caseload import client_row
 from domain.accounts.practice import Role
 from domain.appointments.availability import to_utc
-from domain.appointments.policy import SessionStatus
+from domain.appointments.policy import AppointmentStatus
 from domain.clients.links import LinkType
 from domain.clients.relationships import RelationshipKind, RelationshipParty, RelationshipStatus
 from persistence import tables
@@ -41,7 +41,7 @@ PRICE = Decimal("80.00")
 class SeededFamily:
     parent_email: str
     children: int
-    sessions: int
+    appointments: int
 
 
 async def seed_family(connection: AsyncConnection, practice_id: uuid.UUID, password: str,
@@ -138,7 +138,7 @@ class _FamilyRows:
             "practitioner_id": self.practitioner_id, "relationship_id": relationship["id"],
             "payer_id": relationship["payer_id"], "starts_at": starts_at,
             "ends_at": starts_at + LENGTH,
-            "status": SessionStatus.ATTENDED if past else SessionStatus.SCHEDULED,
+            "status": AppointmentStatus.ATTENDED if past else AppointmentStatus.SCHEDULED,
             "price": PRICE, "currency": "GBP", "created_at": starts_at - timedelta(days=7)})
         attendee = next(row["client_id"] for row in self.relationship_clients
                         if row["relationship_id"] == relationship["id"])

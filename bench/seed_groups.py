@@ -38,7 +38,7 @@ from persistence import tables
 TIMEZONE = ZoneInfo("Europe/London")
 POOL = 20_000
 PROBES = 2
-PER_SESSION = 20
+PER_GROUP_SESSION = 20
 INVOICES = 36
 
 
@@ -56,12 +56,12 @@ def _next(weekday: Weekday, day: date) -> date:
     return day + timedelta(days=(weekday.value - day.weekday()) % 7)
 
 
-def _session(practice_id: uuid.UUID, service_id: uuid.UUID, practitioner_id: uuid.UUID,
+def _group_session_row(practice_id: uuid.UUID, service_id: uuid.UUID, practitioner_id: uuid.UUID,
              name: str, weekday: Weekday, price: str, starts_on: date, now: datetime,
              at: time) -> GroupSession:
     details = validate_group_session(
         name=name, weekday=weekday, start_time=at.strftime("%H:%M"), duration_minutes=60,
-        capacity=PER_SESSION, monthly_price=Decimal(price), currency="GBP",
+        capacity=PER_GROUP_SESSION, monthly_price=Decimal(price), currency="GBP",
         starts_on=starts_on, ends_on=None)
     return GroupSession.create(details, practice_id=practice_id, service_id=service_id,
                                practitioner_id=practitioner_id, now=now)
@@ -77,7 +77,7 @@ async def seed_groups(
     clients = list((await connection.execute(
         select(tables.clients.c.id).where(tables.clients.c.practice_id == practice_id)
         .order_by(tables.clients.c.created_at, tables.clients.c.id))).scalars())
-    if len(clients) < PER_SESSION:
+    if len(clients) < PER_GROUP_SESSION:
         return None
     owner = (await connection.execute(
         select(tables.practitioners.c.id).where(tables.practitioners.c.practice_id == practice_id)
@@ -91,10 +91,11 @@ async def seed_groups(
          "created_at": now}])
     tuesday_start = _next(Weekday.TUESDAY, today - timedelta(weeks=12))
     thursday_start = _next(Weekday.THURSDAY, today - timedelta(weeks=12))
-    count = -(-POOL // PER_SESSION)
-    sources = [_session(practice_id, yoga, owner, "Tuesday Yoga", Weekday.TUESDAY, "100.00",
+    count = -(-POOL // PER_GROUP_SESSION)
+    sources = [_group_session_row(practice_id, yoga, owner, "Tuesday Yoga", Weekday.TUESDAY,
+            "100.00",
                         tuesday_start, now, time(18)) for _ in range(count)]
-    targets = [_session(practice_id, pilates, owner, "Thursday Pilates", Weekday.THURSDAY,
+    targets = [_group_session_row(practice_id, pilates, owner, "Thursday Pilates", Weekday.THURSDAY,
                         "80.00", thursday_start, now, time(19)) for _ in range(count)]
     await _insert(connection, tables.group_sessions,
                   [_row(tables.group_sessions, s) for s in [*sources, *targets]])
@@ -108,14 +109,14 @@ async def seed_groups(
         pool.append(subscription_id)
         rows.append({
             "id": subscription_id, "practice_id": practice_id,
-            "session_id": sources[n // PER_SESSION].id, "client_id": client_id,
+            "group_session_id": sources[n // PER_GROUP_SESSION].id, "client_id": client_id,
             "payer_id": client_id, "status": SubscriptionStatus.ACTIVE, "start_date": started,
             "end_date": None, "created_at": now, "transferred_from_id": None,
             "transferred_to_id": None, "next_bill_month": next_month,
         })
-    await _insert(connection, tables.session_subscriptions, rows)
+    await _insert(connection, tables.group_subscriptions, rows)
     invoice_client = clients[0]
-    billed = _session(practice_id, yoga, owner, "Tuesday Yoga", Weekday.TUESDAY, "100.00",
+    billed = _group_session_row(practice_id, yoga, owner, "Tuesday Yoga", Weekday.TUESDAY, "100.00",
                       _next(Weekday.TUESDAY, today - timedelta(weeks=52 * 4)), now, time(18))
     invoices = _invoices(practice_id, invoice_client, billed, today)
     await _insert(connection, tables.invoices, invoices)

@@ -52,7 +52,7 @@ from bench.database import prepare_database  # noqa: E402
 from bench.seed import insert, seed_practice  # noqa: E402
 from domain.accounts.payments import ChargeOutcome, ChargeResult  # noqa: E402
 from domain.appointments.appointments import ChargeStatus, Continuation  # noqa: E402
-from domain.appointments.policy import CancelledBy, SessionStatus  # noqa: E402
+from domain.appointments.policy import AppointmentStatus, CancelledBy  # noqa: E402
 from domain.clients.relationships import RelationshipStatus  # noqa: E402
 from jobs.relay import relay  # noqa: E402
 from jobs.sweep.charges import charge_key  # noqa: E402
@@ -276,7 +276,7 @@ def session(
         "id": appointment_id, "practice_id": practice_id, "practitioner_id": practitioner_id,
         "relationship_id": payer.relationship_id, "payer_id": payer.payer_id,
         "starts_at": starts_at, "ends_at": starts_at + LENGTH,
-        "status": SessionStatus.SCHEDULED, "price": PRICE, "currency": "GBP",
+        "status": AppointmentStatus.SCHEDULED, "price": PRICE, "currency": "GBP",
         "created_at": starts_at - timedelta(days=14), "booked_by_id": None,
         "package_id": None, "charge_id": None, "payment_failed_at": None,
         "reminder_sent_at": None, "cancelled_at": None, "cancelled_by": None,
@@ -288,7 +288,7 @@ def session(
                            "position": position}
                           for position, client_id in enumerate(payer.client_ids))
     if rng.random() < CANCELLED_SHARE:
-        row.update(status=SessionStatus.CANCELLED, cancelled_by=CancelledBy.CLIENT,
+        row.update(status=AppointmentStatus.CANCELLED, cancelled_by=CancelledBy.CLIENT,
                    cancelled_at=starts_at - timedelta(days=5))
         return
     failing = payer.card_reference is None or payer.declines
@@ -299,7 +299,7 @@ def session(
     if starts_at - timedelta(hours=24) <= last_sweep:
         row["reminder_sent_at"] = starts_at - timedelta(hours=24)
     if failing and starts_at - timedelta(hours=1) <= last_sweep:
-        row.update(status=SessionStatus.AUTO_CANCELLED,
+        row.update(status=AppointmentStatus.AUTO_CANCELLED,
                    cancelled_at=starts_at - timedelta(hours=1))
     elif starts_at < now - timedelta(days=7) or (starts_at < now and rng.random() < 0.5):
         row.update(**finished(starts_at, rng))
@@ -310,10 +310,10 @@ def finished(starts_at: datetime, rng: random.Random) -> dict[str, Any]:
     """A past session after its attendance update (or a late cancellation)."""
     roll = rng.random()
     if roll < 0.05:
-        return {"status": SessionStatus.LATE_CANCELLED, "cancelled_by": CancelledBy.CLIENT,
+        return {"status": AppointmentStatus.LATE_CANCELLED, "cancelled_by": CancelledBy.CLIENT,
                 "cancelled_at": starts_at - timedelta(hours=20)}
     attended = roll >= 0.11
-    return {"status": SessionStatus.ATTENDED if attended else SessionStatus.NO_SHOW,
+    return {"status": AppointmentStatus.ATTENDED if attended else AppointmentStatus.NO_SHOW,
             "attended": attended, "continuation": Continuation.SAME_WEEKLY_SLOT,
             "update_submitted_at": starts_at + timedelta(hours=2)}
 
@@ -348,13 +348,13 @@ def due(expected: Expected, row: dict[str, Any], failing: bool, now: datetime) -
     """Count what the first sweep should do for this session."""
     status, starts_at = row["status"], row["starts_at"]
     unpaid = row["charge_id"] is None
-    if status in (SessionStatus.SCHEDULED, SessionStatus.LATE_CANCELLED) and unpaid \
+    if status in (AppointmentStatus.SCHEDULED, AppointmentStatus.LATE_CANCELLED) and unpaid \
             and row["payment_failed_at"] is None and starts_at <= now + NOTICE:
         expected.charges += 1
-    if status is SessionStatus.SCHEDULED and unpaid and failing \
+    if status is AppointmentStatus.SCHEDULED and unpaid and failing \
             and now < starts_at <= now + timedelta(hours=1):
         expected.auto_cancels += 1
-    if status is SessionStatus.SCHEDULED and row["reminder_sent_at"] is None \
+    if status is AppointmentStatus.SCHEDULED and row["reminder_sent_at"] is None \
             and now + timedelta(hours=1) < starts_at <= now + timedelta(hours=24):
         expected.reminders += 1
 
@@ -436,10 +436,10 @@ async def check(db: Database, now: datetime, expected: Expected, first: list[Ste
             select(c.c.appointment_id).where(c.c.status == ChargeStatus.SUCCEEDED)
             .group_by(c.c.appointment_id).having(func.count() > 1).subquery()))
         left = await session.scalar(select(func.count()).select_from(a).where(
-            a.c.status == SessionStatus.SCHEDULED, a.c.charge_id.is_(None),
+            a.c.status == AppointmentStatus.SCHEDULED, a.c.charge_id.is_(None),
             a.c.payment_failed_at.is_(None), a.c.starts_at <= now + NOTICE))
         unreminded = await session.scalar(select(func.count()).select_from(a).where(
-            a.c.status == SessionStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
+            a.c.status == AppointmentStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
             a.c.starts_at > now + timedelta(hours=1), a.c.starts_at <= now + timedelta(hours=24)))
     if twice:
         problems.append(f"{twice} session(s) charged more than once")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from caseload.demo_appointments import ensure_demo_sessions
+from caseload.demo_appointments import ensure_demo_appointments
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
@@ -57,8 +57,8 @@ async def load_demo(settings: Settings) -> int:
     runtime = Runtime(settings)
     runtime.dispatch_after_commit = False  # the server's sweep sends the welcome emails
     try:
-        async with runtime.db.reading() as session:
-            existing = await session.scalar(
+        async with runtime.db.reading() as tx:
+            existing = await tx.scalar(
                 select(func.count()).select_from(tables.accounts).where(
                     tables.accounts.c.email == OWNER_EMAIL
                 )
@@ -69,7 +69,7 @@ async def load_demo(settings: Settings) -> int:
         else:
             print("Demo practice already there; nothing changed.")
         await _ensure_clients(runtime)
-        await _ensure_sessions(runtime)
+        await _ensure_appointments(runtime)
         await _ensure_groups(runtime)
         await _ensure_links(runtime)
         await _ensure_widget(runtime)
@@ -107,10 +107,10 @@ async def _ensure_clients(runtime: Runtime) -> None:
     print("Demo clients added.")
 
 
-async def _ensure_sessions(runtime: Runtime) -> None:
+async def _ensure_appointments(runtime: Runtime) -> None:
     """Sessions, prices and reserved slots arrived later still: added once, to old ones too."""
     owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
-    for line in await ensure_demo_sessions(
+    for line in await ensure_demo_appointments(
         runtime.services, owner.viewer, runtime.settings.secret_key
     ):
         print(line)

@@ -42,7 +42,7 @@ from persistence import tables
 from persistence.database import Database
 from resolvers.accounts import practice as accounts
 from resolvers.appointments import attendance, booking, reserved_slots
-from resolvers.appointments.appointment_money import SessionMoney
+from resolvers.appointments.appointment_money import AppointmentMoney
 from resolvers.clients import clients, relationships
 from resolvers.shared.auth import Viewer
 from resolvers.shared.context import RequestContext, Services
@@ -69,13 +69,13 @@ def contexts(services: Services) -> At:
     return at
 
 
-async def ensure_demo_sessions(services: Services, owner: Viewer, secret: str) -> list[str]:
+async def ensure_demo_appointments(services: Services, owner: Viewer, secret: str) -> list[str]:
     """Prices for practitioners without one, then the sessions once; answers what to print."""
     at, now = contexts(services), services.clock()
     said = [f"Session price set for {email}." for email in await ensure_prices(at, owner, now)]
-    if await has_sessions(services.db, owner.practice_id):
+    if await has_appointments(services.db, owner.practice_id):
         return said
-    skipped = await add_demo_sessions(at, owner, secret, now)
+    skipped = await add_demo_appointments(at, owner, secret, now)
     said.append("Demo sessions added: past ones awaiting updates, upcoming ones, reserved "
                 "slots.")
     said.extend(f"  (left out {line})" for line in skipped)
@@ -103,7 +103,7 @@ class Weekly:
         return to_utc(local, self.at, TIMEZONE)
 
 
-async def has_sessions(db: Database, practice_id: uuid.UUID) -> bool:
+async def has_appointments(db: Database, practice_id: uuid.UUID) -> bool:
     async with db.reading() as session:
         count = await session.scalar(
             select(func.count()).select_from(tables.appointments)
@@ -119,12 +119,12 @@ async def ensure_prices(at: At, owner: Viewer, now: datetime) -> list[str]:
     for email, price in PRICES.items():
         found = staff.get(email)
         if found is not None and found[1] is None:
-            await accounts.set_session_price(at(owner, now), found[0], price)
+            await accounts.set_appointment_price(at(owner, now), found[0], price)
             changed.append(email)
     return changed
 
 
-async def add_demo_sessions(at: At, owner: Viewer, secret: str, now: datetime) -> list[str]:
+async def add_demo_appointments(at: At, owner: Viewer, secret: str, now: datetime) -> list[str]:
     """Plays each storyline; answers the ones that could not be played (the demo practice may
     have been changed by hand since it was made)."""
     db = at(owner, now).db
@@ -207,7 +207,8 @@ class _Story:
     async def _book(self, relationship_id: uuid.UUID, starts_at: datetime) -> Appointment:
         """Booked by the practice a week before it starts (or now, if that is earlier)."""
         booked_at = min(self.now, starts_at - timedelta(days=7))
-        return await booking.book_session(self.at(self.owner, booked_at), booking.BookingRequest(
+        return await booking.book_appointment(self.at(self.owner, booked_at),
+                booking.BookingRequest(
             relationship_id=relationship_id, practitioner_id=None, for_client_id=None,
             starts_at=starts_at, duration_minutes=LENGTH, package_id=None,
             idempotency_key=None))
@@ -226,7 +227,7 @@ class _Story:
 
     async def _pay(self, session: Appointment, when: datetime) -> None:
         ctx = self.at(self.owner, when)
-        await SessionMoney(ctx.db, when, ctx.payments).take_fee(session.id)
+        await AppointmentMoney(ctx.db, when, ctx.payments).take_fee(session.id)
 
     async def _card(self, client_id: uuid.UUID, secret: str) -> None:
         async with self.at(self.owner, self.now).reading() as uow:
@@ -278,5 +279,5 @@ async def _staff(
     p = tables.practitioners
     async with db.reading() as session:
         rows = await session.execute(
-            select(p.c.email, p.c.id, p.c.session_price).where(p.c.practice_id == practice_id))
+            select(p.c.email, p.c.id, p.c.appointment_price).where(p.c.practice_id == practice_id))
         return {email: (practitioner_id, price) for email, practitioner_id, price in rows}

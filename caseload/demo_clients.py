@@ -32,8 +32,8 @@ def _profile(first: str, last: str, email: str | None = None, phone: str | None 
 
 
 async def has_clients(db: Database, practice_id: uuid.UUID) -> bool:
-    async with db.reading() as session:
-        count = await session.scalar(
+    async with db.reading() as tx:
+        count = await tx.scalar(
             select(func.count()).select_from(tables.clients)
             .where(tables.clients.c.practice_id == practice_id)
         )
@@ -41,8 +41,8 @@ async def has_clients(db: Database, practice_id: uuid.UUID) -> bool:
 
 
 async def _practitioner_ids(db: Database, practice_id: uuid.UUID) -> dict[str, uuid.UUID]:
-    async with db.reading() as session:
-        rows = await session.execute(
+    async with db.reading() as tx:
+        rows = await tx.execute(
             select(tables.practitioners.c.email, tables.practitioners.c.id)
             .where(tables.practitioners.c.practice_id == practice_id)
         )
@@ -80,7 +80,7 @@ async def add_demo_clients(context: Context, owner: Viewer, secret: str) -> None
     ended = await start(RelationshipKind.INDIVIDUAL, [ruth], owner.practitioner_id)  # type: ignore[arg-type]
     await relationships.end_relationship(
         context(owner), ended, reason=EndReason.THERAPY_COMPLETED,
-        note="Goals met; welcome back any time.", cancel_upcoming_sessions=False)
+        note="Goals met; welcome back any time.", cancel_upcoming_appointments=False)
     await client(_profile("Tomás", "Álvarez", "tomas.alvarez@demo-client.example.com"))
     await _sign_up_with_card(context, owner, maya, secret)
 
@@ -90,8 +90,8 @@ async def _sign_up_with_card(
 ) -> None:
     """Maya accepts her invitation (as if from the email) and keeps a Visa on file."""
     await invites.invite_client(context(owner), client_id)
-    async with context(owner).db.reading() as session:
-        invite_id = await session.scalar(
+    async with context(owner).db.reading() as tx:
+        invite_id = await tx.scalar(
             select(tables.client_invites.c.id).where(
                 tables.client_invites.c.client_id == client_id,
                 tables.client_invites.c.used_at.is_(None))

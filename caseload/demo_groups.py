@@ -107,16 +107,17 @@ async def ensure_demo_groups(services: Services, owner: Viewer) -> list[str]:
 
     start = local_today(then, TIMEZONE)
 
-    async def enrol(who: str, session_id: uuid.UUID, weekday: Weekday, checkout: Checkout,
+    async def enrol(who: str, group_session_id: uuid.UUID, weekday: Weekday, checkout: Checkout,
                     payer: str | None = None) -> uuid.UUID | None:
         if who not in people or (payer is not None and payer not in people):
             return None
         if checkout is Checkout.PAY_NOW and people[payer or who] not in cards:
             checkout = Checkout.PAY_LATER
-        done = await enrolment.enroll_in_session(at(owner, then), enrolment.EnrolmentRequest(
-            client_id=people[who], session_id=session_id,
+        done = await enrolment.enroll_in_group_session(at(owner, then), enrolment.EnrolmentRequest(
+            client_id=people[who], group_session_id=group_session_id,
             first_date=_on_or_after(weekday, start), payer_id=people.get(payer or ""),
-            discount=None, checkout=checkout, idempotency_key=f"demo-enrol-{who}-{session_id}"))
+            discount=None, checkout=checkout,
+                    idempotency_key=f"demo-enrol-{who}-{group_session_id}"))
         return done.subscription.id
 
     maya = await enrol("Maya Patel", tuesday, Weekday.TUESDAY, Checkout.PAY_NOW)
@@ -148,8 +149,8 @@ async def _move_maya(services: Services, owner: Viewer, subscription: uuid.UUID,
     credit = min(shown.suggested_credit.amount, subtotal)
     discount = enrolment.DiscountRequest(
         None, credit, "Unused Tuesday Yoga dates already paid for") if credit > 0 else None
-    done = await enrolment.transfer_session(at(owner, now), enrolment.TransferRequest(
-        subscription_id=subscription, transfer_date=transfer_date, to_session_id=thursday,
+    done = await enrolment.transfer_group_session(at(owner, now), enrolment.TransferRequest(
+        subscription_id=subscription, transfer_date=transfer_date, to_group_session_id=thursday,
         first_date=first_date, discount=discount,
         checkout=Checkout.PAY_NOW if paid_now else Checkout.PAY_LATER,
         idempotency_key="demo-transfer-maya"))

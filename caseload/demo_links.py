@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from caseload.demo_appointments import LENGTH, _next, contexts, has_sessions
+from caseload.demo_appointments import LENGTH, _next, contexts, has_appointments
 from caseload.demo_groups import practice_ids
 from domain.accounts.practice import Weekday
 from domain.billing.billing import Checkout
@@ -41,12 +41,12 @@ PASSWORD = "demo-password-2026"
 CLAIRE_EMAIL = "claire.brennan@demo-client.example.com"
 FOR_A_CHILD = LinkPermissions(book_and_manage_appointments=True, complete_intake_forms=True,
                               receive_notification_copies=True)
-FOR_A_PARTNER = LinkPermissions(receive_notification_copies=True, use_package_sessions=True)
+FOR_A_PARTNER = LinkPermissions(receive_notification_copies=True, use_package_credits=True)
 
 
 async def has_links(db: Database, practice_id: uuid.UUID) -> bool:
-    async with db.reading() as session:
-        count = await session.scalar(
+    async with db.reading() as tx:
+        count = await tx.scalar(
             select(func.count()).select_from(tables.client_links)
             .where(tables.client_links.c.practice_id == practice_id))
     return bool(count)
@@ -54,7 +54,7 @@ async def has_links(db: Database, practice_id: uuid.UUID) -> bool:
 
 async def ensure_demo_links(services: Services, owner: Viewer) -> list[str]:
     """The two families, once; answers what to print."""
-    if await has_links(services.db, owner.practice_id) or not await has_sessions(
+    if await has_links(services.db, owner.practice_id) or not await has_appointments(
             services.db, owner.practice_id):
         return []  # done already, or the sessions' story (whose sign-ins it needs) is not
     staff, people, _ = await practice_ids(services.db, owner.practice_id)
@@ -75,7 +75,7 @@ async def _brennans(services: Services, owner: Viewer, staff: dict[str, uuid.UUI
                      type=LinkType.PARENT, linked_client_can=FOR_A_CHILD,
                      client_can=LinkPermissions())
     signed_in = await accounts.sign_in(at(None, now), email=CLAIRE_EMAIL, password=PASSWORD)
-    await booking.book_session(at(signed_in.viewer, now), booking.BookingRequest(
+    await booking.book_appointment(at(signed_in.viewer, now), booking.BookingRequest(
         relationship_id=None, practitioner_id=staff["amara@demo-practice.example.com"],
         for_client_id=noah, starts_at=_next(Weekday.MONDAY, time(16, 0), now),
         duration_minutes=LENGTH, package_id=None, idempotency_key=None))
@@ -99,10 +99,10 @@ async def _hartmanns(services: Services, owner: Viewer, staff: dict[str, uuid.UU
             staff["jonas@demo-practice.example.com"], leo)
             if r.status is RelationshipStatus.ACTIVE and sofia in r.client_ids]
     sale = await packages.sell_package(at(owner, now), packages.PackageRequest(
-        client_id=leo, name="Couples block", sessions=6, price=Decimal("420.00"),
+        client_id=leo, name="Couples block", credits=6, price=Decimal("420.00"),
         checkout=Checkout.PAY_NOW if has_card else Checkout.PAY_LATER,
         idempotency_key="demo-package-hartmann"))
-    await booking.book_session(at(owner, now), booking.BookingRequest(
+    await booking.book_appointment(at(owner, now), booking.BookingRequest(
         relationship_id=couples[0].id, practitioner_id=None, for_client_id=None,
         starts_at=_next(Weekday.TUESDAY, time(12, 0), now), duration_minutes=LENGTH,
         package_id=sale.package.id, idempotency_key=None))

@@ -26,8 +26,8 @@ async def relay(
     """
     total = 0
     while True:
-        async with db.write_sessions() as session, session.begin():
-            claimed = await outbox.claim(session, now, ids=ids)
+        async with db.new_write_tx() as tx, tx.begin():
+            claimed = await outbox.claim(tx, now, ids=ids)
         if not claimed:
             return total
         await asyncio.to_thread(send, claimed)

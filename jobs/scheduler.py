@@ -24,19 +24,19 @@ async def take_lease(
     db: Database, holder: str, now: datetime, ttl: timedelta = timedelta(minutes=5)
 ) -> bool:
     """True when `holder` now holds the sweep lease (new, expired, or already its own)."""
-    async with db.write_sessions() as session, session.begin():
-        found = await session.execute(select(leases.c.name).where(leases.c.name == LEASE))
+    async with db.new_write_tx() as tx, tx.begin():
+        found = await tx.execute(select(leases.c.name).where(leases.c.name == LEASE))
         exists = found.first()
         if not exists:
             try:
-                async with session.begin_nested():
-                    await session.execute(
+                async with tx.begin_nested():
+                    await tx.execute(
                         insert(leases).values(name=LEASE, holder=holder, expires_at=now + ttl)
                     )
                 return True
             except IntegrityError:
                 pass
-        result = await session.execute(
+        result = await tx.execute(
             update(leases)
             .where(leases.c.name == LEASE)
             .where((leases.c.expires_at < now) | (leases.c.holder == holder))
@@ -46,8 +46,8 @@ async def take_lease(
 
 
 async def release_lease(db: Database, holder: str) -> None:
-    async with db.write_sessions() as session, session.begin():
-        await session.execute(
+    async with db.new_write_tx() as tx, tx.begin():
+        await tx.execute(
             update(leases).where(leases.c.name == LEASE, leases.c.holder == holder)
             .values(expires_at=datetime(1970, 1, 1, tzinfo=UTC))
         )

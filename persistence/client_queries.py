@@ -72,12 +72,12 @@ def _filtered(scope: ClientScope) -> Select[Any]:
 
 
 async def list_clients(
-    session: AsyncSession, scope: ClientScope, offset: int, limit: int
+    tx: AsyncSession, scope: ClientScope, offset: int, limit: int
 ) -> tuple[list[Client], int]:
     """One page, ordered by last then first name, and how many there are in all."""
     filtered = _filtered(scope)
-    total = await session.scalar(select(func.count()).select_from(filtered.subquery()))
-    page = await session.execute(
+    total = await tx.scalar(select(func.count()).select_from(filtered.subquery()))
+    page = await tx.execute(
         filtered.order_by(clients.c.sort_last_name, clients.c.sort_first_name, clients.c.id)
         .offset(offset).limit(limit)
     )

@@ -74,8 +74,8 @@ class Database:
             self.read_engine = self.write_engine
         for engine in {self.write_engine, self.read_engine}:
             event.listen(engine.sync_engine, "before_cursor_execute", _count_statement)
-        self.write_sessions = async_sessionmaker(self.write_engine, expire_on_commit=False)
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.new_write_tx = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self.new_read_tx = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     def _ensure_sqlite_folder(self) -> None:
         database = make_url(self.url).database
@@ -104,8 +104,8 @@ class Database:
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
         """A short read-only session (DataLoaders, queries)."""
-        async with self.read_sessions() as session, session.begin():
-            yield session
+        async with self.new_read_tx() as tx, tx.begin():
+            yield tx
 
     async def ping(self) -> None:
         async with self.read_engine.connect() as connection:

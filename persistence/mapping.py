@@ -16,7 +16,7 @@ from domain.clients.clients import Client, ClientInvite
 from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from domain.clients.relationships import Attendee, Relationship
-from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
+from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from domain.shared.validation import fold
 from persistence import tables
 
@@ -91,7 +91,7 @@ def _map_group_sessions() -> None:
     mapper_registry.map_imperatively(GroupSession, tables.group_sessions)
     # next_bill_month is the monthly sweep's cursor, kept with Core statements
     # (persistence.repositories.Subscriptions), not a field of the domain object.
-    mapper_registry.map_imperatively(SessionSubscription, tables.session_subscriptions,
+    mapper_registry.map_imperatively(GroupSubscription, tables.group_subscriptions,
                                      exclude_properties=["next_bill_month"])
     mapper_registry.map_imperatively(Invoice, tables.invoices)
     mapper_registry.map_imperatively(InvoicePayment, tables.invoice_payments)

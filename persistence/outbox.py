@@ -26,9 +26,9 @@ def outbox_rows(events: Sequence[Event], now: datetime) -> list[dict[str, Any]]:
     ]
 
 
-async def write(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+async def write(tx: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
-        await session.execute(insert(outbox), rows)
+        await tx.execute(insert(outbox), rows)
 
 
 def _due(now: datetime) -> Any:
@@ -39,14 +39,14 @@ def _due(now: datetime) -> Any:
 
 
 async def claim(
-    session: AsyncSession, now: datetime, *, ids: Sequence[uuid.UUID] | None = None,
+    tx: AsyncSession, now: datetime, *, ids: Sequence[uuid.UUID] | None = None,
     limit: int = 500,
 ) -> list[uuid.UUID]:
     """Mark due rows dispatched and return their ids; a concurrent claimer gets the others."""
     candidates = select(outbox.c.id).where(_due(now)).order_by(outbox.c.created_at).limit(limit)
     if ids is not None:
         candidates = candidates.where(outbox.c.id.in_(ids))
-    result = await session.execute(
+    result = await tx.execute(
         update(outbox)
         .where(outbox.c.id.in_(candidates.scalar_subquery()), _due(now))
         .values(dispatched_at=now)
@@ -55,13 +55,13 @@ async def claim(
     return list(result.scalars())
 
 
-async def load(session: AsyncSession, outbox_id: uuid.UUID) -> Any:
-    result = await session.execute(select(outbox).where(outbox.c.id == outbox_id))
+async def load(tx: AsyncSession, outbox_id: uuid.UUID) -> Any:
+    result = await tx.execute(select(outbox).where(outbox.c.id == outbox_id))
     return result.one_or_none()
 
 
-async def mark_delivered(session: AsyncSession, outbox_id: uuid.UUID, now: datetime) -> None:
-    await session.execute(
+async def mark_delivered(tx: AsyncSession, outbox_id: uuid.UUID, now: datetime) -> None:
+    await tx.execute(
         update(outbox)
         .where(outbox.c.id == outbox_id, outbox.c.delivered_at.is_(None))
         .values(delivered_at=now, attempts=outbox.c.attempts + 1, last_error=None)
@@ -69,9 +69,9 @@ async def mark_delivered(session: AsyncSession, outbox_id: uuid.UUID, now: datet
 
 
 async def mark_failed(
-    session: AsyncSession, outbox_id: uuid.UUID, error: str
+    tx: AsyncSession, outbox_id: uuid.UUID, error: str
 ) -> None:
-    await session.execute(
+    await tx.execute(
         update(outbox)
         .where(outbox.c.id == outbox_id)
         .values(attempts=outbox.c.attempts + 1, last_error=error[:2000])

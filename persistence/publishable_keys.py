@@ -18,15 +18,15 @@ _origins = publishable_key_origins
 
 
 class PublishableKeys:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, tx: AsyncSession) -> None:
+        self.tx = tx
 
     async def add(self, key: PublishableKey) -> None:
-        await self.session.execute(insert(_keys).values(
+        await self.tx.execute(insert(_keys).values(
             id=key.id, practice_id=key.practice_id, name=key.name, prefix=key.prefix,
             secret_hash=key.secret_hash, created_at=key.created_at, revoked_at=key.revoked_at,
         ))
-        await self.session.execute(
+        await self.tx.execute(
             insert(_origins), [{"key_id": key.id, "origin": o} for o in key.allowed_origins]
         )
 
@@ -44,7 +44,7 @@ class PublishableKeys:
         return await self._with_origins(_keys.c.practice_id == practice_id)
 
     async def save_revocation(self, key: PublishableKey) -> None:
-        await self.session.execute(
+        await self.tx.execute(
             update(_keys).where(_keys.c.id == key.id).values(revoked_at=key.revoked_at)
         )
 
@@ -54,10 +54,10 @@ class PublishableKeys:
             _origins.c.origin == origin, _origins.c.key_id == _keys.c.id,
             _keys.c.revoked_at.is_(None),
         ))
-        return bool((await self.session.execute(query)).scalar_one())
+        return bool((await self.tx.execute(query)).scalar_one())
 
     async def _with_origins(self, *where: Any) -> list[PublishableKey]:
-        rows = await self.session.execute(
+        rows = await self.tx.execute(
             select(_keys, _origins.c.origin)
             .join(_origins, _origins.c.key_id == _keys.c.id)
             .where(*where).order_by(_keys.c.created_at, _keys.c.id, _origins.c.origin)

@@ -14,14 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Practice, Practitioner
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
-from domain.appointments.policy import SessionStatus
+from domain.appointments.policy import AppointmentStatus
 from domain.billing.invoices import Invoice, InvoicePayment, PaymentStatus
 from domain.billing.packages import Package
 from domain.clients.clients import Client, ClientInvite
 from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from domain.clients.relationships import Relationship
-from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
+from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from persistence import tables
 
 T = TypeVar("T")
@@ -30,14 +30,14 @@ T = TypeVar("T")
 class Repository(Generic[T]):
     model: type[T]
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, tx: AsyncSession) -> None:
+        self.tx = tx
 
     def add(self, item: T) -> None:
-        self.session.add(item)
+        self.tx.add(item)
 
     async def get(self, item_id: uuid.UUID, *, for_update: bool = False) -> T | None:
-        return await self.session.get(self.model, item_id, with_for_update=for_update)
+        return await self.tx.get(self.model, item_id, with_for_update=for_update)
 
     async def get_in_practice(
         self, item_id: uuid.UUID, practice_id: uuid.UUID, *, for_update: bool = False
@@ -49,7 +49,7 @@ class Repository(Generic[T]):
         return item
 
     async def first(self, *where: Any) -> T | None:
-        result = await self.session.execute(select(self.model).where(*where).limit(1))
+        result = await self.tx.execute(select(self.model).where(*where).limit(1))
         return result.scalars().first()
 
 
@@ -71,7 +71,7 @@ class Accounts(Repository[Account]):
         return await self.first(tables.accounts.c.client_id == client_id)
 
     async def email_taken(self, email: str) -> bool:
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(func.count()).select_from(tables.accounts).where(
                 tables.accounts.c.email == email
             )
@@ -106,7 +106,7 @@ class Relationships(Repository[Relationship]):
             tables.relationships.c.practitioner_id == practitioner_id,
             tables.relationships.c.id.in_(attending),
         )
-        result = await self.session.execute(query.with_for_update() if for_update else query)
+        result = await self.tx.execute(query.with_for_update() if for_update else query)
         return list(result.scalars())
 
 
@@ -114,7 +114,7 @@ class ClientInvites(Repository[ClientInvite]):
     model = ClientInvite
 
     async def by_token_hash(self, token_hash: str) -> ClientInvite | None:
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(ClientInvite)
             .where(tables.client_invites.c.token_hash == token_hash)
             .with_for_update()
@@ -122,7 +122,7 @@ class ClientInvites(Repository[ClientInvite]):
         return result.scalars().first()
 
     async def open_for(self, client_id: uuid.UUID) -> list[ClientInvite]:
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(ClientInvite).where(
                 tables.client_invites.c.client_id == client_id,
                 tables.client_invites.c.used_at.is_(None),
@@ -138,7 +138,7 @@ class PaymentMethods(Repository[PaymentMethod]):
         return await self.first(tables.payment_methods.c.client_id == client_id)
 
     async def remove(self, method: PaymentMethod) -> None:
-        await self.session.delete(method)
+        await self.tx.delete(method)
 
 
 class Appointments(Repository[Appointment]):
@@ -156,16 +156,16 @@ class Appointments(Repository[Appointment]):
         )
         if excluding is not None:
             query = query.where(t.c.id != excluding)
-        return [(row.starts_at, row.ends_at) for row in await self.session.execute(query)]
+        return [(row.starts_at, row.ends_at) for row in await self.tx.execute(query)]
 
     async def upcoming_of_relationship(
         self, relationship_id: uuid.UUID, now: datetime
     ) -> list[Appointment]:
         t = tables.appointments
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(Appointment).where(
                 t.c.relationship_id == relationship_id,
-                t.c.status == SessionStatus.SCHEDULED.name, t.c.starts_at > now,
+                t.c.status == AppointmentStatus.SCHEDULED.name, t.c.starts_at > now,
             ).order_by(t.c.starts_at).with_for_update()
         )
         return list(result.scalars())
@@ -177,21 +177,21 @@ class Appointments(Repository[Appointment]):
         query = select(Appointment).where(*where).order_by(t.c.id).with_for_update()
         if limit is not None:
             query = query.limit(limit)
-        return list((await self.session.execute(query)).scalars())
+        return list((await self.tx.execute(query)).scalars())
 
     async def awaiting_update(
         self, practitioner_id: uuid.UUID, now: datetime, offset: int, limit: int
     ) -> list[Appointment]:
         """The practitioner's started, still-SCHEDULED sessions, oldest first (one page)."""
         t = tables.appointments
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(Appointment).where(*_awaiting(practitioner_id, now))
             .order_by(t.c.starts_at, t.c.id).offset(offset).limit(limit)
         )
         return list(result.scalars())
 
     async def count_awaiting_update(self, practitioner_id: uuid.UUID, now: datetime) -> int:
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(func.count()).select_from(tables.appointments)
             .where(*_awaiting(practitioner_id, now))
         )
@@ -202,7 +202,7 @@ def _awaiting(practitioner_id: uuid.UUID, now: datetime) -> tuple[Any, ...]:
     """domain.policy.awaiting_update as SQL: SCHEDULED and started (starts_at <= now)."""
     t = tables.appointments
     return (t.c.practitioner_id == practitioner_id,
-            t.c.status == SessionStatus.SCHEDULED.name, t.c.starts_at <= now)
+            t.c.status == AppointmentStatus.SCHEDULED.name, t.c.starts_at <= now)
 
 
 class Charges(Repository[Charge]):
@@ -214,7 +214,7 @@ class Charges(Repository[Charge]):
     async def by_keys(self, idempotency_keys: list[str]) -> dict[str, Charge]:
         if not idempotency_keys:
             return {}
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(Charge).where(tables.charges.c.idempotency_key.in_(idempotency_keys))
         )
         return {charge.idempotency_key: charge for charge in result.scalars()}
@@ -224,7 +224,7 @@ class ReservedSlots(Repository[ReservedSlot]):
     model = ReservedSlot
 
     async def of_practitioner(self, practitioner_id: uuid.UUID) -> list[ReservedSlot]:
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(ReservedSlot).where(
                 tables.reserved_slots.c.practitioner_id == practitioner_id
             )
@@ -232,7 +232,7 @@ class ReservedSlots(Repository[ReservedSlot]):
         return list(result.scalars())
 
     async def of_relationship(self, relationship_id: uuid.UUID) -> list[ReservedSlot]:
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(ReservedSlot).where(
                 tables.reserved_slots.c.relationship_id == relationship_id
             )
@@ -240,18 +240,18 @@ class ReservedSlots(Repository[ReservedSlot]):
         return list(result.scalars())
 
     async def remove(self, slot: ReservedSlot) -> None:
-        await self.session.delete(slot)
+        await self.tx.delete(slot)
 
 
 class IdempotencyKeys:
     """The first answer to a money-moving mutation, kept under the caller's key."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    def __init__(self, tx: AsyncSession) -> None:
+        self.tx = tx
 
     async def find(self, account_id: uuid.UUID, operation: str, key: str) -> Any:
         t = tables.idempotency_keys
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(t.c.request_hash, t.c.result_id).where(
                 t.c.account_id == account_id, t.c.operation == operation, t.c.key == key
             )
@@ -262,7 +262,7 @@ class IdempotencyKeys:
         self, account_id: uuid.UUID, operation: str, key: str, request_hash: str,
         result_id: uuid.UUID, now: datetime,
     ) -> None:
-        await self.session.execute(insert(tables.idempotency_keys).values(
+        await self.tx.execute(insert(tables.idempotency_keys).values(
             id=uuid.uuid4(), account_id=account_id, operation=operation, key=key,
             request_hash=request_hash, result_id=result_id, created_at=now,
         ))
@@ -273,7 +273,7 @@ class Services(Repository[Service]):
 
     async def of_practice(self, practice_id: uuid.UUID) -> list[Service]:
         t = tables.services
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(Service).where(t.c.practice_id == practice_id).order_by(t.c.created_at, t.c.id)
         )
         return list(result.scalars())
@@ -283,41 +283,42 @@ class GroupSessions(Repository[GroupSession]):
     model = GroupSession
 
 
-class Subscriptions(Repository[SessionSubscription]):
-    model = SessionSubscription
+class Subscriptions(Repository[GroupSubscription]):
+    model = GroupSubscription
 
     async def attending_from(
-        self, session_id: uuid.UUID, day: date
-    ) -> list[SessionSubscription]:
+        self, group_session_id: uuid.UUID, day: date
+    ) -> list[GroupSubscription]:
         """The session's subscriptions that attend `day` or a later date (call it with the
         session row locked, so that what it counts cannot change before commit)."""
-        t = tables.session_subscriptions
-        result = await self.session.execute(
-            select(SessionSubscription).where(
-                t.c.session_id == session_id, or_(t.c.end_date.is_(None), t.c.end_date > day)
+        t = tables.group_subscriptions
+        result = await self.tx.execute(
+            select(GroupSubscription).where(
+                t.c.group_session_id == group_session_id, or_(t.c.end_date.is_(None),
+                        t.c.end_date > day)
             )
         )
         return list(result.scalars())
 
     async def next_bill_month(self, subscription_id: uuid.UUID) -> date | None:
-        t = tables.session_subscriptions
-        return await self.session.scalar(  # type: ignore[no-any-return]
+        t = tables.group_subscriptions
+        return await self.tx.scalar(  # type: ignore[no-any-return]
             select(t.c.next_bill_month).where(t.c.id == subscription_id)
         )
 
     async def set_next_bill_month(self, subscription_id: uuid.UUID, month: date | None) -> None:
-        t = tables.session_subscriptions
-        await self.session.execute(
+        t = tables.group_subscriptions
+        await self.tx.execute(
             update(t).where(t.c.id == subscription_id).values(next_bill_month=month)
         )
 
     async def due_for_billing(self, bound: date, limit: int) -> list[Any]:
         """Subscriptions whose next month to bill starts on or before `bound` and that still
         attend then, with their session's practitioner's timezone; oldest cursor first."""
-        s, g, p = tables.session_subscriptions, tables.group_sessions, tables.practitioners
-        result = await self.session.execute(
+        s, g, p = tables.group_subscriptions, tables.group_sessions, tables.practitioners
+        result = await self.tx.execute(
             select(s.c.id, s.c.next_bill_month, p.c.timezone)
-            .join(g, g.c.id == s.c.session_id).join(p, p.c.id == g.c.practitioner_id)
+            .join(g, g.c.id == s.c.group_session_id).join(p, p.c.id == g.c.practitioner_id)
             .where(s.c.next_bill_month.is_not(None), s.c.next_bill_month <= bound,
                    or_(s.c.end_date.is_(None), s.c.end_date > s.c.next_bill_month))
             .order_by(s.c.next_bill_month, s.c.id).limit(limit)
@@ -335,20 +336,20 @@ class Invoices(Repository[Invoice]):
         t = tables.invoice_counters
         bump = (update(t).where(t.c.practice_id == practice_id)
                 .values(last_number=t.c.last_number + 1).returning(t.c.last_number))
-        taken = (await self.session.execute(bump)).scalar_one_or_none()
+        taken = (await self.tx.execute(bump)).scalar_one_or_none()
         if taken is None:  # the practice's first invoice: make its counter row, once
-            dialect = self.session.get_bind().dialect.name
+            dialect = self.tx.get_bind().dialect.name
             insert_into = postgresql_insert if dialect == "postgresql" else sqlite_insert
-            await self.session.execute(
+            await self.tx.execute(
                 insert_into(t).values(practice_id=practice_id, last_number=0)
                 .on_conflict_do_nothing(index_elements=[t.c.practice_id])
             )
-            taken = (await self.session.execute(bump)).scalar_one()
+            taken = (await self.tx.execute(bump)).scalar_one()
         return int(taken)
 
     async def of_subscription(self, subscription_id: uuid.UUID) -> list[Invoice]:
         t = tables.invoices
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(Invoice).where(t.c.subscription_id == subscription_id)
             .order_by(t.c.issued_at, t.c.sequence)
         )
@@ -356,7 +357,7 @@ class Invoices(Repository[Invoice]):
 
     async def pending_autocharge(self, limit: int) -> list[uuid.UUID]:
         t = tables.invoices
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(t.c.id).where(t.c.autocharge_pending.is_(True))
             .order_by(t.c.issued_at, t.c.id).limit(limit)
         )
@@ -371,7 +372,7 @@ class InvoicePayments(Repository[InvoicePayment]):
 
     async def count_with_status(self, invoice_id: uuid.UUID, status: PaymentStatus) -> int:
         t = tables.invoice_payments
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(func.count()).select_from(t).where(t.c.invoice_id == invoice_id,
                                                       t.c.status == status.name)
         )
@@ -381,7 +382,7 @@ class InvoicePayments(Repository[InvoicePayment]):
         """Charges under keys that start with `prefix` that were given back (see
         resolvers/invoice_money.py: a retry after a refund needs a fresh key)."""
         t = tables.invoice_payments
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(func.count()).select_from(t).where(
                 t.c.idempotency_key.startswith(prefix, autoescape=True),
                 t.c.status == PaymentStatus.REFUNDED.name)
@@ -395,7 +396,7 @@ class ClientLinks(Repository[ClientLink]):
     async def of_client(self, client_id: uuid.UUID) -> list[ClientLink]:
         """Every link the client is part of, on either side, oldest first."""
         links = tables.client_links.c
-        result = await self.session.execute(
+        result = await self.tx.execute(
             select(ClientLink)
             .where(or_(links.client_id == client_id, links.linked_client_id == client_id))
             .order_by(links.created_at, links.id)
@@ -408,7 +409,7 @@ class ClientLinks(Repository[ClientLink]):
         return await self.first(links.low_client_id == low, links.high_client_id == high)
 
     async def remove(self, link: ClientLink) -> None:
-        await self.session.delete(link)
+        await self.tx.delete(link)
 
 
 class IntakeForms(Repository[IntakeForm]):

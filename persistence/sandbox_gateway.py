@@ -58,8 +58,8 @@ class SandboxGateway:
         now = self.clock()
         card = Card(f"card_{uuid.uuid4().hex[:24]}", test_card.brand, test_card.last4,
                     12, now.year + CARD_YEARS_VALID)
-        async with self.db.write_sessions() as session, session.begin():
-            await session.execute(insert(sandbox_cards).values(
+        async with self.db.new_write_tx() as tx, tx.begin():
+            await tx.execute(insert(sandbox_cards).values(
                 reference=card.reference, token=token.strip(), brand=card.brand,
                 last4=card.last4, exp_month=card.exp_month, exp_year=card.exp_year,
                 created_at=now,
@@ -67,8 +67,8 @@ class SandboxGateway:
         return card
 
     async def detach_card(self, reference: str) -> None:
-        async with self.db.write_sessions() as session, session.begin():
-            await session.execute(
+        async with self.db.new_write_tx() as tx, tx.begin():
+            await tx.execute(
                 update(sandbox_cards).where(sandbox_cards.c.reference == reference,
                                             sandbox_cards.c.detached_at.is_(None))
                 .values(detached_at=self.clock())
@@ -90,8 +90,8 @@ class SandboxGateway:
             "decline_reason": reason, "created_at": self.clock(),
         }
         try:
-            async with self.db.write_sessions() as session, session.begin():
-                await session.execute(insert(sandbox_charges).values(**values))
+            async with self.db.new_write_tx() as tx, tx.begin():
+                await tx.execute(insert(sandbox_charges).values(**values))
         except IntegrityError:  # a concurrent call with the same key got there first
             pass
         found = await self._charge_by_key(idempotency_key)
@@ -100,8 +100,8 @@ class SandboxGateway:
 
     async def refund(self, charge_reference: str, idempotency_key: str) -> RefundResult:
         reference = f"re_{uuid.uuid4().hex[:24]}"
-        async with self.db.write_sessions() as session, session.begin():
-            row = (await session.execute(
+        async with self.db.new_write_tx() as tx, tx.begin():
+            row = (await tx.execute(
                 select(sandbox_charges).where(sandbox_charges.c.reference == charge_reference)
                 .with_for_update()
             )).one_or_none()
@@ -109,7 +109,7 @@ class SandboxGateway:
                 raise ValueError(f"no successful sandbox charge {charge_reference!r} to refund")
             if row.refund_reference is not None:
                 return RefundResult(row.refund_reference, charge_reference)
-            await session.execute(
+            await tx.execute(
                 update(sandbox_charges).where(sandbox_charges.c.reference == charge_reference)
                 .values(refund_reference=reference, refund_idempotency_key=idempotency_key,
                         refunded_at=self.clock())
@@ -117,8 +117,8 @@ class SandboxGateway:
         return RefundResult(reference, charge_reference)
 
     async def _decline_reason(self, card_reference: str) -> str | None:
-        async with self.db.reading() as session:
-            card = (await session.execute(
+        async with self.db.reading() as tx:
+            card = (await tx.execute(
                 select(sandbox_cards).where(sandbox_cards.c.reference == card_reference)
             )).one_or_none()
         if card is None or card.detached_at is not None:
@@ -126,8 +126,8 @@ class SandboxGateway:
         return "card_declined" if TEST_TOKENS[card.token].declines else None
 
     async def _charge_by_key(self, idempotency_key: str) -> ChargeResult | None:
-        async with self.db.reading() as session:
-            row = (await session.execute(
+        async with self.db.reading() as tx:
+            row = (await tx.execute(
                 select(sandbox_charges)
                 .where(sandbox_charges.c.idempotency_key == idempotency_key)
             )).one_or_none()

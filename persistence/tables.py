@@ -24,7 +24,7 @@ from sqlalchemy import Enum as SqlEnum
 
 from domain.accounts.practice import Role, Weekday
 from domain.appointments.appointments import ChargeStatus, Continuation
-from domain.appointments.policy import CancelledBy, SessionStatus
+from domain.appointments.policy import AppointmentStatus, CancelledBy
 from domain.billing.billing import InvoiceStatus
 from domain.billing.invoices import PaymentStatus
 from domain.clients.intake_forms import IntakeFormStatus
@@ -78,7 +78,7 @@ practitioners = Table(
     Column("email", String(320), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("working_hours", WorkingHoursJSON, nullable=False),
-    Column("session_price", Amount, nullable=True),
+    Column("appointment_price", Amount, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
 
@@ -251,7 +251,7 @@ appointments = Table(
     Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
     Column("starts_at", UtcDateTime, nullable=False),
     Column("ends_at", UtcDateTime, nullable=False),
-    enum_column("status", SessionStatus, nullable=False),
+    enum_column("status", AppointmentStatus, nullable=False),
     Column("price", Amount, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
@@ -359,12 +359,13 @@ group_sessions = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
-session_subscriptions = Table(
-    "session_subscriptions",
+group_subscriptions = Table(
+    "group_subscriptions",
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
-    Column("session_id", Uuid, ForeignKey("group_sessions.id"), nullable=False, index=True),
+    Column("group_session_id", Uuid, ForeignKey("group_sessions.id"), nullable=False,
+           index=True),
     Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
     Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
     enum_column("status", SubscriptionStatus, nullable=False),
@@ -377,7 +378,7 @@ session_subscriptions = Table(
     # month to invoice; NULL once there is nothing more to bill.
     Column("next_bill_month", Date, nullable=True),
 )
-Index("ix_session_subscriptions_next_bill_month", session_subscriptions.c.next_bill_month)
+Index("ix_group_subscriptions_next_bill_month", group_subscriptions.c.next_bill_month)
 
 invoices = Table(
     "invoices",
@@ -397,7 +398,7 @@ invoices = Table(
     Column("discount_reason", String(200), nullable=True),
     Column("issued_at", UtcDateTime, nullable=False),
     Column("paid_at", UtcDateTime, nullable=True),
-    Column("subscription_id", Uuid, ForeignKey("session_subscriptions.id"), nullable=True),
+    Column("subscription_id", Uuid, ForeignKey("group_subscriptions.id"), nullable=True),
     Column("period", Date, nullable=True),
     Column("autocharge_pending", Boolean, nullable=False, default=False),
     # Numbers are sequential per practice; a subscription has one invoice per month.
@@ -486,13 +487,13 @@ packages = Table(
     Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
     Column("owner_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
     Column("name", String(200), nullable=False),
-    Column("total_sessions", Integer, nullable=False),
-    Column("remaining_sessions", Integer, nullable=False),
+    Column("total_credits", Integer, nullable=False),
+    Column("remaining_credits", Integer, nullable=False),
     Column("price", ExactDecimal, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("invoice_id", Uuid, ForeignKey("invoices.id"), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
-    CheckConstraint("remaining_sessions >= 0 AND remaining_sessions <= total_sessions",
+    CheckConstraint("remaining_credits >= 0 AND remaining_credits <= total_credits",
                     name="credits_in_range"),
 )
 

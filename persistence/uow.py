@@ -45,7 +45,7 @@ class UnitOfWork:
     so a refused operation changes nothing and sends nothing.
     """
 
-    session: AsyncSession
+    tx: AsyncSession
 
     def __init__(
         self, db: Database, now: datetime, *, after_commit: AfterCommit | None = None,
@@ -59,28 +59,28 @@ class UnitOfWork:
 
     async def __aenter__(self) -> UnitOfWork:
         # Read-only work uses the read engine: on SQLite it never queues for the write lock.
-        sessions = self.db.read_sessions if self.read_only else self.db.write_sessions
-        self.session = sessions()
-        self.practices = Practices(self.session)
-        self.practitioners = Practitioners(self.session)
-        self.accounts = Accounts(self.session)
-        self.clients = Clients(self.session)
-        self.relationships = Relationships(self.session)
-        self.client_invites = ClientInvites(self.session)
-        self.payment_methods = PaymentMethods(self.session)
-        self.appointments = Appointments(self.session)
-        self.charges = Charges(self.session)
-        self.reserved_slots = ReservedSlots(self.session)
-        self.idempotency_keys = IdempotencyKeys(self.session)
-        self.services = Services(self.session)
-        self.group_sessions = GroupSessions(self.session)
-        self.subscriptions = Subscriptions(self.session)
-        self.invoices = Invoices(self.session)
-        self.invoice_payments = InvoicePayments(self.session)
-        self.client_links = ClientLinks(self.session)
-        self.intake_forms = IntakeForms(self.session)
-        self.packages = Packages(self.session)
-        self.publishable_keys = PublishableKeys(self.session)
+        new_tx = self.db.new_read_tx if self.read_only else self.db.new_write_tx
+        self.tx = new_tx()
+        self.practices = Practices(self.tx)
+        self.practitioners = Practitioners(self.tx)
+        self.accounts = Accounts(self.tx)
+        self.clients = Clients(self.tx)
+        self.relationships = Relationships(self.tx)
+        self.client_invites = ClientInvites(self.tx)
+        self.payment_methods = PaymentMethods(self.tx)
+        self.appointments = Appointments(self.tx)
+        self.charges = Charges(self.tx)
+        self.reserved_slots = ReservedSlots(self.tx)
+        self.idempotency_keys = IdempotencyKeys(self.tx)
+        self.services = Services(self.tx)
+        self.group_sessions = GroupSessions(self.tx)
+        self.subscriptions = Subscriptions(self.tx)
+        self.invoices = Invoices(self.tx)
+        self.invoice_payments = InvoicePayments(self.tx)
+        self.client_links = ClientLinks(self.tx)
+        self.intake_forms = IntakeForms(self.tx)
+        self.packages = Packages(self.tx)
+        self.publishable_keys = PublishableKeys(self.tx)
         return self
 
     async def __aexit__(
@@ -91,22 +91,22 @@ class UnitOfWork:
     ) -> None:
         # close() rolls back anything uncommitted and detaches objects without expiring
         # them, so what a read-only use case loaded stays readable afterwards.
-        await self.session.close()
+        await self.tx.close()
 
     def _aggregates(self) -> list[Aggregate]:
-        seen = list(self.session.new) + list(self.session.identity_map.values())
+        seen = list(self.tx.new) + list(self.tx.identity_map.values())
         return [item for item in seen if isinstance(item, Aggregate)]
 
     async def flush(self) -> None:
-        await self.session.flush()
+        await self.tx.flush()
 
     async def commit(self) -> None:
         assert not self.read_only, "a read-only unit of work cannot commit"
         events = [event for item in self._aggregates() for event in item.pop_events()]
         rows = outbox.outbox_rows(events, self.now)
-        await self.session.flush()
-        await outbox.write(self.session, rows)
-        await self.session.commit()
+        await self.tx.flush()
+        await outbox.write(self.tx, rows)
+        await self.tx.commit()
         ids = [row["id"] for row in rows]
         self.outbox_ids.extend(ids)
         if ids and self.after_commit is not None:

@@ -15,8 +15,8 @@ from schema.accounts.operations import AccountMutations
 from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
-from schema.appointments.changes import MyAppointmentsQueries, SessionChangeMutations
-from schema.appointments.types import Charge, ReservedSlot, Session
+from schema.appointments.changes import AppointmentChangeMutations, MyAppointmentsQueries
+from schema.appointments.types import Appointment, Charge, ReservedSlot
 from schema.billing.invoice_operations import InvoiceMutations
 from schema.billing.invoice_types import Invoice
 from schema.billing.package_operations import PackageMutations
@@ -30,7 +30,7 @@ from schema.clients.relationship_operations import RelationshipMutations
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
-from schema.groups.types import GroupSession, Service, SessionSubscription
+from schema.groups.types import GroupSession, GroupSubscription, Service
 from schema.shared.extensions import (
     MAX_BATCH,
     ErrorPolicy,
@@ -51,13 +51,13 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
-    SessionChangeMutations, AttendanceMutations,
+    AppointmentChangeMutations, AttendanceMutations,
     GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
     PackageMutations, WidgetMutations,
 )
 NODE_TYPES: list[Any] = [
-    Practice, Practitioner, Client, Relationship, Session, Charge, ReservedSlot,
-    Service, GroupSession, SessionSubscription, Invoice, ClientLink, IntakeForm, Package,
+    Practice, Practitioner, Client, Relationship, Appointment, Charge, ReservedSlot,
+    Service, GroupSession, GroupSubscription, Invoice, ClientLink, IntakeForm, Package,
 ]
 
 

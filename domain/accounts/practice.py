@@ -78,15 +78,15 @@ class Practitioner(Aggregate):
     timezone: str
     created_at: datetime
     working_hours: tuple[WorkingHours, ...] = DEFAULT_WORKING_HOURS
-    session_price: Decimal | None = None
+    appointment_price: Decimal | None = None
 
     @property
     def price(self) -> Decimal:
         """The session price; a practitioner who has set none charges nothing."""
-        return self.session_price if self.session_price is not None else Decimal("0.00")
+        return self.appointment_price if self.appointment_price is not None else Decimal("0.00")
 
-    def set_session_price(self, price: Decimal, field: str = "price") -> None:
-        self.session_price = check_price(price, field)
+    def set_appointment_price(self, price: Decimal, field: str = "price") -> None:
+        self.appointment_price = check_price(price, field)
 
     def set_working_hours(self, hours: list[tuple[Weekday, str, str]]) -> None:
         self.working_hours = parse_working_hours(hours)

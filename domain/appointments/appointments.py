@@ -12,12 +12,12 @@ from enum import Enum
 from domain.accounts.practice import Weekday
 from domain.appointments import policy
 from domain.appointments.availability import check_duration
-from domain.appointments.policy import Cancellation, CancelledBy, SessionStatus
+from domain.appointments.policy import AppointmentStatus, Cancellation, CancelledBy
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.events import Aggregate, Event
 
 # Statuses that keep the practitioner's time taken; cancelled sessions free it again.
-BLOCKING = (SessionStatus.SCHEDULED, SessionStatus.ATTENDED, SessionStatus.NO_SHOW)
+BLOCKING = (AppointmentStatus.SCHEDULED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)
 
 
 class ChargeStatus(Enum):
@@ -86,7 +86,7 @@ class Appointment(Aggregate):
     payer_id: uuid.UUID
     starts_at: datetime
     ends_at: datetime
-    status: SessionStatus
+    status: AppointmentStatus
     price: Decimal
     currency: str
     created_at: datetime
@@ -148,7 +148,7 @@ class Appointment(Aggregate):
         self.record(AppointmentRescheduled(self.practice_id, self.id, previous.isoformat()))
 
     def auto_cancel(self, now: datetime) -> None:
-        self.status = SessionStatus.AUTO_CANCELLED
+        self.status = AppointmentStatus.AUTO_CANCELLED
         self.cancelled_at = now
         self.record(AppointmentAutoCancelled(self.practice_id, self.id))
 
@@ -162,7 +162,7 @@ class Appointment(Aggregate):
                 "Only a started session still SCHEDULED takes an attendance update.",
                 ["sessionId"],
             )
-        self.status = SessionStatus.ATTENDED if attended else SessionStatus.NO_SHOW
+        self.status = AppointmentStatus.ATTENDED if attended else AppointmentStatus.NO_SHOW
         self.attended = attended
         self.continuation = continuation
         self.update_submitted_at = now
@@ -188,7 +188,7 @@ def book(
     appointment = Appointment(
         id=uuid.uuid4(), practice_id=practice_id, practitioner_id=practitioner_id,
         relationship_id=relationship_id, payer_id=payer_id, starts_at=starts_at,
-        ends_at=starts_at + length, status=SessionStatus.SCHEDULED, price=price,
+        ends_at=starts_at + length, status=AppointmentStatus.SCHEDULED, price=price,
         currency=currency, created_at=now, booked_by_id=booked_by_id,
         follow_up_of_id=follow_up_of_id, package_id=package_id,
         attendees=[AppointmentAttendee(c, i) for i, c in enumerate(client_ids)],

@@ -29,7 +29,7 @@ AUTO_CANCEL_BEFORE = timedelta(hours=1)
 REMINDER_BEFORE = timedelta(hours=24)
 
 
-class SessionStatus(Enum):
+class AppointmentStatus(Enum):
     SCHEDULED = "SCHEDULED"
     ATTENDED = "ATTENDED"
     NO_SHOW = "NO_SHOW"
@@ -52,7 +52,7 @@ class CancelledBy(Enum):
 
 @dataclass(frozen=True)
 class Cancellation:
-    status: SessionStatus
+    status: AppointmentStatus
     fee: Fee
 
     @property
@@ -86,13 +86,13 @@ def client_cancellation(
 ) -> Cancellation:
     """More notice than the window: CANCELLED, fee waived. Otherwise LATE_CANCELLED, it stands."""
     if inside_notice_window(starts_at, now, notice_hours):
-        return Cancellation(SessionStatus.LATE_CANCELLED, Fee.STANDS)
-    return Cancellation(SessionStatus.CANCELLED, Fee.WAIVED)
+        return Cancellation(AppointmentStatus.LATE_CANCELLED, Fee.STANDS)
+    return Cancellation(AppointmentStatus.CANCELLED, Fee.WAIVED)
 
 
 def practice_cancellation() -> Cancellation:
     """The practice cancelling never charges, whenever it does it."""
-    return Cancellation(SessionStatus.CANCELLED, Fee.WAIVED)
+    return Cancellation(AppointmentStatus.CANCELLED, Fee.WAIVED)
 
 
 def cancellation(
@@ -118,9 +118,9 @@ def can_client_reschedule(
         )
 
 
-def ensure_scheduled(status: SessionStatus, field: str = "sessionId") -> None:
+def ensure_scheduled(status: AppointmentStatus, field: str = "sessionId") -> None:
     """Only SCHEDULED sessions are cancelled, moved, charged or updated."""
-    if status is not SessionStatus.SCHEDULED:
+    if status is not AppointmentStatus.SCHEDULED:
         raise DomainError.one(
             ErrorCode.INVALID_STATE, f"The session is {status.value}, not SCHEDULED.", (field,))
 
@@ -149,10 +149,10 @@ def reminder_due(starts_at: datetime, now: datetime) -> bool:
     return AUTO_CANCEL_BEFORE < starts_at - now <= REMINDER_BEFORE
 
 
-def awaiting_update(starts_at: datetime, status: SessionStatus, now: datetime) -> bool:
+def awaiting_update(starts_at: datetime, status: AppointmentStatus, now: datetime) -> bool:
     """Started and still SCHEDULED: the practitioner owes an attendance update."""
     _check(starts_at, now)
-    return status is SessionStatus.SCHEDULED and now >= starts_at
+    return status is AppointmentStatus.SCHEDULED and now >= starts_at
 
 
 def is_upcoming(starts_at: datetime, now: datetime) -> bool:

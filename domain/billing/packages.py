@@ -22,7 +22,7 @@ from domain.shared.events import Aggregate
 from domain.shared.money import Money, money_input
 
 MAX_NAME = 200
-MAX_SESSIONS = 500
+MAX_CREDITS = 500
 
 
 @dataclass(eq=False)
@@ -31,8 +31,8 @@ class Package(Aggregate):
     practice_id: uuid.UUID
     owner_id: uuid.UUID
     name: str
-    total_sessions: int
-    remaining_sessions: int
+    total_credits: int
+    remaining_credits: int
     price: Decimal
     currency: str
     created_at: datetime
@@ -40,27 +40,27 @@ class Package(Aggregate):
 
     def draw(self) -> None:
         """Take one credit for a session; NO_PACKAGE_SESSIONS when none is left."""
-        if self.remaining_sessions < 1:
+        if self.remaining_credits < 1:
             raise DomainError.one(
                 ErrorCode.NO_PACKAGE_SESSIONS,
                 f"The package {self.name!r} has no sessions left.", ["packageId"],
             )
-        self.remaining_sessions -= 1
+        self.remaining_credits -= 1
 
     def give_back(self) -> None:
         """A session it paid for was cancelled in time: the credit is the owner's again."""
-        if self.remaining_sessions >= self.total_sessions:
+        if self.remaining_credits >= self.total_credits:
             raise ValueError("a package cannot hold more credits than it was sold with")
-        self.remaining_sessions += 1
+        self.remaining_credits += 1
 
     def invoice_lines(self) -> list[InvoiceLine]:
-        sessions = "session" if self.total_sessions == 1 else "sessions"
-        return [InvoiceLine.of(f"{self.name} ({self.total_sessions} {sessions})", 1,
+        noun = "session" if self.total_credits == 1 else "sessions"
+        return [InvoiceLine.of(f"{self.name} ({self.total_credits} {noun})", 1,
                                Money(self.price, self.currency))]
 
 
 def create_package(
-    *, practice_id: uuid.UUID, owner_id: uuid.UUID, name: str, sessions: int, price: Decimal,
+    *, practice_id: uuid.UUID, owner_id: uuid.UUID, name: str, credits: int, price: Decimal,
     currency: str, now: datetime,
 ) -> Package:
     """A package with every credit left; INVALID on name, sessions or price otherwise."""
@@ -69,14 +69,14 @@ def create_package(
     if not 1 <= len(clean_name) <= MAX_NAME:
         problems.add(ErrorCode.INVALID, f"A name of 1 to {MAX_NAME} characters is needed.",
                      "name")
-    if not 1 <= sessions <= MAX_SESSIONS:
-        problems.add(ErrorCode.INVALID, f"A package holds 1 to {MAX_SESSIONS} sessions.",
+    if not 1 <= credits <= MAX_CREDITS:
+        problems.add(ErrorCode.INVALID, f"A package holds 1 to {MAX_CREDITS} sessions.",
                      "sessions")
     amount = problems.check(money_input, price, currency, ("price",))
     problems.raise_if_any()
     return Package(
         id=uuid.uuid4(), practice_id=practice_id, owner_id=owner_id, name=clean_name,
-        total_sessions=sessions, remaining_sessions=sessions, price=amount.amount,
+        total_credits=credits, remaining_credits=credits, price=amount.amount,
         currency=currency, created_at=now,
     )
 
@@ -89,7 +89,7 @@ def may_pay_for(owner_id: uuid.UUID, attendee_ids: Collection[uuid.UUID],
     return owner_id in attendee_ids or any(a in sharing_with for a in attendee_ids)
 
 
-def not_for_this_session() -> DomainError:
+def not_for_this_appointment() -> DomainError:
     return DomainError.one(
         ErrorCode.NOT_PERMITTED,
         "This package's owner has not let the session's client use their package sessions.",

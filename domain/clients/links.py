@@ -62,7 +62,7 @@ class LinkPermissions:
     book_and_manage_appointments: bool = False
     complete_intake_forms: bool = False
     receive_notification_copies: bool = False
-    use_package_sessions: bool = False
+    use_package_credits: bool = False
 
     def allows(self, permission: Permission) -> bool:
         return bool(getattr(self, permission.value))
@@ -119,13 +119,13 @@ class ClientLink(Aggregate):
         self.client_can_book = can.book_and_manage_appointments
         self.client_can_complete_forms = can.complete_intake_forms
         self.client_can_receive_copies = can.receive_notification_copies
-        self.client_can_use_packages = can.use_package_sessions
+        self.client_can_use_packages = can.use_package_credits
 
     def set_linked_client_can(self, can: LinkPermissions) -> None:
         self.linked_can_book = can.book_and_manage_appointments
         self.linked_can_complete_forms = can.complete_intake_forms
         self.linked_can_receive_copies = can.receive_notification_copies
-        self.linked_can_use_packages = can.use_package_sessions
+        self.linked_can_use_packages = can.use_package_credits
 
     def involves(self, client_id: uuid.UUID) -> bool:
         return client_id in (self.client_id, self.linked_client_id)

@@ -94,7 +94,7 @@ class Relationship(Aggregate):
 
     def end(
         self, reason: EndReason, note: str | None, now: datetime, *,
-        upcoming_sessions: int = 0, cancel_upcoming_sessions: bool = False,
+        upcoming_appointments: int = 0, cancel_upcoming_appointments: bool = False,
     ) -> None:
         """Ended: off the default clients list, nothing sent. Upcoming sessions must go first
         (or be cancelled in the same call, which the caller then does)."""
@@ -102,10 +102,10 @@ class Relationship(Aggregate):
             raise _state(
                 f"Only an ACTIVE relationship can be ended; this one is {self.status.name}."
             )
-        if upcoming_sessions and not cancel_upcoming_sessions:
+        if upcoming_appointments and not cancel_upcoming_appointments:
             raise DomainError.one(
                 ErrorCode.HAS_UPCOMING_SESSIONS,
-                f"The relationship has {upcoming_sessions} upcoming session(s); cancel them "
+                f"The relationship has {upcoming_appointments} upcoming session(s); cancel them "
                 "first or set cancelUpcomingSessions.",
                 ["cancelUpcomingSessions"],
             )

@@ -119,7 +119,7 @@ class WeeklySchedule:
         if self.ends_on is not None and self.ends_on < self.starts_on:
             raise ValueError("ends_on is before starts_on")
 
-    def is_session_date(self, day: date) -> bool:
+    def is_group_session_date(self, day: date) -> bool:
         return (
             day.weekday() == self.weekday.value
             and self.starts_on <= day
@@ -240,8 +240,8 @@ class GroupSession(Aggregate):
     def price(self) -> Money:
         return Money(self.monthly_price, self.currency)
 
-    def is_session_date(self, day: date) -> bool:
-        return self.schedule.is_session_date(day)
+    def is_group_session_date(self, day: date) -> bool:
+        return self.schedule.is_group_session_date(day)
 
     def upcoming_dates(self, today: date, n: int) -> list[date]:
         return self.schedule.upcoming_dates(today, n)
@@ -251,7 +251,7 @@ class GroupSession(Aggregate):
 
     def starts_at(self, day: date, timezone: str) -> datetime:
         """The UTC start of the session on `day`, in the practitioner's `timezone`."""
-        if not self.is_session_date(day):
+        if not self.is_group_session_date(day):
             raise ValueError(f"{day} is not a date of this session")
         return local_to_utc(day, self.start_time, timezone)
 
@@ -296,10 +296,10 @@ class SubscriptionStatus(Enum):
 
 
 @dataclass(eq=False)
-class SessionSubscription(Aggregate):
+class GroupSubscription(Aggregate):
     id: uuid.UUID
     practice_id: uuid.UUID
-    session_id: uuid.UUID
+    group_session_id: uuid.UUID
     client_id: uuid.UUID
     payer_id: uuid.UUID
     status: SubscriptionStatus
@@ -313,64 +313,64 @@ class SessionSubscription(Aggregate):
         return attends(self, day)
 
 
-def check_first_date(session: GroupSession, first_date: date, today: date) -> None:
-    if not session.is_session_date(first_date):
+def check_first_date(group_session: GroupSession, first_date: date, today: date) -> None:
+    if not group_session.is_group_session_date(first_date):
         raise invalid(f"{first_date} is not a date of this session.", "firstDate")
     if first_date < today:
         raise invalid("firstDate must not be in the past.", "firstDate")
 
 
 def enroll(
-    session: GroupSession, *, client_id: uuid.UUID, payer_id: uuid.UUID, first_date: date,
+    group_session: GroupSession, *, client_id: uuid.UUID, payer_id: uuid.UUID, first_date: date,
     today: date, enrolled: Iterable[Span], now: datetime,
-) -> SessionSubscription:
+) -> GroupSubscription:
     """A new ACTIVE subscription; INVALID on firstDate, SESSION_FULL on sessionId."""
-    check_first_date(session, first_date, today)
-    check_room(session.capacity, enrolled, first_date, ("sessionId",))
-    return SessionSubscription(uuid.uuid4(), session.practice_id, session.id, client_id,
+    check_first_date(group_session, first_date, today)
+    check_room(group_session.capacity, enrolled, first_date, ("sessionId",))
+    return GroupSubscription(uuid.uuid4(), group_session.practice_id, group_session.id, client_id,
                                payer_id, SubscriptionStatus.ACTIVE, first_date, None, now)
 
 
-def billed_dates(session: GroupSession, month: YearMonth, start: date,
+def billed_dates(group_session: GroupSession, month: YearMonth, start: date,
                  end: date | None = None) -> list[date]:
     """The session's dates in `month` a subscription from `start` to `end` (exclusive) attends."""
-    return [d for d in session.dates_in_month(month.year, month.month)
+    return [d for d in group_session.dates_in_month(month.year, month.month)
             if d >= start and (end is None or d < end)]
 
 
-def month_lines(session: GroupSession, month: YearMonth, start: date,
+def month_lines(group_session: GroupSession, month: YearMonth, start: date,
                 end: date | None = None) -> list[InvoiceLine]:
     """The invoice lines for one month of a subscription; none if it attends no date."""
-    dates = len(billed_dates(session, month, start, end))
+    dates = len(billed_dates(group_session, month, start, end))
     if not dates:
         return []
-    slots = month_slots(session.weekday, month)
+    slots = month_slots(group_session.weekday, month)
     count = f"{dates} sessions" if dates == slots else f"{dates} of {slots} sessions"
-    amount = prorate(session.price, dates, slots)
-    return [InvoiceLine(f"{session.name}, {month.label} ({count})", 1, amount, amount)]
+    amount = prorate(group_session.price, dates, slots)
+    return [InvoiceLine(f"{group_session.name}, {month.label} ({count})", 1, amount, amount)]
 
 
-def first_month_lines(session: GroupSession, first_date: date) -> list[InvoiceLine]:
+def first_month_lines(group_session: GroupSession, first_date: date) -> list[InvoiceLine]:
     """The first invoice of a subscription starting on `first_date`: the rest of its month."""
-    return month_lines(session, YearMonth.of(first_date), first_date)
+    return month_lines(group_session, YearMonth.of(first_date), first_date)
 
 
-def monthly_lines(session: GroupSession, subscription: Span,
+def monthly_lines(group_session: GroupSession, subscription: Span,
                   month: YearMonth) -> list[InvoiceLine]:
     """A later month's invoice lines (see `due_months` for which months are due)."""
-    return month_lines(session, month, subscription.start_date, subscription.end_date)
+    return month_lines(group_session, month, subscription.start_date, subscription.end_date)
 
 
-def check_transfer(subscription: SessionSubscription, current: GroupSession,
+def check_transfer(subscription: GroupSubscription, current: GroupSession,
                    target: GroupSession, transfer_date: date, first_date: date) -> None:
     """Fields as in TransferSessionInput; every problem at once."""
-    if subscription.session_id != current.id:
+    if subscription.group_session_id != current.id:
         raise ValueError("current must be the subscription's session")
     if subscription.status is not SubscriptionStatus.ACTIVE:
         raise DomainError.one(ErrorCode.INVALID_STATE, "This subscription has already ended.",
                               ("subscriptionId",))
     problems = Problems()
-    if not current.is_session_date(transfer_date):
+    if not current.is_group_session_date(transfer_date):
         problems.add(ErrorCode.INVALID, f"{transfer_date} is not a date of the current session.",
                      "transferDate")
     elif not attends(subscription, transfer_date):
@@ -379,21 +379,21 @@ def check_transfer(subscription: SessionSubscription, current: GroupSession,
     if target.id == current.id:
         problems.add(ErrorCode.INVALID, "Choose a session other than the current one.",
                      "toSessionId")
-    elif not target.is_session_date(first_date):
+    elif not target.is_group_session_date(first_date):
         problems.add(ErrorCode.INVALID, f"{first_date} is not a date of the new session.",
                      "firstDate")
     problems.raise_if_any()
 
 
 def transfer(
-    subscription: SessionSubscription, current: GroupSession, target: GroupSession, *,
+    subscription: GroupSubscription, current: GroupSession, target: GroupSession, *,
     transfer_date: date, first_date: date, target_enrolled: Iterable[Span], now: datetime,
-) -> SessionSubscription:
+) -> GroupSubscription:
     """End `subscription` on `transfer_date` and start a linked one on `target`; on refusal
     (INVALID, INVALID_STATE, SESSION_FULL on toSessionId) nothing is changed."""
     check_transfer(subscription, current, target, transfer_date, first_date)
     check_room(target.capacity, target_enrolled, first_date, ("toSessionId",))
-    new = SessionSubscription(
+    new = GroupSubscription(
         uuid.uuid4(), target.practice_id, target.id, subscription.client_id,
         subscription.payer_id, SubscriptionStatus.ACTIVE, first_date, None, now,
         transferred_from_id=subscription.id,
@@ -404,7 +404,7 @@ def transfer(
     return new
 
 
-def suggested_credit(session: GroupSession, subscription: Span, transfer_date: date,
+def suggested_credit(group_session: GroupSession, subscription: Span, transfer_date: date,
                      invoiced_months: Iterable[YearMonth]) -> Money:
     """What the invoiced dates from `transfer_date` on were billed at: for each invoiced month
     (pass the months of the subscription's invoices that are not VOID), the pro-rated price
@@ -412,21 +412,22 @@ def suggested_credit(session: GroupSession, subscription: Span, transfer_date: d
     subscription was open-ended then, so its `end_date` is ignored)."""
     credits = []
     for month in sorted(set(invoiced_months)):
-        dates = billed_dates(session, month, subscription.start_date)
+        dates = billed_dates(group_session, month, subscription.start_date)
         unused = sum(1 for d in dates if d >= transfer_date)
-        credits.append(prorate(session.price, unused, month_slots(session.weekday, month)))
-    return total(credits, session.currency)
+        credits.append(prorate(group_session.price, unused, month_slots(group_session.weekday,
+                month)))
+    return total(credits, group_session.currency)
 
 
 @dataclass(frozen=True)
 class TransferPreview:
     lines: list[InvoiceLine]
     suggested_credit: Money
-    new_session_first_dates: list[date]
+    new_group_session_first_dates: list[date]
 
 
 def preview_transfer(
-    subscription: SessionSubscription, current: GroupSession, target: GroupSession, *,
+    subscription: GroupSubscription, current: GroupSession, target: GroupSession, *,
     transfer_date: date, first_date: date, invoiced_months: Iterable[YearMonth], today: date,
     first_dates: int = 8,
 ) -> TransferPreview:

@@ -58,16 +58,16 @@ class AppointmentFacts:
 
 
 async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> AppointmentFacts | None:
-    async with jc.db.reading() as session:
-        appointment = await session.get(Appointment, appointment_id)
+    async with jc.db.reading() as tx:
+        appointment = await tx.get(Appointment, appointment_id)
         if appointment is None:
             return None
-        practice = await session.get(Practice, appointment.practice_id)
-        practitioner = await session.get(Practitioner, appointment.practitioner_id)
-        copies = await copy_recipients(session, appointment.client_ids)
+        practice = await tx.get(Practice, appointment.practice_id)
+        practitioner = await tx.get(Practitioner, appointment.practitioner_id)
+        copies = await copy_recipients(tx, appointment.client_ids)
         wanted = {*appointment.client_ids, appointment.payer_id, *copies}
         found = {
-            c.id: c for c in (await session.execute(
+            c.id: c for c in (await tx.execute(
                 select(Client).where(tables.clients.c.id.in_(wanted))
             )).scalars()
         }
@@ -79,14 +79,14 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
     )
 
 
-async def copy_recipients(session: Any, client_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+async def copy_recipients(tx: Any, client_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     """The clients linked to any of `client_ids` who were given receiveNotificationCopies by
     them, in link order, each once. Read when the email goes out: an unlinked client gets
     nothing more."""
     if not client_ids:
         return []
     links = tables.client_links.c
-    found = (await session.execute(
+    found = (await tx.execute(
         select(ClientLink)
         .where(or_(links.client_id.in_(client_ids), links.linked_client_id.in_(client_ids)))
         .order_by(links.created_at, links.id)

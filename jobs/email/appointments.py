@@ -18,7 +18,7 @@ from domain.appointments.appointments import (
     Charge,
     ChargeStatus,
 )
-from domain.appointments.policy import CancelledBy, SessionStatus
+from domain.appointments.policy import AppointmentStatus, CancelledBy
 from jobs.context import JobContext
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
@@ -49,9 +49,9 @@ def _everyone(
 
 
 @handles(AppointmentBooked)
-async def session_booked(jc: JobContext, event: AppointmentBooked) -> list[EmailIntent]:
+async def appointment_booked(jc: JobContext, event: AppointmentBooked) -> list[EmailIntent]:
     facts = await appointment_facts(jc, event.appointment_id)
-    if facts is None or facts.appointment.status is not SessionStatus.SCHEDULED:
+    if facts is None or facts.appointment.status is not AppointmentStatus.SCHEDULED:
         return []
     if facts.appointment.starts_at <= jc.clock():
         return []  # the practice recording a session that already happened
@@ -59,18 +59,18 @@ async def session_booked(jc: JobContext, event: AppointmentBooked) -> list[Email
 
 
 @handles(AppointmentRescheduled)
-async def session_rescheduled(
+async def appointment_rescheduled(
     jc: JobContext, event: AppointmentRescheduled
 ) -> list[EmailIntent]:
     facts = await appointment_facts(jc, event.appointment_id)
-    if facts is None or facts.appointment.status is not SessionStatus.SCHEDULED:
+    if facts is None or facts.appointment.status is not AppointmentStatus.SCHEDULED:
         return []
     previous = facts.local(datetime.fromisoformat(event.previous_starts_at))
     return _everyone(jc, facts, "session_rescheduled", {"previous_starts_at": previous})
 
 
 @handles(AppointmentCancelled)
-async def session_cancelled(jc: JobContext, event: AppointmentCancelled) -> list[EmailIntent]:
+async def appointment_cancelled(jc: JobContext, event: AppointmentCancelled) -> list[EmailIntent]:
     """Says who cancelled and whether the fee stands: taken, to be taken, or refunded."""
     facts = await appointment_facts(jc, event.appointment_id)
     if facts is None:
@@ -90,5 +90,5 @@ async def session_cancelled(jc: JobContext, event: AppointmentCancelled) -> list
 async def _charge(jc: JobContext, charge_id: Any) -> Charge | None:
     if charge_id is None:
         return None
-    async with jc.db.reading() as session:
-        return await session.get(Charge, charge_id)
+    async with jc.db.reading() as tx:
+        return await tx.get(Charge, charge_id)

@@ -45,9 +45,9 @@ def handles(event_type: type[E]) -> Callable[[Handler], Handler]:
 async def _practitioner_and_practice(
     jc: JobContext, practitioner_id: uuid.UUID
 ) -> tuple[Practitioner, Practice] | None:
-    async with jc.db.reading() as session:
-        practitioner = await session.get(Practitioner, practitioner_id)
-        practice = await session.get(Practice, practitioner.practice_id) if practitioner else None
+    async with jc.db.reading() as tx:
+        practitioner = await tx.get(Practitioner, practitioner_id)
+        practice = await tx.get(Practice, practitioner.practice_id) if practitioner else None
     return (practitioner, practice) if practitioner and practice else None
 
 
@@ -78,9 +78,9 @@ async def welcome_practitioner(jc: JobContext, event: PractitionerAdded) -> list
 async def _client_and_practice(
     jc: JobContext, client_id: uuid.UUID
 ) -> tuple[Client, Practice] | None:
-    async with jc.db.reading() as session:
-        client = await session.get(Client, client_id)
-        practice = await session.get(Practice, client.practice_id) if client else None
+    async with jc.db.reading() as tx:
+        client = await tx.get(Client, client_id)
+        practice = await tx.get(Practice, client.practice_id) if client else None
     return (client, practice) if client and client.email and practice else None
 
 
@@ -88,8 +88,8 @@ async def _usable_invite(jc: JobContext, invite_id: Any) -> ClientInvite | None:
     """The invitation, unless it was used or replaced before this email went out."""
     if not invite_id:
         return None
-    async with jc.db.reading() as session:
-        found = await session.get(ClientInvite, uuid.UUID(str(invite_id)))
+    async with jc.db.reading() as tx:
+        found = await tx.get(ClientInvite, uuid.UUID(str(invite_id)))
     return found if found is not None and found.usable(jc.clock()) else None
 
 
@@ -121,12 +121,12 @@ async def ask_for_card(jc: JobContext, event: RelationshipMigrated) -> list[Emai
     if found is None:
         return []
     client, practice = found
-    async with jc.db.reading() as session:
-        card = (await session.execute(
+    async with jc.db.reading() as tx:
+        card = (await tx.execute(
             select(PaymentMethod).where(tables.payment_methods.c.client_id == client.id)
         )).scalars().first()
-        relationship = await session.get(Relationship, uuid.UUID(str(event.relationship_id)))
-        practitioner = (await session.get(Practitioner, relationship.practitioner_id)
+        relationship = await tx.get(Relationship, uuid.UUID(str(event.relationship_id)))
+        practitioner = (await tx.get(Practitioner, relationship.practitioner_id)
                         if relationship else None)
     invite = await _usable_invite(jc, event.invite_id)
     values = {

@@ -16,19 +16,19 @@ from persistence import tables
 
 @handles(IntakeFormRequested)
 async def form_requested(jc: JobContext, event: IntakeFormRequested) -> list[EmailIntent]:
-    async with jc.db.reading() as session:
-        form = await session.get(IntakeForm, event.form_id)
+    async with jc.db.reading() as tx:
+        form = await tx.get(IntakeForm, event.form_id)
         if form is None or form.status is not IntakeFormStatus.PENDING:
             return []
-        practice = await session.get(Practice, form.practice_id)
-        subject = await session.get(Client, form.client_id)
+        practice = await tx.get(Practice, form.practice_id)
+        subject = await tx.get(Client, form.client_id)
         links = tables.client_links.c
-        found = (await session.execute(
+        found = (await tx.execute(
             select(ClientLink).where(or_(links.client_id == form.client_id,
                                          links.linked_client_id == form.client_id))
             .order_by(links.created_at, links.id)
         )).scalars().all()
-        helpers = [await session.get(Client, link.other(form.client_id)) for link in found
+        helpers = [await tx.get(Client, link.other(form.client_id)) for link in found
                    if link.grants(form.client_id, link.other(form.client_id),
                                   Permission.COMPLETE_INTAKE_FORMS)]
     if practice is None or subject is None:

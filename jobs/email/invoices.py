@@ -58,18 +58,18 @@ class InvoiceFacts:
 
 
 async def invoice_facts(jc: JobContext, invoice_id: Any) -> InvoiceFacts | None:
-    async with jc.db.reading() as session:
-        invoice = await session.get(Invoice, uuid.UUID(str(invoice_id)))
+    async with jc.db.reading() as tx:
+        invoice = await tx.get(Invoice, uuid.UUID(str(invoice_id)))
         if invoice is None:
             return None
-        practice = await session.get(Practice, invoice.practice_id)
-        payer = await session.get(Client, invoice.payer_id)
-        card = (await session.execute(
+        practice = await tx.get(Practice, invoice.practice_id)
+        payer = await tx.get(Client, invoice.payer_id)
+        card = (await tx.execute(
             select(PaymentMethod).where(tables.payment_methods.c.client_id == invoice.payer_id)
         )).scalars().first()
         copies = [found.email for found in [
-            await session.get(Client, other)
-            for other in await copy_recipients(session, [invoice.payer_id])
+            await tx.get(Client, other)
+            for other in await copy_recipients(tx, [invoice.payer_id])
         ] if found is not None and found.email]
     if practice is None or payer is None:
         return None

@@ -16,7 +16,7 @@ from domain.appointments.appointments import (
     PaymentFailed,
 )
 from domain.appointments.appointments import Charge as ChargeRecord
-from domain.appointments.policy import AUTO_CANCEL_BEFORE, SessionStatus
+from domain.appointments.policy import AUTO_CANCEL_BEFORE, AppointmentStatus
 from domain.clients.clients import Client
 from jobs.context import JobContext
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
@@ -50,7 +50,7 @@ async def remind(jc: JobContext, event: AppointmentReminderDue) -> list[EmailInt
     if facts is None:
         return []
     appointment = facts.appointment
-    if (appointment.status is not SessionStatus.SCHEDULED
+    if (appointment.status is not AppointmentStatus.SCHEDULED
             or appointment.reminder_sent_at is None  # moved since: the new time gets its own
             or appointment.starts_at <= jc.clock()):
         return []
@@ -66,9 +66,9 @@ async def payment_failed(jc: JobContext, event: PaymentFailed) -> list[EmailInte
     appointment = facts.appointment
     if not appointment.needs_payment or appointment.status in NOT_OWED:
         return []  # paid (a new card, say) or cancelled since
-    async with jc.db.reading() as session:
-        charge = await session.get(ChargeRecord, event.charge_id)
-        card = (await session.execute(
+    async with jc.db.reading() as tx:
+        charge = await tx.get(ChargeRecord, event.charge_id)
+        card = (await tx.execute(
             select(PaymentMethod).where(tables.payment_methods.c.client_id == facts.payer.id)
         )).scalars().first()
     no_card = charge is not None and charge.idempotency_key == charge_key(appointment.id, None)
@@ -83,9 +83,9 @@ async def payment_failed(jc: JobContext, event: PaymentFailed) -> list[EmailInte
         "first_name": facts.payer.first_name,
         "no_card": no_card,
         "card": f"{refused_card.brand} ending {refused_card.last4}" if refused_card else None,
-        "late_cancelled": appointment.status is SessionStatus.LATE_CANCELLED,
+        "late_cancelled": appointment.status is AppointmentStatus.LATE_CANCELLED,
         "cancel_at": facts.local(cancel_at)
-        if appointment.status is SessionStatus.SCHEDULED and cancel_at > jc.clock() else None,
+        if appointment.status is AppointmentStatus.SCHEDULED and cancel_at > jc.clock() else None,
         "link": payment_method_link(jc.app_url),
     }
     return [EmailIntent(facts.payer.email, "payment_failed", values, facts.practice.id)]
@@ -95,7 +95,7 @@ async def payment_failed(jc: JobContext, event: PaymentFailed) -> list[EmailInte
 async def auto_cancelled(jc: JobContext, event: AppointmentAutoCancelled) -> list[EmailIntent]:
     """To the attendees, the payer and the practitioner."""
     facts = await appointment_facts(jc, event.appointment_id)
-    if facts is None or facts.appointment.status is not SessionStatus.AUTO_CANCELLED:
+    if facts is None or facts.appointment.status is not AppointmentStatus.AUTO_CANCELLED:
         return []
     payer_name = f"{facts.payer.first_name} {facts.payer.last_name}"
     intents = _to_clients(facts, "auto_cancelled", for_practitioner=False,

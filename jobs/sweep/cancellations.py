@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from domain.appointments import policy
-from domain.appointments.policy import AUTO_CANCEL_BEFORE, SessionStatus
+from domain.appointments.policy import AUTO_CANCEL_BEFORE, AppointmentStatus
 from jobs.sweep.charges import needs_payment_sql
 from persistence import tables
 from persistence.uow import UnitOfWork
@@ -30,7 +30,7 @@ BATCH = 500
 async def auto_cancel_unpaid(ctx: SweepContext) -> int:
     """Sessions auto-cancelled by this sweep."""
     a = tables.appointments
-    due = (a.c.status == SessionStatus.SCHEDULED, *needs_payment_sql(),
+    due = (a.c.status == AppointmentStatus.SCHEDULED, *needs_payment_sql(),
            a.c.starts_at > ctx.now, a.c.starts_at <= ctx.now + AUTO_CANCEL_BEFORE)
     cancelled = 0
     while True:
@@ -38,7 +38,7 @@ async def auto_cancel_unpaid(ctx: SweepContext) -> int:
             batch = await uow.appointments.locked_where(*due, limit=BATCH)
             acted = 0
             for appointment in batch:
-                if (appointment.status is SessionStatus.SCHEDULED and appointment.needs_payment
+                if (appointment.status is AppointmentStatus.SCHEDULED and appointment.needs_payment
                         and policy.auto_cancel_due(appointment.starts_at, ctx.now)):
                     appointment.auto_cancel(ctx.now)
                     acted += 1

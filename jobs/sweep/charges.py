@@ -46,7 +46,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.accounts.payments import PaymentGateway
 from domain.appointments import policy
 from domain.appointments.appointments import Appointment, Charge, ChargeStatus, PaymentFailed
-from domain.appointments.policy import SessionStatus
+from domain.appointments.policy import AppointmentStatus
 from persistence import tables
 from persistence.uow import UnitOfWork
 
@@ -58,9 +58,9 @@ logger = logging.getLogger("caseload.sweep")
 BATCH = 500
 GATEWAY_CONCURRENCY = 8  # charges in flight at once within a batch
 NO_CARD = "none"
-CHARGEABLE = (SessionStatus.SCHEDULED, SessionStatus.LATE_CANCELLED)
+CHARGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.LATE_CANCELLED)
 # Statuses whose price is no longer owed: money taken for them goes back.
-NOT_OWED = (SessionStatus.CANCELLED, SessionStatus.AUTO_CANCELLED)
+NOT_OWED = (AppointmentStatus.CANCELLED, AppointmentStatus.AUTO_CANCELLED)
 
 
 def charge_key(appointment_id: uuid.UUID, payment_method_id: uuid.UUID | None) -> str:
@@ -87,7 +87,7 @@ class Outcome:
     reference: str  # the gateway's charge reference; "" when no card was charged
 
 
-async def charge_due_sessions(ctx: SweepContext) -> int:
+async def charge_due_appointments(ctx: SweepContext) -> int:
     """Charges recorded by this sweep (taken or refused)."""
     longest = await _longest_notice_hours(ctx)
     if longest is None:
@@ -110,8 +110,8 @@ async def charge_due_sessions(ctx: SweepContext) -> int:
 
 
 async def _longest_notice_hours(ctx: SweepContext) -> int | None:
-    async with ctx.db.reading() as session:
-        found = await session.scalar(select(func.max(tables.practices.c.cancellation_notice_hours)))
+    async with ctx.db.reading() as tx:
+        found = await tx.scalar(select(func.max(tables.practices.c.cancellation_notice_hours)))
     return None if found is None else int(found)
 
 
@@ -140,12 +140,12 @@ async def _candidates(
     if after is not None:
         query = query.where(or_(a.c.starts_at > after[0],
                                 and_(a.c.starts_at == after[0], a.c.id > after[1])))
-    async with ctx.db.reading() as session:
-        rows = list(await session.execute(query))
+    async with ctx.db.reading() as tx:
+        rows = list(await tx.execute(query))
         due = [row for row in rows if _due(row, ctx.now)]
         keys = {row.id: charge_key(row.id, row.method_id) for row in due}
         c = tables.charges
-        recorded = dict((await session.execute(
+        recorded = dict((await tx.execute(
             select(c.c.idempotency_key, c.c.status).where(c.c.idempotency_key.in_(keys.values()))
         )).all()) if keys else {}
     attempts = [
@@ -161,7 +161,7 @@ async def _candidates(
 def _due(row: Any, now: datetime) -> bool:
     if row.price <= 0:
         return False
-    if row.status is SessionStatus.LATE_CANCELLED:
+    if row.status is AppointmentStatus.LATE_CANCELLED:
         return True  # the fee stands
     return policy.charge_due(row.starts_at, now, row.cancellation_notice_hours)
 

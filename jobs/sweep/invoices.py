@@ -93,22 +93,22 @@ async def _issue(db: Database, now: datetime, due: _Due) -> bool | None:
                 return None
             if await uow.subscriptions.next_bill_month(subscription.id) != due.month:
                 return None
-            session = await uow.group_sessions.get(subscription.session_id)
-            assert session is not None
+            group_session = await uow.group_sessions.get(subscription.group_session_id)
+            assert group_session is not None
             month = YearMonth.of(due.month)
-            finished = ((session.ends_on is not None and session.ends_on < due.month)
+            finished = ((group_session.ends_on is not None and group_session.ends_on < due.month)
                         or (subscription.end_date is not None
                             and subscription.end_date <= due.month))
             if finished:
                 await uow.subscriptions.set_next_bill_month(subscription.id, None)
                 await uow.commit()
                 return False
-            lines = monthly_lines(session, subscription, month)
+            lines = monthly_lines(group_session, subscription, month)
             if lines:
                 invoice = Invoice.issue(
                     practice_id=subscription.practice_id, payer_id=subscription.payer_id,
                     sequence=await uow.invoices.next_sequence(subscription.practice_id),
-                    lines=lines, discount=None, currency=session.currency, now=now,
+                    lines=lines, discount=None, currency=group_session.currency, now=now,
                     subscription_id=subscription.id, period=due.month,
                 )
                 invoice.autocharge_pending = True

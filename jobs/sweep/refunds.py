@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from domain.appointments.appointments import ChargeStatus
 from persistence import tables
-from resolvers.appointments.appointment_money import SessionMoney
+from resolvers.appointments.appointment_money import AppointmentMoney
 
 if TYPE_CHECKING:
     from jobs.sweep.run import SweepContext
@@ -31,7 +31,7 @@ BATCH = 200
 
 async def retry_refunds(ctx: SweepContext) -> int:
     """Refunds finished by this sweep."""
-    money = SessionMoney(ctx.db, ctx.now, ctx.payments)
+    money = AppointmentMoney(ctx.db, ctx.now, ctx.payments)
     done = 0
     after: uuid.UUID | None = None
     while True:
@@ -56,5 +56,5 @@ async def _requested(ctx: SweepContext, after: uuid.UUID | None) -> list[uuid.UU
     )
     if after is not None:
         query = query.where(c.c.id > after)
-    async with ctx.db.reading() as session:
-        return list((await session.execute(query)).scalars())
+    async with ctx.db.reading() as tx:
+        return list((await tx.execute(query)).scalars())

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from domain.appointments import policy
 from domain.appointments.appointments import Appointment, AppointmentReminderDue
-from domain.appointments.policy import AUTO_CANCEL_BEFORE, REMINDER_BEFORE, SessionStatus
+from domain.appointments.policy import AUTO_CANCEL_BEFORE, REMINDER_BEFORE, AppointmentStatus
 from persistence import tables
 from persistence.uow import UnitOfWork
 
@@ -29,7 +29,7 @@ BATCH = 500
 async def send_reminders(ctx: SweepContext) -> int:
     """Reminders queued by this sweep."""
     a = tables.appointments
-    due = (a.c.status == SessionStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
+    due = (a.c.status == AppointmentStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
            a.c.starts_at > ctx.now + AUTO_CANCEL_BEFORE,
            a.c.starts_at <= ctx.now + REMINDER_BEFORE)
     queued = 0
@@ -44,7 +44,7 @@ async def send_reminders(ctx: SweepContext) -> int:
 
 
 def _remind(appointment: Appointment, now: datetime) -> bool:
-    if (appointment.status is not SessionStatus.SCHEDULED
+    if (appointment.status is not AppointmentStatus.SCHEDULED
             or appointment.reminder_sent_at is not None
             or not policy.reminder_due(appointment.starts_at, now)):
         return False

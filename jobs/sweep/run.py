@@ -10,7 +10,7 @@ from datetime import datetime
 from domain.accounts.payments import PaymentGateway
 from jobs.relay import Send, relay
 from jobs.sweep.cancellations import auto_cancel_unpaid
-from jobs.sweep.charges import charge_due_sessions
+from jobs.sweep.charges import charge_due_appointments
 from jobs.sweep.invoices import bill_subscriptions
 from jobs.sweep.refunds import retry_refunds
 from jobs.sweep.reminders import send_reminders
@@ -34,7 +34,7 @@ SweepStep = Callable[[SweepContext], Awaitable[int]]
 # Each step commits its own batches and returns how many items it acted on.
 STEPS: list[tuple[str, SweepStep]] = [
     ("refunds retried", retry_refunds),
-    ("sessions charged", charge_due_sessions),
+    ("sessions charged", charge_due_appointments),
     ("sessions auto-cancelled", auto_cancel_unpaid),
     ("reminders queued", send_reminders),
     ("monthly invoices issued", bill_subscriptions),

@@ -43,15 +43,15 @@ async def register(
     password: str,
     timezone: str,
     currency: str,
-    session_price: Decimal | None = None,
+    appointment_price: Decimal | None = None,
 ) -> SignedIn:
     async with ctx.unit_of_work() as uow:
         practice, owner, account = register_practice(
             practice_name=practice_name, name=name, email=email, password=password,
             timezone=timezone, currency=currency, hash_password=hash_password, now=ctx.now,
         )
-        if session_price is not None:
-            owner.set_session_price(session_price, "sessionPrice")
+        if appointment_price is not None:
+            owner.set_appointment_price(appointment_price, "sessionPrice")
         if await uow.accounts.email_taken(account.email):
             raise EMAIL_TAKEN
         uow.practices.add(practice)
@@ -89,7 +89,7 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
 
 async def add_practitioner(
     ctx: RequestContext, *, name: str, email: str, password: str, timezone: str | None,
-    session_price: Decimal | None = None,
+    appointment_price: Decimal | None = None,
 ) -> Practitioner:
     viewer = ctx.staff()
     ensure_owner(viewer.role)
@@ -107,8 +107,8 @@ async def add_practitioner(
         practitioner, account = new_practitioner(
             practice, details, hash_password(details.password), Role.PRACTITIONER, ctx.now
         )
-        if session_price is not None:
-            practitioner.set_session_price(session_price, "sessionPrice")
+        if appointment_price is not None:
+            practitioner.set_appointment_price(appointment_price, "sessionPrice")
         practitioner.record(PractitionerAdded(practice.id, practitioner.id))
         uow.practitioners.add(practitioner)
         await uow.flush()
@@ -129,7 +129,7 @@ async def set_working_hours(
     return practitioner
 
 
-async def set_session_price(
+async def set_appointment_price(
     ctx: RequestContext, practitioner_id: uuid.UUID | None, price: Decimal
 ) -> Practitioner:
     """A practitioner sets their own price; the owner anyone's. Booked sessions keep theirs."""
@@ -143,6 +143,6 @@ async def set_session_price(
             raise DomainError.one(
                 ErrorCode.NOT_PERMITTED, "Only the owner may set another practitioner's price."
             )
-        practitioner.set_session_price(price)
+        practitioner.set_appointment_price(price)
         await uow.commit()
     return practitioner

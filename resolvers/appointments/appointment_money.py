@@ -52,7 +52,7 @@ def request_refund(charge: Charge | None, now: datetime) -> bool:
 
 
 @dataclass(frozen=True)
-class SessionMoney:
+class AppointmentMoney:
     """What the steps after a commit work with: the database, the instant, the gateway, and
     what hands new outbox rows to the broker (None in the sweep, which relays them itself)."""
 

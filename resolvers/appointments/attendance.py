@@ -72,7 +72,7 @@ async def awaiting_updates(ctx: RequestContext, offset: int, limit: int) -> Appo
 
 @dataclass(frozen=True)
 class AttendanceRequest:
-    session_id: uuid.UUID | None
+    appointment_id: uuid.UUID | None
     attended: bool
     continuation: Continuation
     next_starts_at: datetime | None
@@ -94,7 +94,7 @@ async def submit_attendance_update(
     check_request(request)
     try:
         async with ctx.unit_of_work() as uow:
-            appointment = await _own_session(uow, viewer, request.session_id)
+            appointment = await _own_appointment(uow, viewer, request.appointment_id)
             appointment.record_attendance(request.attended, request.continuation, ctx.now)
             outcome = await _continue(uow, appointment, request)
             await uow.commit()
@@ -120,10 +120,11 @@ def check_request(request: AttendanceRequest) -> None:
     problems.raise_if_any()
 
 
-async def _own_session(
-    uow: UnitOfWork, viewer: Viewer, session_id: uuid.UUID | None
+async def _own_appointment(
+    uow: UnitOfWork, viewer: Viewer, appointment_id: uuid.UUID | None
 ) -> Appointment:
-    appointment = await uow.appointments.get(session_id, for_update=True) if session_id else None
+    appointment = await uow.appointments.get(appointment_id,
+            for_update=True) if appointment_id else None
     if appointment is None or not may_see_appointment(viewer, appointment):
         raise not_found("Session", ["sessionId"])
     if not viewer.is_staff or viewer.practitioner_id != appointment.practitioner_id:

@@ -38,7 +38,7 @@ class BookingRequest:
     idempotency_key: str | None
 
 
-async def book_session(ctx: RequestContext, request: BookingRequest) -> Appointment:
+async def book_appointment(ctx: RequestContext, request: BookingRequest) -> Appointment:
     viewer = ctx.signed_in()
     idempotency = Idempotency.of(
         viewer.account_id, "bookSession", request.idempotency_key,

@@ -30,7 +30,7 @@ from domain.appointments.policy import Cancellation, CancelledBy, Fee
 from domain.clients.relationships import Relationship
 from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
-from resolvers.appointments.appointment_money import SessionMoney, logger, request_refund
+from resolvers.appointments.appointment_money import AppointmentMoney, logger, request_refund
 from resolvers.appointments.booking import ensure_bookable
 from resolvers.clients.links import manages_appointment
 from resolvers.shared.access import may_see_appointment
@@ -44,19 +44,19 @@ class Cancelled:
     late: bool
 
 
-def money(ctx: RequestContext) -> SessionMoney:
-    return SessionMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
+def money(ctx: RequestContext) -> AppointmentMoney:
+    return AppointmentMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
 
 
-async def cancel_session(
-    ctx: RequestContext, session_id: uuid.UUID | None, reason: str | None
+async def cancel_appointment(
+    ctx: RequestContext, appointment_id: uuid.UUID | None, reason: str | None
 ) -> Cancelled:
     """A client with more notice than the window: CANCELLED, refunded if charged. Inside it:
     LATE_CANCELLED and the fee stands (taken now if it was not yet). The practice: CANCELLED,
     never charged, refunded if charged."""
     viewer = ctx.signed_in()
     async with ctx.unit_of_work() as uow:
-        appointment = await _changeable(uow, viewer, session_id)
+        appointment = await _changeable(uow, viewer, appointment_id)
         practice = await uow.practices.get(appointment.practice_id)
         assert practice is not None
         outcome = appointment.cancel(
@@ -71,8 +71,8 @@ async def cancel_session(
     return Cancelled(await _fresh(ctx, appointment), outcome.late)
 
 
-async def reschedule_session(
-    ctx: RequestContext, session_id: uuid.UUID | None, starts_at: datetime,
+async def reschedule_appointment(
+    ctx: RequestContext, appointment_id: uuid.UUID | None, starts_at: datetime,
     duration_minutes: int | None,
 ) -> Appointment:
     """The practice: any free time, the past included (as when booking). A client: only with
@@ -80,7 +80,7 @@ async def reschedule_session(
     viewer = ctx.signed_in()
     try:
         async with ctx.unit_of_work() as uow:
-            appointment = await _changeable(uow, viewer, session_id)
+            appointment = await _changeable(uow, viewer, appointment_id)
             practice = await uow.practices.get(appointment.practice_id)
             practitioner = await uow.practitioners.get(appointment.practitioner_id)
             assert practice is not None and practitioner is not None
@@ -128,10 +128,11 @@ async def cancel_upcoming_for_practice(
 
 
 async def _changeable(
-    uow: UnitOfWork, viewer: Viewer, session_id: uuid.UUID | None
+    uow: UnitOfWork, viewer: Viewer, appointment_id: uuid.UUID | None
 ) -> Appointment:
     """The session, locked, when the viewer may change it; NOT_FOUND when they may not see it."""
-    appointment = await uow.appointments.get(session_id, for_update=True) if session_id else None
+    appointment = await uow.appointments.get(appointment_id,
+            for_update=True) if appointment_id else None
     if appointment is None or not (
         may_see_appointment(viewer, appointment)
         or (appointment.practice_id == viewer.practice_id
@@ -170,7 +171,7 @@ async def _settle_cancellation(
     return [charge.id] if charge is not None and request_refund(charge, uow.now) else []
 
 
-async def _take_fee_quietly(after: SessionMoney, appointment_id: uuid.UUID) -> None:
+async def _take_fee_quietly(after: AppointmentMoney, appointment_id: uuid.UUID) -> None:
     """The cancellation has committed; a gateway failure leaves the fee to the sweep."""
     try:
         await after.take_fee(appointment_id)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from strawberry.dataloader import DataLoader
 
 from domain.appointments.appointments import Appointment, Charge, ChargeStatus, ReservedSlot
-from domain.appointments.policy import SessionStatus
+from domain.appointments.policy import AppointmentStatus
 from persistence import tables
 from persistence.database import Database
 from resolvers.shared.loader_base import ByIdLoader
@@ -39,8 +39,8 @@ class FailedChargeByAppointmentIdLoader(DataLoader[uuid.UUID, Charge | None]):
 
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[Charge | None]:
         c = tables.charges
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(Charge).where(c.c.appointment_id.in_(keys),
                                      c.c.status == ChargeStatus.FAILED)
                 .order_by(c.c.created_at, c.c.id)
@@ -61,8 +61,8 @@ class ReservedSlotsByLoader(DataLoader[uuid.UUID, list[ReservedSlot]]):
         self.db = db
 
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[list[ReservedSlot]]:
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(ReservedSlot).where(self.column.in_(keys)).order_by(
                     tables.reserved_slots.c.weekday, tables.reserved_slots.c.start_time
                 )
@@ -102,7 +102,7 @@ def when_filter(upcoming: bool | None, now: datetime) -> list[Any]:
     if upcoming is None:
         return []
     if upcoming:
-        return [A.c.status == SessionStatus.SCHEDULED, A.c.starts_at > now]
+        return [A.c.status == AppointmentStatus.SCHEDULED, A.c.starts_at > now]
     return [A.c.starts_at <= now]
 
 
@@ -127,13 +127,13 @@ class AppointmentPagesLoader(DataLoader[PageKey, AppointmentPage]):
         for key in keys:
             groups[(key.upcoming, key.offset, key.limit)].append(key)
         pages: dict[PageKey, AppointmentPage] = {}
-        async with self.db.reading() as session:
+        async with self.db.reading() as tx:
             for (upcoming, offset, limit), group in groups.items():
-                pages.update(await self._group(session, group, upcoming, offset, limit))
+                pages.update(await self._group(tx, group, upcoming, offset, limit))
         return [pages[key] for key in keys]
 
     async def _group(
-        self, session: Any, group: list[PageKey], upcoming: bool | None, offset: int, limit: int
+        self, tx: Any, group: list[PageKey], upcoming: bool | None, offset: int, limit: int
     ) -> dict[PageKey, AppointmentPage]:
         parent_ids = [key.parent_id for key in group]
         parent, source = self.parent_query(parent_ids)
@@ -148,12 +148,12 @@ class AppointmentPagesLoader(DataLoader[PageKey, AppointmentPage]):
             .where(parent.in_(parent_ids), *when_filter(upcoming, self.now))
             .subquery()
         )
-        rows = list(await session.execute(
+        rows = list(await tx.execute(
             select(window).where(window.c.position > offset,
                                  window.c.position <= offset + limit)
         ))
-        totals = await self._totals(session, parent, source, parent_ids, upcoming)
-        loaded = await self._appointments(session, [row.id for row in rows])
+        totals = await self._totals(tx, parent, source, parent_ids, upcoming)
+        loaded = await self._appointments(tx, [row.id for row in rows])
         by_parent: dict[uuid.UUID, list[tuple[int, Appointment]]] = defaultdict(list)
         for row in rows:
             by_parent[row.parent].append((row.position, loaded[row.id]))
@@ -166,20 +166,20 @@ class AppointmentPagesLoader(DataLoader[PageKey, AppointmentPage]):
         }
 
     async def _totals(
-        self, session: Any, parent: Any, source: Any, parent_ids: list[uuid.UUID],
+        self, tx: Any, parent: Any, source: Any, parent_ids: list[uuid.UUID],
         upcoming: bool | None,
     ) -> dict[uuid.UUID, int]:
-        result = await session.execute(
+        result = await tx.execute(
             select(parent, func.count()).select_from(source)
             .where(parent.in_(parent_ids), *when_filter(upcoming, self.now)).group_by(parent)
         )
         return {row[0]: row[1] for row in result}
 
     @staticmethod
-    async def _appointments(session: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Appointment]:
+    async def _appointments(tx: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Appointment]:
         if not ids:
             return {}
-        result = await session.execute(select(Appointment).where(A.c.id.in_(ids)))
+        result = await tx.execute(select(Appointment).where(A.c.id.in_(ids)))
         return {item.id: item for item in result.scalars()}
 
 

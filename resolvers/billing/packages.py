@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from domain.billing.billing import Checkout
 from domain.billing.invoices import Invoice, PaymentStatus
-from domain.billing.packages import Package, create_package, may_pay_for, not_for_this_session
+from domain.billing.packages import Package, create_package, may_pay_for, not_for_this_appointment
 from domain.clients.links import Permission
 from domain.shared.errors import not_found
 from domain.shared.money import Money
@@ -36,7 +36,7 @@ from resolvers.shared.idempotency import Idempotency
 class PackageRequest:
     client_id: uuid.UUID | None
     name: str
-    sessions: int
+    credits: int
     price: Decimal
     checkout: Checkout
     idempotency_key: str | None
@@ -72,7 +72,7 @@ class _Selling:
         assert practice is not None
         package = create_package(
             practice_id=owner.practice_id, owner_id=owner.id, name=self.request.name,
-            sessions=self.request.sessions, price=self.request.price,
+            credits=self.request.credits, price=self.request.price,
             currency=practice.currency, now=uow.now,
         )
         return _Draft(package), None
@@ -130,7 +130,7 @@ async def package_paying_for(
         if not viewer.is_staff and viewer.client_id != package.owner_id and (
                 viewer.client_id not in sharing_with):
             raise not_found("Package", ["packageId"])
-        raise not_for_this_session()
+        raise not_for_this_appointment()
     return package
 
 
@@ -150,7 +150,7 @@ async def draw_for_follow_up(uow: UnitOfWork, paid_by: uuid.UUID | None,
     for takes that package's next credit while it has one and may still pay for these
     attendees; answers the package's id, or None when the payer's card is to pay."""
     package = await uow.packages.get(paid_by, for_update=True) if paid_by else None
-    if package is None or package.remaining_sessions < 1:
+    if package is None or package.remaining_credits < 1:
         return None
     sharing_with = await granted_to(uow, package.owner_id, Permission.USE_PACKAGE_SESSIONS)
     if not may_pay_for(package.owner_id, attendee_ids, sharing_with):

@@ -124,5 +124,5 @@ async def clients_page(
     limit: int,
 ) -> tuple[list[Client], int]:
     scope = scope_for(ctx.signed_in(), include_inactive=include_inactive, search=search)
-    async with ctx.db.reading() as session:
-        return await list_clients(session, scope, offset, limit)
+    async with ctx.db.reading() as tx:
+        return await list_clients(tx, scope, offset, limit)

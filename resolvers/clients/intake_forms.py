@@ -62,7 +62,7 @@ async def pending_forms(ctx: RequestContext) -> list[IntakeForm]:
         whose = [viewer.client_id,
                  *await granting(uow, viewer.client_id, Permission.COMPLETE_INTAKE_FORMS)]
         forms = tables.intake_forms.c
-        result = await uow.session.execute(
+        result = await uow.tx.execute(
             select(IntakeForm)
             .where(forms.client_id.in_(whose), forms.status == IntakeFormStatus.PENDING)
             .order_by(forms.requested_at, forms.id)

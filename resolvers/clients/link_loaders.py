@@ -29,8 +29,8 @@ class LinksByClientIdLoader(DataLoader[uuid.UUID, list[ClientLink]]):
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[ClientLink]]:
         links = tables.client_links.c
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(ClientLink)
                 .where(or_(links.client_id.in_(client_ids),
                            links.linked_client_id.in_(client_ids)))
@@ -58,8 +58,8 @@ class IntakeFormsByClientIdLoader(DataLoader[uuid.UUID, list[IntakeForm]]):
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[IntakeForm]]:
         forms = tables.intake_forms.c
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(IntakeForm).where(forms.client_id.in_(client_ids))
                 .order_by(forms.requested_at, forms.id)
             )
@@ -82,8 +82,8 @@ class PackagesByOwnerIdLoader(DataLoader[uuid.UUID, list[Package]]):
 
     async def _load(self, owner_ids: Sequence[uuid.UUID]) -> list[list[Package]]:
         packages = tables.packages.c
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(Package).where(packages.owner_id.in_(owner_ids))
                 .order_by(packages.created_at, packages.id)
             )

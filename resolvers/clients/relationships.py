@@ -46,7 +46,7 @@ async def create_relationship(
     return relationship
 
 
-async def upcoming_sessions(uow: UnitOfWork, relationship: Relationship) -> int:
+async def upcoming_appointments(uow: UnitOfWork, relationship: Relationship) -> int:
     """How many SCHEDULED sessions of this relationship start after now (locked: the end
     and their cancellation happen together or not at all)."""
     return len(await uow.appointments.upcoming_of_relationship(relationship.id, uow.now))
@@ -54,7 +54,7 @@ async def upcoming_sessions(uow: UnitOfWork, relationship: Relationship) -> int:
 
 async def end_relationship(
     ctx: RequestContext, relationship_id: uuid.UUID | None, *, reason: EndReason,
-    note: str | None, cancel_upcoming_sessions: bool,
+    note: str | None, cancel_upcoming_appointments: bool,
 ) -> Relationship:
     """Ended, with the reason and when; nothing is sent to the client. Upcoming sessions
     refuse it (HAS_UPCOMING_SESSIONS) unless cancelUpcomingSessions cancels them, free of
@@ -64,8 +64,9 @@ async def end_relationship(
         relationship = await visible_relationship(uow, viewer, relationship_id, ["relationshipId"])
         ensure_manages(viewer, relationship)
         relationship.end(
-            reason, note, ctx.now, upcoming_sessions=await upcoming_sessions(uow, relationship),
-            cancel_upcoming_sessions=cancel_upcoming_sessions,
+            reason, note, ctx.now, upcoming_appointments=await upcoming_appointments(uow,
+                    relationship),
+            cancel_upcoming_appointments=cancel_upcoming_appointments,
         )
         refunds = await cancel_upcoming_for_practice(uow, relationship)
         await uow.commit()

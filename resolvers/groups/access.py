@@ -16,7 +16,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from domain.billing.invoices import Invoice
-from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
+from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
 from resolvers.shared.auth import Viewer
@@ -31,7 +31,7 @@ def may_see_offering(viewer: Viewer | None, item: Service | GroupSession) -> boo
     return viewer is not None and item.practice_id == viewer.practice_id
 
 
-def may_see_subscription(viewer: Viewer | None, subscription: SessionSubscription) -> bool:
+def may_see_subscription(viewer: Viewer | None, subscription: GroupSubscription) -> bool:
     if viewer is None or subscription.practice_id != viewer.practice_id:
         return False
     return viewer.is_staff or viewer.client_id in (subscription.client_id, subscription.payer_id)
@@ -58,11 +58,11 @@ async def practice_service(
 
 
 async def practice_group_session(
-    uow: UnitOfWork, viewer: Viewer, session_id: uuid.UUID, field: Sequence[str],
+    uow: UnitOfWork, viewer: Viewer, group_session_id: uuid.UUID, field: Sequence[str],
     *, for_update: bool = False,
 ) -> GroupSession:
     found = await uow.group_sessions.get_in_practice(
-        session_id, viewer.practice_id, for_update=for_update
+        group_session_id, viewer.practice_id, for_update=for_update
     )
     if found is None:
         raise not_found("Session", field)
@@ -72,7 +72,7 @@ async def practice_group_session(
 async def visible_subscription(
     uow: UnitOfWork, viewer: Viewer, subscription_id: uuid.UUID, field: Sequence[str],
     *, for_update: bool = False,
-) -> SessionSubscription:
+) -> GroupSubscription:
     found = await uow.subscriptions.get(subscription_id, for_update=for_update)
     if found is None or not may_see_subscription(viewer, found):
         raise not_found("Subscription", field)

@@ -25,7 +25,7 @@ from domain.billing.billing import Checkout, Discount, InvoiceLine, invoice_tota
 from domain.billing.invoices import Invoice, PaymentStatus
 from domain.groups.group_sessions import (
     GroupSession,
-    SessionSubscription,
+    GroupSubscription,
     YearMonth,
     check_room,
     check_transfer,
@@ -55,7 +55,7 @@ class DiscountRequest:
 @dataclass(frozen=True)
 class EnrolmentRequest:
     client_id: uuid.UUID
-    session_id: uuid.UUID
+    group_session_id: uuid.UUID
     first_date: date
     payer_id: uuid.UUID | None
     discount: DiscountRequest | None
@@ -67,7 +67,7 @@ class EnrolmentRequest:
 class TransferRequest:
     subscription_id: uuid.UUID
     transfer_date: date
-    to_session_id: uuid.UUID
+    to_group_session_id: uuid.UUID
     first_date: date
     discount: DiscountRequest | None
     checkout: Checkout
@@ -79,26 +79,26 @@ class Enrolment:
     """What either mutation answers: the new subscription and its first invoice (and, for a
     transfer, the subscription it ended)."""
 
-    subscription: SessionSubscription
+    subscription: GroupSubscription
     invoice: Invoice
-    ended: SessionSubscription | None = None
+    ended: GroupSubscription | None = None
     # set when this call wrote them (not for a retry's earlier answer): the new
     # subscription's session, its invoice being its only one
-    session: GroupSession | None = None
+    group_session: GroupSession | None = None
 
 
 @dataclass
 class Draft:
     """A checked request: the new subscription's session, payer and first invoice's lines."""
 
-    session: GroupSession
+    group_session: GroupSession
     payer_id: uuid.UUID
     first_date: date
     lines: list[InvoiceLine]
     discount: Discount | None
     total: Money
     # the new session's subscriptions that attend first_date or later (counted for capacity)
-    enrolled: list[SessionSubscription]
+    enrolled: list[GroupSubscription]
 
 
 def _fingerprint(request: Any) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def _fingerprint(request: Any) -> dict[str, Any]:
     return values
 
 
-async def enroll_in_session(ctx: RequestContext, request: EnrolmentRequest) -> Enrolment:
+async def enroll_in_group_session(ctx: RequestContext, request: EnrolmentRequest) -> Enrolment:
     viewer = ctx.staff()
     idempotency = Idempotency.of(viewer.account_id, "enrollInSession",
                                  request.idempotency_key, _fingerprint(request))
@@ -116,7 +116,7 @@ async def enroll_in_session(ctx: RequestContext, request: EnrolmentRequest) -> E
                                  _Enrolling(viewer, request))
 
 
-async def transfer_session(ctx: RequestContext, request: TransferRequest) -> Enrolment:
+async def transfer_group_session(ctx: RequestContext, request: TransferRequest) -> Enrolment:
     viewer = ctx.staff()
     idempotency = Idempotency.of(viewer.account_id, "transferSession",
                                  request.idempotency_key, _fingerprint(request))
@@ -140,13 +140,13 @@ class _Enrolling(_Subscribing):
     request: EnrolmentRequest
 
     async def check(self, uow: UnitOfWork, *, lock: bool
-                    ) -> tuple[Draft, SessionSubscription]:
+                    ) -> tuple[Draft, GroupSubscription]:
         return await _check_enrolment(uow, self.viewer, self.request, lock=lock)
 
-    async def write(self, uow: UnitOfWork, draft: Draft, subscription: SessionSubscription,
+    async def write(self, uow: UnitOfWork, draft: Draft, subscription: GroupSubscription,
                     taken: Taken | None) -> Enrolment:
         invoice = await _subscribe(uow, subscription, draft, self.request.checkout, taken)
-        return Enrolment(subscription, invoice, session=draft.session)
+        return Enrolment(subscription, invoice, group_session=draft.group_session)
 
 
 @dataclass(frozen=True)
@@ -155,19 +155,20 @@ class _Transferring(_Subscribing):
     request: TransferRequest
 
     async def check(self, uow: UnitOfWork, *, lock: bool
-                    ) -> tuple[Draft, SessionSubscription]:
+                    ) -> tuple[Draft, GroupSubscription]:
         return await _check_transfer(uow, self.viewer, self.request, lock=lock)
 
-    async def write(self, uow: UnitOfWork, draft: Draft, current: SessionSubscription,
+    async def write(self, uow: UnitOfWork, draft: Draft, current: GroupSubscription,
                     taken: Taken | None) -> Enrolment:
-        session = await uow.group_sessions.get(current.session_id)
-        assert session is not None
+        group_session = await uow.group_sessions.get(current.group_session_id)
+        assert group_session is not None
         request = self.request
-        new = transfer(current, session, draft.session, transfer_date=request.transfer_date,
+        new = transfer(current, group_session, draft.group_session,
+                transfer_date=request.transfer_date,
                        first_date=draft.first_date, target_enrolled=draft.enrolled,
                        now=uow.now)
         invoice = await _subscribe(uow, new, draft, request.checkout, taken)
-        return Enrolment(new, invoice, current, session=draft.session)
+        return Enrolment(new, invoice, current, group_session=draft.group_session)
 
 
 async def _answer(uow: UnitOfWork, subscription_id: uuid.UUID) -> Enrolment:
@@ -186,46 +187,48 @@ def _discount(request: DiscountRequest | None, currency: str) -> Discount | None
     return parse_discount(request.percent, request.amount, request.reason, currency)
 
 
-def _draft(session: GroupSession, payer_id: uuid.UUID, first_date: date,
-           discount: Discount | None, enrolled: list[SessionSubscription]) -> Draft:
-    lines = first_month_lines(session, first_date)
-    totals = invoice_totals(lines, discount, session.currency)
-    return Draft(session, payer_id, first_date, lines, discount, totals.total, enrolled)
+def _draft(group_session: GroupSession, payer_id: uuid.UUID, first_date: date,
+           discount: Discount | None, enrolled: list[GroupSubscription]) -> Draft:
+    lines = first_month_lines(group_session, first_date)
+    totals = invoice_totals(lines, discount, group_session.currency)
+    return Draft(group_session, payer_id, first_date, lines, discount, totals.total, enrolled)
 
 
 async def _check_enrolment(
     uow: UnitOfWork, viewer: Viewer, request: EnrolmentRequest, *, lock: bool
-) -> tuple[Draft, SessionSubscription]:
+) -> tuple[Draft, GroupSubscription]:
     # The session row first: it is the lock that serialises enrolments into it.
-    session = await practice_group_session(uow, viewer, request.session_id, ["sessionId"],
+    group_session = await practice_group_session(uow, viewer, request.group_session_id,
+            ["sessionId"],
                                            for_update=lock)
     client = await visible_client(uow, viewer, request.client_id, ["clientId"])
     payer = await visible_client(uow, viewer, request.payer_id or client.id, ["payerId"])
-    practitioner = await uow.practitioners.get(session.practitioner_id)
+    practitioner = await uow.practitioners.get(group_session.practitioner_id)
     assert practitioner is not None
     problems = Problems()
-    discount = problems.check(_discount, request.discount, session.currency)
-    enrolled = await uow.subscriptions.attending_from(session.id, request.first_date)
+    discount = problems.check(_discount, request.discount, group_session.currency)
+    enrolled = await uow.subscriptions.attending_from(group_session.id, request.first_date)
     subscription = problems.check(
-        enroll, session, client_id=client.id, payer_id=payer.id, first_date=request.first_date,
+        enroll, group_session, client_id=client.id, payer_id=payer.id,
+                first_date=request.first_date,
         today=local_today(uow.now, practitioner.timezone), enrolled=enrolled, now=uow.now,
     )
     problems.raise_if_any()
-    return _draft(session, payer.id, request.first_date, discount, enrolled), subscription
+    return _draft(group_session, payer.id, request.first_date, discount, enrolled), subscription
 
 
 async def _check_transfer(
     uow: UnitOfWork, viewer: Viewer, request: TransferRequest, *, lock: bool
-) -> tuple[Draft, SessionSubscription]:
+) -> tuple[Draft, GroupSubscription]:
     current = await visible_subscription(uow, viewer, request.subscription_id,
                                          ["subscriptionId"], for_update=lock)
-    session = await uow.group_sessions.get(current.session_id)
-    assert session is not None
-    target = await practice_group_session(uow, viewer, request.to_session_id, ["toSessionId"],
+    group_session = await uow.group_sessions.get(current.group_session_id)
+    assert group_session is not None
+    target = await practice_group_session(uow, viewer, request.to_group_session_id, ["toSessionId"],
                                           for_update=lock)
     problems = Problems()
     discount = problems.check(_discount, request.discount, target.currency)
-    problems.check(check_transfer, current, session, target, request.transfer_date,
+    problems.check(check_transfer, current, group_session, target, request.transfer_date,
                    request.first_date)
     problems.raise_if_any()
     enrolled = await uow.subscriptions.attending_from(target.id, request.first_date)
@@ -233,7 +236,7 @@ async def _check_transfer(
     return _draft(target, current.payer_id, request.first_date, discount, enrolled), current
 
 
-async def _subscribe(uow: UnitOfWork, subscription: SessionSubscription, draft: Draft,
+async def _subscribe(uow: UnitOfWork, subscription: GroupSubscription, draft: Draft,
                      checkout: Checkout, taken: Taken | None) -> Invoice:
     """Save the subscription with its first month's invoice, numbered now, checked out."""
     uow.subscriptions.add(subscription)
@@ -241,7 +244,7 @@ async def _subscribe(uow: UnitOfWork, subscription: SessionSubscription, draft: 
     invoice = Invoice.issue(
         practice_id=subscription.practice_id, payer_id=draft.payer_id,
         sequence=await uow.invoices.next_sequence(subscription.practice_id),
-        lines=draft.lines, discount=draft.discount, currency=draft.session.currency,
+        lines=draft.lines, discount=draft.discount, currency=draft.group_session.currency,
         now=uow.now, subscription_id=subscription.id, period=month.first_day,
     )
     invoice.checkout(checkout, uow.now)

@@ -78,19 +78,19 @@ async def create_group_session(ctx: RequestContext, request: GroupSessionRequest
             monthly_price=request.monthly_price, currency=practice.currency,
             starts_on=request.starts_on, ends_on=request.ends_on,
         )
-        session = GroupSession.create(details, practice_id=viewer.practice_id,
+        group_session = GroupSession.create(details, practice_id=viewer.practice_id,
                                       service_id=service.id, practitioner_id=practitioner.id,
                                       now=ctx.now)
-        uow.group_sessions.add(session)
+        uow.group_sessions.add(group_session)
         await uow.commit()
-    return session
+    return group_session
 
 
 @dataclass(frozen=True)
 class PreviewRequest:
     subscription_id: uuid.UUID
     transfer_date: date
-    to_session_id: uuid.UUID
+    to_group_session_id: uuid.UUID
     first_date: date
 
 
@@ -103,9 +103,9 @@ async def transfer_preview(ctx: RequestContext, request: PreviewRequest) -> Tran
         subscription = await visible_subscription(
             uow, viewer, request.subscription_id, ["subscriptionId"]
         )
-        current = await uow.group_sessions.get(subscription.session_id)
+        current = await uow.group_sessions.get(subscription.group_session_id)
         assert current is not None
-        target = await practice_group_session(uow, viewer, request.to_session_id,
+        target = await practice_group_session(uow, viewer, request.to_group_session_id,
                                               ["toSessionId"])
         practitioner = await uow.practitioners.get(target.practitioner_id)
         assert practitioner is not None

@@ -15,12 +15,12 @@ from strawberry.dataloader import DataLoader
 
 from domain.billing.billing import InvoiceStatus
 from domain.billing.invoices import Invoice
-from domain.groups.group_sessions import GroupSession, Service, SessionSubscription
+from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from persistence import tables
 from persistence.database import Database
 from resolvers.shared.loader_base import ByIdLoader
 
-S = tables.session_subscriptions
+S = tables.group_subscriptions
 I = tables.invoices  # noqa: E741
 
 
@@ -32,8 +32,8 @@ class GroupSessionByIdLoader(ByIdLoader[GroupSession]):
     model = GroupSession
 
 
-class SubscriptionByIdLoader(ByIdLoader[SessionSubscription]):
-    model = SessionSubscription
+class SubscriptionByIdLoader(ByIdLoader[GroupSubscription]):
+    model = GroupSubscription
 
 
 class InvoiceByIdLoader(ByIdLoader[Invoice]):
@@ -54,8 +54,8 @@ class GroupSessionsByServiceIdLoader(_GroupedLoader):
 
     async def _load(self, service_ids: Sequence[uuid.UUID]) -> list[list[GroupSession]]:
         g = tables.group_sessions
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(GroupSession).where(g.c.service_id.in_(service_ids))
                 .order_by(g.c.created_at, g.c.id)
             )
@@ -72,7 +72,7 @@ class Span:
     end_date: date | None
 
 
-class EnrolmentSpansBySessionIdLoader(_GroupedLoader):
+class EnrolmentSpansByGroupSessionIdLoader(_GroupedLoader):
     """The date spans of a session's subscriptions that may still attend a date from today
     (any timezone's today) on: what enrolledCount counts."""
 
@@ -80,33 +80,33 @@ class EnrolmentSpansBySessionIdLoader(_GroupedLoader):
         super().__init__(db)
         self.cutoff = now.date() - timedelta(days=2)
 
-    async def _load(self, session_ids: Sequence[uuid.UUID]) -> list[list[Span]]:
-        async with self.db.reading() as session:
-            rows = await session.execute(
-                select(S.c.session_id, S.c.start_date, S.c.end_date).where(
-                    S.c.session_id.in_(session_ids),
+    async def _load(self, group_session_ids: Sequence[uuid.UUID]) -> list[list[Span]]:
+        async with self.db.reading() as tx:
+            rows = await tx.execute(
+                select(S.c.group_session_id, S.c.start_date, S.c.end_date).where(
+                    S.c.group_session_id.in_(group_session_ids),
                     or_(S.c.end_date.is_(None), S.c.end_date > self.cutoff),
                 )
             )
             grouped: dict[uuid.UUID, list[Span]] = defaultdict(list)
             for row in rows:
-                grouped[row.session_id].append(Span(row.start_date, row.end_date))
-        return [grouped[sid] for sid in session_ids]
+                grouped[row.group_session_id].append(Span(row.start_date, row.end_date))
+        return [grouped[sid] for sid in group_session_ids]
 
 
 class SubscriptionsByClientIdLoader(_GroupedLoader):
     """Subscriptions a client attends or pays for, by start date."""
 
-    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[SessionSubscription]]:
-        async with self.db.reading() as session:
-            result = await session.execute(
-                select(SessionSubscription)
+    async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[GroupSubscription]]:
+        async with self.db.reading() as tx:
+            result = await tx.execute(
+                select(GroupSubscription)
                 .where(or_(S.c.client_id.in_(client_ids), S.c.payer_id.in_(client_ids)))
                 .order_by(S.c.start_date, S.c.created_at, S.c.id)
             )
             found = list(result.scalars())
         wanted = set(client_ids)
-        grouped: dict[uuid.UUID, list[SessionSubscription]] = defaultdict(list)
+        grouped: dict[uuid.UUID, list[GroupSubscription]] = defaultdict(list)
         for item in found:
             for client_id in {item.client_id, item.payer_id} & wanted:
                 grouped[client_id].append(item)
@@ -117,8 +117,8 @@ class InvoicesBySubscriptionIdLoader(_GroupedLoader):
     """A subscription's invoices, oldest first."""
 
     async def _load(self, subscription_ids: Sequence[uuid.UUID]) -> list[list[Invoice]]:
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(Invoice).where(I.c.subscription_id.in_(subscription_ids))
                 .order_by(I.c.issued_at, I.c.sequence)
             )
@@ -143,12 +143,12 @@ class InvoicesByPayerIdLoader(_GroupedLoader):
         for key in keys:
             by_status[key.status].add(key.payer_id)
         grouped: dict[PayerInvoicesKey, list[Invoice]] = defaultdict(list)
-        async with self.db.reading() as session:
+        async with self.db.reading() as tx:
             for status, payer_ids in by_status.items():
                 query = select(Invoice).where(I.c.payer_id.in_(payer_ids))
                 if status is not None:
                     query = query.where(I.c.status == status.name)
-                result = await session.execute(
+                result = await tx.execute(
                     query.order_by(I.c.issued_at.desc(), I.c.sequence.desc())
                 )
                 for item in result.scalars():
@@ -163,7 +163,7 @@ class GroupSessionLoaders:
         self.subscription_by_id = SubscriptionByIdLoader(db)
         self.invoice_by_id = InvoiceByIdLoader(db)
         self.group_sessions_by_service_id = GroupSessionsByServiceIdLoader(db)
-        self.enrolment_spans_by_session_id = EnrolmentSpansBySessionIdLoader(db, now)
+        self.enrolment_spans_by_group_session_id = EnrolmentSpansByGroupSessionIdLoader(db, now)
         self.subscriptions_by_client_id = SubscriptionsByClientIdLoader(db)
         self.invoices_by_subscription_id = InvoicesBySubscriptionIdLoader(db)
         self.invoices_by_payer_id = InvoicesByPayerIdLoader(db)

@@ -22,7 +22,7 @@ class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):
         self.db = db
 
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[T | None]:
-        async with self.db.reading() as session:
-            result = await session.execute(select(self.model).where(self.model.id.in_(ids)))
+        async with self.db.reading() as tx:
+            result = await tx.execute(select(self.model).where(self.model.id.in_(ids)))
             found = {item.id: item for item in result.scalars()}
         return [found.get(item_id) for item_id in ids]

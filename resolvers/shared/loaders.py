@@ -35,8 +35,8 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
         self.db = db
 
     async def _load(self, practice_ids: Sequence[uuid.UUID]) -> list[list[Practitioner]]:
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(Practitioner)
                 .where(tables.practitioners.c.practice_id.in_(practice_ids))
                 .order_by(tables.practitioners.c.created_at)
@@ -66,8 +66,8 @@ class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
         attending = select(tables.relationship_clients.c.relationship_id).where(
             tables.relationship_clients.c.client_id.in_(client_ids)
         )
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(Relationship)
                 .where(or_(tables.relationships.c.id.in_(attending),
                            tables.relationships.c.payer_id.in_(client_ids)))
@@ -88,8 +88,8 @@ class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None])
         self.db = db
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[PaymentMethod | None]:
-        async with self.db.reading() as session:
-            result = await session.execute(
+        async with self.db.reading() as tx:
+            result = await tx.execute(
                 select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(client_ids))
             )
             found = {item.client_id: item for item in result.scalars()}

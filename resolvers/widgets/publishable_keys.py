@@ -84,8 +84,8 @@ async def live_key(db: Database, presented: str) -> PublishableKey:
     prefix = key_prefix(presented)
     if prefix is None:
         raise INVALID_KEY
-    async with db.read_sessions() as session:
-        key = await PublishableKeys(session).by_prefix(prefix)
+    async with db.new_read_tx() as tx:
+        key = await PublishableKeys(tx).by_prefix(prefix)
     if key is None or not key.opens(presented):
         raise INVALID_KEY
     return key
@@ -103,12 +103,12 @@ async def widget_access(
 
 
 async def practice_slug(db: Database, key: PublishableKey) -> str:
-    async with db.read_sessions() as session:
-        practice = await session.get(Practice, key.practice_id)
+    async with db.new_read_tx() as tx:
+        practice = await tx.get(Practice, key.practice_id)
     assert practice is not None
     return practice.slug
 
 
 async def origin_has_a_key(db: Database, origin: str) -> bool:
-    async with db.read_sessions() as session:
-        return await PublishableKeys(session).origin_allowed(origin.lower())
+    async with db.new_read_tx() as tx:
+        return await PublishableKeys(tx).origin_allowed(origin.lower())

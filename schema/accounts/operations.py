@@ -20,7 +20,7 @@ class RegisterPracticeInput:
     password: str
     timezone: str
     currency: str = "GBP"
-    session_price: Decimal | None = strawberry.field(
+    appointment_price: Decimal | None = strawberry.field(
         default=strawberry.UNSET,
         description="The owner's price per session, in the practice currency (0 if not given).",
     )
@@ -45,14 +45,14 @@ class AddPractitionerInput:
     email: str
     password: str
     timezone: str | None = None
-    session_price: Decimal | None = strawberry.field(
+    appointment_price: Decimal | None = strawberry.field(
         default=strawberry.UNSET,
         description="Price per session, in the practice currency (0 if not given).",
     )
 
 
 @strawberry.input
-class SetSessionPriceInput:
+class SetAppointmentPriceInput:
     practitioner_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the signed-in practitioner."
     )
@@ -91,7 +91,7 @@ class AccountMutations:
         result = await accounts.register(
             context(info), practice_name=input.practice_name, name=input.name,
             email=input.email, password=input.password, timezone=input.timezone,
-            currency=input.currency, session_price=given(input.session_price),
+            currency=input.currency, appointment_price=given(input.appointment_price),
         )
         return signed_in_payload(result)
 
@@ -108,17 +108,17 @@ class AccountMutations:
     ) -> PractitionerPayload:
         practitioner = await accounts.add_practitioner(
             context(info), name=input.name, email=input.email, password=input.password,
-            timezone=input.timezone, session_price=given(input.session_price),
+            timezone=input.timezone, appointment_price=given(input.appointment_price),
         )
         return PractitionerPayload(practitioner=Practitioner.from_entity(practitioner))
 
     @strawberry.mutation(description="Change a practitioner's session price (booked sessions "
                          "keep the price they were booked at).")
     @refusals_as_user_errors(PractitionerPayload)
-    async def set_session_price(
-        self, info: strawberry.Info, input: SetSessionPriceInput
+    async def set_appointment_price(
+        self, info: strawberry.Info, input: SetAppointmentPriceInput
     ) -> PractitionerPayload:
-        practitioner = await accounts.set_session_price(
+        practitioner = await accounts.set_appointment_price(
             context(info), optional_node_id(given(input.practitioner_id), "Practitioner"),
             input.price,
         )

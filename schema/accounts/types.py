@@ -104,7 +104,7 @@ class Practitioner(Node):
     @strawberry.field(
         description="What one session costs, in the practice currency; fixed when booked."
     )
-    async def session_price(self, info: strawberry.Info) -> Money:
+    async def appointment_price(self, info: strawberry.Info) -> Money:
         found = await context(info).loaders.practice_by_id.load(self.practice_id)
         assert found is not None
         return Money(amount=self.price, currency=found.currency)

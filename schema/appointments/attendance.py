@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from resolvers.appointments import attendance, reserved_slots
-from schema.appointments.types import Continuation, ReservedSlot, Session, SessionConnection
+from schema.appointments.types import Appointment, AppointmentConnection, Continuation, ReservedSlot
 from schema.clients.inputs import given, node_id
 from schema.shared.common import UserError, Weekday, context, page, refusals_as_user_errors
 from schema.shared.ids import to_global_id
@@ -15,7 +15,7 @@ from schema.shared.ids import to_global_id
 
 @strawberry.input
 class SubmitAttendanceUpdateInput:
-    session_id: strawberry.ID
+    appointment_id: strawberry.ID = strawberry.field(name="sessionId")
     attended: bool
     continuation: Continuation  # type: ignore[valid-type]
     next_starts_at: datetime | None = strawberry.field(
@@ -28,8 +28,9 @@ class SubmitAttendanceUpdateInput:
 
 @strawberry.type
 class SubmitAttendanceUpdatePayload:
-    session: Session | None = None
-    follow_up_session: Session | None = None
+    appointment: Appointment | None = strawberry.field(name="session", default=None)
+    follow_up_appointment: Appointment | None = strawberry.field(
+        name="followUpSession", default=None)
     reserved_slot: ReservedSlot | None = None
     reserved_slot_removed: bool = strawberry.field(
         default=False, description="True when this update removed a reserved slot the client had."
@@ -70,10 +71,10 @@ class AttendanceQueries:
     )
     async def awaiting_updates(
         self, info: strawberry.Info, first: int | None = None, after: str | None = None
-    ) -> SessionConnection:
+    ) -> AppointmentConnection:
         at = page(first, after)
         found = await attendance.awaiting_updates(context(info), at.offset, at.limit)
-        return SessionConnection.of(found.items, found.total, at)
+        return AppointmentConnection.of(found.items, found.total, at)
 
 
 @strawberry.type
@@ -86,7 +87,7 @@ class AttendanceMutations:
         outcome = await attendance.submit_attendance_update(
             context(info),
             attendance.AttendanceRequest(
-                session_id=node_id(input.session_id, "Session"),
+                appointment_id=node_id(input.appointment_id, "Session"),
                 attended=input.attended,
                 continuation=input.continuation,
                 next_starts_at=given(input.next_starts_at),
@@ -94,9 +95,9 @@ class AttendanceMutations:
             ),
         )
         return SubmitAttendanceUpdatePayload(
-            session=Session.from_entity(outcome.appointment),
-            follow_up_session=(
-                Session.from_entity(outcome.follow_up) if outcome.follow_up else None
+            appointment=Appointment.from_entity(outcome.appointment),
+            follow_up_appointment=(
+                Appointment.from_entity(outcome.follow_up) if outcome.follow_up else None
             ),
             reserved_slot=(
                 ReservedSlot.from_entity(outcome.reserved_slot) if outcome.reserved_slot

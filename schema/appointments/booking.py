@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.appointments import booking
-from schema.appointments.types import Session, TimeSlot
+from schema.appointments.types import Appointment, TimeSlot
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.shared.common import (
     UserError,
@@ -18,8 +18,8 @@ from schema.shared.common import (
 )
 
 
-@strawberry.input
-class BookSessionInput:
+@strawberry.input(name="BookSessionInput")
+class BookAppointmentInput:
     relationship_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Practice side: book inside this relationship."
     )
@@ -39,9 +39,9 @@ class BookSessionInput:
     idempotency_key: str | None = strawberry.UNSET
 
 
-@strawberry.type
-class SessionPayload:
-    session: Session | None = None
+@strawberry.type(name="SessionPayload")
+class AppointmentPayload:
+    appointment: Appointment | None = strawberry.field(name="session", default=None)
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -66,9 +66,10 @@ class AppointmentQueries:
 
 @strawberry.type
 class AppointmentMutations:
-    @strawberry.mutation
-    @refusals_as_user_errors(SessionPayload)
-    async def book_session(self, info: strawberry.Info, input: BookSessionInput) -> SessionPayload:
+    @strawberry.mutation(name="bookSession")
+    @refusals_as_user_errors(AppointmentPayload)
+    async def book_appointment(self, info: strawberry.Info,
+            input: BookAppointmentInput) -> AppointmentPayload:
         request = booking.BookingRequest(
             relationship_id=optional_node_id(given(input.relationship_id), "Relationship"),
             practitioner_id=optional_node_id(given(input.practitioner_id), "Practitioner"),
@@ -78,6 +79,6 @@ class AppointmentMutations:
             package_id=optional_node_id(given(input.package_id), "Package"),
             idempotency_key=given(input.idempotency_key),
         )
-        appointment = await booking.book_session(context(info), request)
-        return SessionPayload(session=Session.from_entity(appointment))
+        appointment = await booking.book_appointment(context(info), request)
+        return AppointmentPayload(appointment=Appointment.from_entity(appointment))
 

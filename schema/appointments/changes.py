@@ -6,32 +6,32 @@ from datetime import datetime
 
 import strawberry
 
-from resolvers.appointments import changes as session_changes
+from resolvers.appointments import changes as appointment_changes
 from resolvers.appointments import my_appointments
-from schema.appointments.booking import SessionPayload
-from schema.appointments.types import Session, SessionConnection
+from schema.appointments.booking import AppointmentPayload
+from schema.appointments.types import Appointment, AppointmentConnection
 from schema.clients.inputs import given, node_id
 from schema.shared.common import UserError, context, page, refusals_as_user_errors
 
 
-@strawberry.input
-class RescheduleSessionInput:
-    session_id: strawberry.ID
+@strawberry.input(name="RescheduleSessionInput")
+class RescheduleAppointmentInput:
+    appointment_id: strawberry.ID = strawberry.field(name="sessionId")
     starts_at: datetime
     duration_minutes: int | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the session's current length."
     )
 
 
-@strawberry.input
-class CancelSessionInput:
-    session_id: strawberry.ID
+@strawberry.input(name="CancelSessionInput")
+class CancelAppointmentInput:
+    appointment_id: strawberry.ID = strawberry.field(name="sessionId")
     reason: str | None = strawberry.UNSET
 
 
-@strawberry.type
-class CancelSessionPayload:
-    session: Session | None = None
+@strawberry.type(name="CancelSessionPayload")
+class CancelAppointmentPayload:
+    appointment: Appointment | None = strawberry.field(name="session", default=None)
     late_cancellation: bool = strawberry.field(
         default=False,
         description="True when the client cancelled inside the notice window and the fee "
@@ -41,28 +41,28 @@ class CancelSessionPayload:
 
 
 @strawberry.type
-class SessionChangeMutations:
-    @strawberry.mutation
-    @refusals_as_user_errors(SessionPayload)
-    async def reschedule_session(
-        self, info: strawberry.Info, input: RescheduleSessionInput
-    ) -> SessionPayload:
-        moved = await session_changes.reschedule_session(
-            context(info), node_id(input.session_id, "Session"), input.starts_at,
+class AppointmentChangeMutations:
+    @strawberry.mutation(name="rescheduleSession")
+    @refusals_as_user_errors(AppointmentPayload)
+    async def reschedule_appointment(
+        self, info: strawberry.Info, input: RescheduleAppointmentInput
+    ) -> AppointmentPayload:
+        moved = await appointment_changes.reschedule_appointment(
+            context(info), node_id(input.appointment_id, "Session"), input.starts_at,
             given(input.duration_minutes),
         )
-        return SessionPayload(session=Session.from_entity(moved))
+        return AppointmentPayload(appointment=Appointment.from_entity(moved))
 
-    @strawberry.mutation
-    @refusals_as_user_errors(CancelSessionPayload)
-    async def cancel_session(
-        self, info: strawberry.Info, input: CancelSessionInput
-    ) -> CancelSessionPayload:
-        result = await session_changes.cancel_session(
-            context(info), node_id(input.session_id, "Session"), given(input.reason)
+    @strawberry.mutation(name="cancelSession")
+    @refusals_as_user_errors(CancelAppointmentPayload)
+    async def cancel_appointment(
+        self, info: strawberry.Info, input: CancelAppointmentInput
+    ) -> CancelAppointmentPayload:
+        result = await appointment_changes.cancel_appointment(
+            context(info), node_id(input.appointment_id, "Session"), given(input.reason)
         )
-        return CancelSessionPayload(
-            session=Session.from_entity(result.appointment), late_cancellation=result.late
+        return CancelAppointmentPayload(
+            appointment=Appointment.from_entity(result.appointment), late_cancellation=result.late
         )
 
 
@@ -75,8 +75,8 @@ class MyAppointmentsQueries:
     async def my_appointments(
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
         after: str | None = None,
-    ) -> SessionConnection:
+    ) -> AppointmentConnection:
         at = page(first, after)
         found = await my_appointments.my_appointments(context(info), upcoming, at.offset,
                                                       at.limit)
-        return SessionConnection.of(found.items, found.total, at)
+        return AppointmentConnection.of(found.items, found.total, at)

@@ -33,7 +33,7 @@ from schema.shared.nodes import node_fetcher
 if TYPE_CHECKING:
     from schema.billing.package_types import Package
 
-SessionStatus = strawberry.enum(policy.SessionStatus, name="SessionStatus")
+AppointmentStatus = strawberry.enum(policy.AppointmentStatus, name="SessionStatus")
 ChargeStatus = strawberry.enum(domain.ChargeStatus, name="ChargeStatus")
 Continuation = strawberry.enum(domain.Continuation, name="Continuation")
 
@@ -105,18 +105,18 @@ class ReservedSlot(Node):
         return Relationship.from_entity(found, ctx.viewer)
 
 
-@strawberry.type
-class Session(Node):
+@strawberry.type(name="Session")
+class Appointment(Node):
     id: strawberry.ID
     starts_at: datetime
     ends_at: datetime
-    status: SessionStatus  # type: ignore[valid-type]
+    status: AppointmentStatus  # type: ignore[valid-type]
     price: Money
     cancelled_at: datetime | None
     entity: strawberry.Private[domain.Appointment]
 
     @classmethod
-    def from_entity(cls, appointment: domain.Appointment) -> Session:
+    def from_entity(cls, appointment: domain.Appointment) -> Appointment:
         return cls(
             id=strawberry.ID(to_global_id("Session", appointment.id)),
             starts_at=appointment.starts_at,
@@ -197,52 +197,52 @@ async def _client(info: strawberry.Info, client_id: uuid.UUID | None) -> Client 
     return Client.from_entity(found, ctx.viewer) if found else None
 
 
-@strawberry.type
-class SessionEdge:
+@strawberry.type(name="SessionEdge")
+class AppointmentEdge:
     cursor: str
-    node: Session
+    node: Appointment
 
 
-@strawberry.type
-class SessionConnection:
-    edges: list[SessionEdge]
+@strawberry.type(name="SessionConnection")
+class AppointmentConnection:
+    edges: list[AppointmentEdge]
     page_info: PageInfo
     total_count: int
 
     @classmethod
-    def empty(cls) -> SessionConnection:
+    def empty(cls) -> AppointmentConnection:
         return cls(edges=[], page_info=page_info(Page(0, 0), 0, 0), total_count=0)
 
     @classmethod
     def of(
         cls, items: list[domain.Appointment], total: int, at: Page
-    ) -> SessionConnection:
+    ) -> AppointmentConnection:
         return cls(
-            edges=[SessionEdge(cursor=cursor(at.offset + i), node=Session.from_entity(item))
+            edges=[AppointmentEdge(cursor=cursor(at.offset + i), node=Appointment.from_entity(item))
                    for i, item in enumerate(items)],
             page_info=page_info(at, len(items), total),
             total_count=total,
         )
 
 
-async def session_page(
+async def appointment_page(
     info: strawberry.Info, loader_name: str, parent_id: uuid.UUID, upcoming: bool | None,
     first: int | None, after: str | None,
-) -> SessionConnection:
+) -> AppointmentConnection:
     at = page(first, after)
     loaders = context(info).loaders.appointments
     loader = getattr(loaders, loader_name)
     found: AppointmentPage = await loader.load(PageKey(parent_id, upcoming, at.offset, at.limit))
-    return SessionConnection.of(found.items, found.total, at)
+    return AppointmentConnection.of(found.items, found.total, at)
 
 
 @node_fetcher("Session")
-async def _session_node(ctx, item_id):  # type: ignore[no-untyped-def]
+async def _appointment_node(ctx, item_id):  # type: ignore[no-untyped-def]
     found = await ctx.loaders.appointments.appointment_by_id.load(item_id)
     if found is None or not (may_see_appointment(ctx.viewer, found)
                              or await _manages(ctx, found)):
         return None
-    return Session.from_entity(found)
+    return Appointment.from_entity(found)
 
 
 async def _manages(ctx, found: domain.Appointment) -> bool:  # type: ignore[no-untyped-def]

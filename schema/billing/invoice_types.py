@@ -19,7 +19,7 @@ from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 if TYPE_CHECKING:
-    from schema.groups.types import SessionSubscription
+    from schema.groups.types import GroupSubscription
 
 
 
@@ -102,14 +102,14 @@ class Invoice(Node):
     @strawberry.field(description="The subscription this invoice bills, if it bills one.")
     async def subscription(
         self, info: strawberry.Info
-    ) -> Annotated[SessionSubscription, strawberry.lazy("schema.groups.types")] | None:
-        from schema.groups.types import SessionSubscription
+    ) -> Annotated[GroupSubscription, strawberry.lazy("schema.groups.types")] | None:
+        from schema.groups.types import GroupSubscription
 
         if self.entity.subscription_id is None:
             return None
         loaders = context(info).loaders.group_sessions
         found = await loaders.subscription_by_id.load(self.entity.subscription_id)
-        return SessionSubscription.from_entity(found) if found else None
+        return GroupSubscription.from_entity(found) if found else None
 
 
 @node_fetcher("Invoice")

@@ -19,7 +19,7 @@ class CreatePackageInput:
     client_id: strawberry.ID = strawberry.field(description="The client who owns the credits "
                                                 "and pays the invoice.")
     name: str
-    sessions: int
+    credits: int = strawberry.field(name="sessions")
     price: Decimal = strawberry.field(description="The whole package's price.")
     checkout: Checkout  # type: ignore[valid-type]
     idempotency_key: str | None = strawberry.UNSET
@@ -42,7 +42,7 @@ class PackageMutations:
     ) -> PackagePayload:
         request = packages.PackageRequest(
             client_id=node_id(input.client_id, "Client"), name=input.name,
-            sessions=input.sessions, price=input.price, checkout=input.checkout,
+            credits=input.credits, price=input.price, checkout=input.checkout,
             idempotency_key=given(input.idempotency_key),
         )
         ctx = context(info)

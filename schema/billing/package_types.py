@@ -22,8 +22,8 @@ from schema.shared.nodes import node_fetcher
 class Package(Node):
     id: strawberry.ID
     name: str
-    total_sessions: int
-    remaining_sessions: int
+    total_credits: int = strawberry.field(name="totalSessions")
+    remaining_credits: int = strawberry.field(name="remainingSessions")
     price: Money
     created_at: datetime
     entity: strawberry.Private[domain.Package]
@@ -32,8 +32,8 @@ class Package(Node):
     def from_entity(cls, package: domain.Package) -> Package:
         return cls(
             id=strawberry.ID(to_global_id("Package", package.id)), name=package.name,
-            total_sessions=package.total_sessions,
-            remaining_sessions=package.remaining_sessions,
+            total_credits=package.total_credits,
+            remaining_credits=package.remaining_credits,
             price=Money(amount=package.price, currency=package.currency),
             created_at=package.created_at, entity=package,
         )

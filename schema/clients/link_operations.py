@@ -18,12 +18,12 @@ class LinkPermissionsInput:
     book_and_manage_appointments: bool = False
     complete_intake_forms: bool = False
     receive_notification_copies: bool = False
-    use_package_sessions: bool = False
+    use_package_credits: bool = strawberry.field(name="usePackageSessions", default=False)
 
     def to_domain(self) -> domain.LinkPermissions:
         return domain.LinkPermissions(
             self.book_and_manage_appointments, self.complete_intake_forms,
-            self.receive_notification_copies, self.use_package_sessions,
+            self.receive_notification_copies, self.use_package_credits,
         )
 
 

@@ -19,7 +19,7 @@ class LinkPermissions:
     book_and_manage_appointments: bool
     complete_intake_forms: bool
     receive_notification_copies: bool
-    use_package_sessions: bool
+    use_package_credits: bool = strawberry.field(name="usePackageSessions")
 
     @classmethod
     def from_domain(cls, can: domain.LinkPermissions) -> LinkPermissions:
@@ -27,7 +27,7 @@ class LinkPermissions:
             book_and_manage_appointments=can.book_and_manage_appointments,
             complete_intake_forms=can.complete_intake_forms,
             receive_notification_copies=can.receive_notification_copies,
-            use_package_sessions=can.use_package_sessions,
+            use_package_credits=can.use_package_credits,
         )
 
 

@@ -30,8 +30,8 @@ class EndRelationshipInput:
     relationship_id: strawberry.ID
     reason: EndReason  # type: ignore[valid-type]
     note: str | None = strawberry.UNSET
-    cancel_upcoming_sessions: bool = strawberry.field(
-        default=False,
+    cancel_upcoming_appointments: bool = strawberry.field(
+        name="cancelUpcomingSessions", default=False,
         description="Cancel (free of charge) the relationship's upcoming sessions; without it, "
         "upcoming sessions refuse the end with HAS_UPCOMING_SESSIONS.",
     )
@@ -106,7 +106,7 @@ class RelationshipMutations:
         ended = await relationships.end_relationship(
             context(info), node_id(input.relationship_id, "Relationship"), reason=input.reason,
             note=_given(input.note),  # type: ignore[arg-type]
-            cancel_upcoming_sessions=input.cancel_upcoming_sessions,
+            cancel_upcoming_appointments=input.cancel_upcoming_appointments,
         )
         return _payload(info, ended)
 

@@ -18,7 +18,7 @@ from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 if TYPE_CHECKING:
-    from schema.appointments.types import ReservedSlot, SessionConnection
+    from schema.appointments.types import AppointmentConnection, ReservedSlot
 
 RelationshipKind = strawberry.enum(domain.RelationshipKind, name="RelationshipKind")
 RelationshipParty = strawberry.enum(domain.RelationshipParty, name="RelationshipParty")
@@ -89,14 +89,14 @@ class Relationship(Node):
         loader = ctx.loaders.appointments.reserved_slots_by_relationship_id
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.entity.id)]
 
-    @strawberry.field
-    async def sessions(
+    @strawberry.field(name="sessions")
+    async def appointments(
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
         after: str | None = None,
-    ) -> Annotated[SessionConnection, strawberry.lazy("schema.appointments.types")]:
-        from schema.appointments.types import session_page
+    ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
+        from schema.appointments.types import appointment_page
 
-        return await session_page(
+        return await appointment_page(
             info, "appointment_pages_by_relationship_id", self.entity.id, upcoming, first, after
         )
 

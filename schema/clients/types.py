@@ -21,13 +21,13 @@ from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 if TYPE_CHECKING:
-    from schema.appointments.types import SessionConnection
+    from schema.appointments.types import AppointmentConnection
     from schema.billing.invoice_types import Invoice
     from schema.billing.package_types import Package
     from schema.clients.intake_form_types import IntakeForm
     from schema.clients.link_types import ClientLink
     from schema.clients.relationship_types import Relationship
-    from schema.groups.types import SessionSubscription
+    from schema.groups.types import GroupSubscription
 
 
 @strawberry.type
@@ -172,29 +172,29 @@ class Client(Node):
         loader = context(info).loaders.links.intake_forms_by_client_id
         return [IntakeForm.from_entity(form) for form in await loader.load(self.client_id)]
 
-    @strawberry.field
-    async def sessions(
+    @strawberry.field(name="sessions")
+    async def appointments(
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
         after: str | None = None,
-    ) -> Annotated[SessionConnection, strawberry.lazy("schema.appointments.types")]:
-        from schema.appointments.types import SessionConnection, session_page
+    ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
+        from schema.appointments.types import AppointmentConnection, appointment_page
 
         if self.restricted:
-            return SessionConnection.empty()
-        return await session_page(
+            return AppointmentConnection.empty()
+        return await appointment_page(
             info, "appointment_pages_by_client_id", self.client_id, upcoming, first, after
         )
 
     @strawberry.field(description="Group-session subscriptions the client attends or pays for.")
     async def subscriptions(
         self, info: strawberry.Info
-    ) -> list[Annotated[SessionSubscription, strawberry.lazy("schema.groups.types")]]:
-        from schema.groups.types import SessionSubscription
+    ) -> list[Annotated[GroupSubscription, strawberry.lazy("schema.groups.types")]]:
+        from schema.groups.types import GroupSubscription
 
         if self.restricted:
             return []
         loader = context(info).loaders.group_sessions.subscriptions_by_client_id
-        return [SessionSubscription.from_entity(s) for s in await loader.load(self.client_id)]
+        return [GroupSubscription.from_entity(s) for s in await loader.load(self.client_id)]
 
     @strawberry.field(description="Invoices the client pays, newest first.")
     async def invoices(

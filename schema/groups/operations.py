@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +13,7 @@ from resolvers.groups import enrolment, group_sessions
 from schema.billing.enums import Checkout
 from schema.billing.invoice_types import Invoice
 from schema.clients.inputs import given, node_id, optional_node_id
-from schema.groups.types import GroupSession, Service, SessionSubscription, TransferPreview
+from schema.groups.types import GroupSession, GroupSubscription, Service, TransferPreview
 from schema.shared.common import (
     UserError,
     Weekday,
@@ -52,7 +53,7 @@ class CreateGroupSessionInput:
 
 @strawberry.type
 class GroupSessionPayload:
-    session: GroupSession | None = None
+    group_session: GroupSession | None = strawberry.field(name="session", default=None)
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -71,10 +72,10 @@ class DiscountInput:
 
 def _prime(info: strawberry.Info, done: enrolment.Enrolment) -> None:
     """What the mutation wrote is what the payload's fields would load again."""
-    if done.session is None:
+    if done.group_session is None:
         return
     loaders = context(info).loaders.group_sessions
-    loaders.group_session_by_id.prime(done.session.id, done.session)
+    loaders.group_session_by_id.prime(done.group_session.id, done.group_session)
     loaders.invoices_by_subscription_id.prime(done.subscription.id, [done.invoice])
     for subscription in (done.subscription, done.ended):
         if subscription is not None:
@@ -86,10 +87,10 @@ def _discount(value: DiscountInput | None) -> enrolment.DiscountRequest | None:
     return found.to_request() if found is not None else None
 
 
-@strawberry.input
-class EnrollInSessionInput:
+@strawberry.input(name="EnrollInSessionInput")
+class EnrollInGroupSessionInput:
     client_id: strawberry.ID
-    session_id: strawberry.ID
+    group_session_id: strawberry.ID = strawberry.field(name="sessionId")
     first_date: date
     payer_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the client."
@@ -101,18 +102,19 @@ class EnrollInSessionInput:
 
 @strawberry.type
 class EnrollmentPayload:
-    subscription: SessionSubscription | None = None
+    subscription: GroupSubscription | None = None
     invoice: Invoice | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
-class TransferSessionInput:
+@strawberry.input(name="TransferSessionInput")
+class TransferGroupSessionInput:
     subscription_id: strawberry.ID
     transfer_date: date = strawberry.field(
         description="A date of the current session; the client is unenrolled from it on."
     )
-    to_session_id: strawberry.ID = strawberry.field(
+    to_group_session_id: strawberry.ID = strawberry.field(
+        name="toSessionId",
         description="A session of the same service or of another one."
     )
     first_date: date = strawberry.field(
@@ -123,10 +125,10 @@ class TransferSessionInput:
     idempotency_key: str | None = strawberry.UNSET
 
 
-@strawberry.type
-class TransferSessionPayload:
-    ended_subscription: SessionSubscription | None = None
-    subscription: SessionSubscription | None = None
+@strawberry.type(name="TransferSessionPayload")
+class TransferGroupSessionPayload:
+    ended_subscription: GroupSubscription | None = None
+    subscription: GroupSubscription | None = None
     invoice: Invoice | None = None
     user_errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -138,18 +140,20 @@ class GroupSessionQueries:
         return [Service.from_entity(s) for s in await group_sessions.services(context(info))]
 
     @strawberry.field(
+        name="sessionTransferPreview",
         description="What transferSession would start with: the new subscription's first "
         "invoice lines (before any discount), a suggested credit for the already-invoiced "
         "dates the client will no longer attend, and the new session's next dates."
     )
     @refusals_as_query_errors
-    async def session_transfer_preview(
+    async def group_session_transfer_preview(
         self, info: strawberry.Info, subscription_id: strawberry.ID, transfer_date: date,
-        to_session_id: strawberry.ID, first_date: date,
+        to_group_session_id: Annotated[strawberry.ID, strawberry.argument(name="toSessionId")],
+        first_date: date,
     ) -> TransferPreview | None:
         request = group_sessions.PreviewRequest(
             node_id(subscription_id, "SessionSubscription"), transfer_date,
-            node_id(to_session_id, "GroupSession"), first_date,
+            node_id(to_group_session_id, "GroupSession"), first_date,
         )
         return TransferPreview.from_domain(
             await group_sessions.transfer_preview(context(info), request)
@@ -185,47 +189,47 @@ class GroupSessionMutations:
             starts_on=input.starts_on,
             ends_on=given(input.ends_on),
         )
-        session = await group_sessions.create_group_session(context(info), request)
-        return GroupSessionPayload(session=GroupSession.from_entity(session))
+        group_session = await group_sessions.create_group_session(context(info), request)
+        return GroupSessionPayload(group_session=GroupSession.from_entity(group_session))
 
-    @strawberry.mutation
+    @strawberry.mutation(name="enrollInSession")
     @refusals_as_user_errors(EnrollmentPayload)
-    async def enroll_in_session(
-        self, info: strawberry.Info, input: EnrollInSessionInput
+    async def enroll_in_group_session(
+        self, info: strawberry.Info, input: EnrollInGroupSessionInput
     ) -> EnrollmentPayload:
         request = enrolment.EnrolmentRequest(
             client_id=node_id(input.client_id, "Client"),
-            session_id=node_id(input.session_id, "GroupSession"),
+            group_session_id=node_id(input.group_session_id, "GroupSession"),
             first_date=input.first_date,
             payer_id=optional_node_id(given(input.payer_id), "Client"),
             discount=_discount(input.discount),
             checkout=input.checkout,
             idempotency_key=given(input.idempotency_key),
         )
-        done = await enrolment.enroll_in_session(context(info), request)
+        done = await enrolment.enroll_in_group_session(context(info), request)
         _prime(info, done)
-        return EnrollmentPayload(subscription=SessionSubscription.from_entity(done.subscription),
+        return EnrollmentPayload(subscription=GroupSubscription.from_entity(done.subscription),
                                  invoice=Invoice.from_entity(done.invoice))
 
-    @strawberry.mutation
-    @refusals_as_user_errors(TransferSessionPayload)
-    async def transfer_session(
-        self, info: strawberry.Info, input: TransferSessionInput
-    ) -> TransferSessionPayload:
+    @strawberry.mutation(name="transferSession")
+    @refusals_as_user_errors(TransferGroupSessionPayload)
+    async def transfer_group_session(
+        self, info: strawberry.Info, input: TransferGroupSessionInput
+    ) -> TransferGroupSessionPayload:
         request = enrolment.TransferRequest(
             subscription_id=node_id(input.subscription_id, "SessionSubscription"),
             transfer_date=input.transfer_date,
-            to_session_id=node_id(input.to_session_id, "GroupSession"),
+            to_group_session_id=node_id(input.to_group_session_id, "GroupSession"),
             first_date=input.first_date,
             discount=_discount(input.discount),
             checkout=input.checkout,
             idempotency_key=given(input.idempotency_key),
         )
-        done = await enrolment.transfer_session(context(info), request)
+        done = await enrolment.transfer_group_session(context(info), request)
         _prime(info, done)
         assert done.ended is not None
-        return TransferSessionPayload(
-            ended_subscription=SessionSubscription.from_entity(done.ended),
-            subscription=SessionSubscription.from_entity(done.subscription),
+        return TransferGroupSessionPayload(
+            ended_subscription=GroupSubscription.from_entity(done.ended),
+            subscription=GroupSubscription.from_entity(done.subscription),
             invoice=Invoice.from_entity(done.invoice),
         )

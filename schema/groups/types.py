@@ -31,8 +31,8 @@ class Service(Node):
         return cls(id=strawberry.ID(to_global_id("Service", service.id)), name=service.name,
                    description=service.description, entity=service)
 
-    @strawberry.field
-    async def sessions(self, info: strawberry.Info) -> list[GroupSession]:
+    @strawberry.field(name="sessions")
+    async def group_sessions(self, info: strawberry.Info) -> list[GroupSession]:
         loader = context(info).loaders.group_sessions.group_sessions_by_service_id
         return [GroupSession.from_entity(s) for s in await loader.load(self.entity.id)]
 
@@ -56,18 +56,19 @@ class GroupSession(Node):
     entity: strawberry.Private[domain.GroupSession]
 
     @classmethod
-    def from_entity(cls, session: domain.GroupSession) -> GroupSession:
+    def from_entity(cls, group_session: domain.GroupSession) -> GroupSession:
         return cls(
-            id=strawberry.ID(to_global_id("GroupSession", session.id)),
-            name=session.name,
-            weekday=session.weekday,
-            start_time=session.start_time.strftime("%H:%M"),
-            duration_minutes=session.duration_minutes,
-            capacity=session.capacity,
-            monthly_price=Money(amount=session.monthly_price, currency=session.currency),
-            starts_on=session.starts_on,
-            ends_on=session.ends_on,
-            entity=session,
+            id=strawberry.ID(to_global_id("GroupSession", group_session.id)),
+            name=group_session.name,
+            weekday=group_session.weekday,
+            start_time=group_session.start_time.strftime("%H:%M"),
+            duration_minutes=group_session.duration_minutes,
+            capacity=group_session.capacity,
+            monthly_price=Money(amount=group_session.monthly_price,
+                    currency=group_session.currency),
+            starts_on=group_session.starts_on,
+            ends_on=group_session.ends_on,
+            entity=group_session,
         )
 
     @strawberry.field
@@ -98,7 +99,7 @@ class GroupSession(Node):
         upcoming = self.entity.upcoming_dates(await self._today(info), 1)
         if not upcoming:
             return 0
-        loader = context(info).loaders.group_sessions.enrolment_spans_by_session_id
+        loader = context(info).loaders.group_sessions.enrolment_spans_by_group_session_id
         spans = await loader.load(self.entity.id)
         points = {upcoming[0], *(s.start_date for s in spans if s.start_date > upcoming[0])}
         return max(enrolled_on(spans, day) for day in points)
@@ -110,18 +111,18 @@ class GroupSession(Node):
         return self.entity.upcoming_dates(await self._today(info), first)
 
 
-@strawberry.type
-class SessionSubscription(Node):
+@strawberry.type(name="SessionSubscription")
+class GroupSubscription(Node):
     id: strawberry.ID
     status: SubscriptionStatus  # type: ignore[valid-type]
     start_date: date = strawberry.field(description="First date the client attends.")
     end_date: date | None = strawberry.field(
         description="First date the client no longer attends; null while open-ended."
     )
-    entity: strawberry.Private[domain.SessionSubscription]
+    entity: strawberry.Private[domain.GroupSubscription]
 
     @classmethod
-    def from_entity(cls, subscription: domain.SessionSubscription) -> SessionSubscription:
+    def from_entity(cls, subscription: domain.GroupSubscription) -> GroupSubscription:
         return cls(
             id=strawberry.ID(to_global_id("SessionSubscription", subscription.id)),
             status=subscription.status,
@@ -144,26 +145,26 @@ class SessionSubscription(Node):
     async def payer(self, info: strawberry.Info) -> Client:
         return await self._client(info, self.entity.payer_id)
 
-    @strawberry.field
-    async def session(self, info: strawberry.Info) -> GroupSession:
+    @strawberry.field(name="session")
+    async def group_session(self, info: strawberry.Info) -> GroupSession:
         found = await context(info).loaders.group_sessions.group_session_by_id.load(
-            self.entity.session_id)
+            self.entity.group_session_id)
         assert found is not None
         return GroupSession.from_entity(found)
 
-    async def _linked(self, info: strawberry.Info, linked_id: object) -> SessionSubscription | None:
+    async def _linked(self, info: strawberry.Info, linked_id: object) -> GroupSubscription | None:
         if linked_id is None:
             return None
         loader = context(info).loaders.group_sessions.subscription_by_id
         found = await loader.load(linked_id)  # type: ignore[arg-type]
-        return SessionSubscription.from_entity(found) if found else None
+        return GroupSubscription.from_entity(found) if found else None
 
     @strawberry.field
-    async def transferred_from(self, info: strawberry.Info) -> SessionSubscription | None:
+    async def transferred_from(self, info: strawberry.Info) -> GroupSubscription | None:
         return await self._linked(info, self.entity.transferred_from_id)
 
     @strawberry.field
-    async def transferred_to(self, info: strawberry.Info) -> SessionSubscription | None:
+    async def transferred_to(self, info: strawberry.Info) -> GroupSubscription | None:
         return await self._linked(info, self.entity.transferred_to_id)
 
     @strawberry.field
@@ -181,7 +182,7 @@ class TransferPreview:
         description="What the unused, already-invoiced part of the current subscription is "
         "worth."
     )
-    new_session_first_dates: list[date]
+    new_group_session_first_dates: list[date] = strawberry.field(name="newSessionFirstDates")
 
     @classmethod
     def from_domain(cls, preview: domain.TransferPreview) -> TransferPreview:
@@ -189,7 +190,7 @@ class TransferPreview:
         return cls(
             lines=[InvoiceLine.from_domain(line) for line in preview.lines],
             suggested_credit=Money(amount=credit.amount, currency=credit.currency),
-            new_session_first_dates=preview.new_session_first_dates,
+            new_group_session_first_dates=preview.new_group_session_first_dates,
         )
 
 
@@ -212,4 +213,4 @@ async def _subscription_node(ctx, item_id):  # type: ignore[no-untyped-def]
     found = await ctx.loaders.group_sessions.subscription_by_id.load(item_id)
     if found is None or not may_see_subscription(ctx.viewer, found):
         return None
-    return SessionSubscription.from_entity(found)
+    return GroupSubscription.from_entity(found)

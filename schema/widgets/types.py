@@ -43,7 +43,7 @@ class PublicPractitioner:
     id: strawberry.ID
     name: str
     timezone: str
-    session_price: Money
+    appointment_price: Money
 
     @classmethod
     def from_domain(
@@ -52,7 +52,7 @@ class PublicPractitioner:
         return cls(
             id=strawberry.ID(to_global_id("Practitioner", practitioner.id)),
             name=practitioner.name, timezone=practitioner.timezone,
-            session_price=Money(amount=practitioner.price, currency=currency),
+            appointment_price=Money(amount=practitioner.price, currency=currency),
         )
 
 

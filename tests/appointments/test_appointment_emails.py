@@ -47,7 +47,8 @@ def booking(
     return made
 
 
-def about_sessions(mailbox: Mailbox, address: str, template_subject: str = "") -> list[Received]:
+def about_appointments(mailbox: Mailbox, address: str,
+        template_subject: str = "") -> list[Received]:
     """The session emails an address received (not its invitation and such)."""
     words = ("booked", "New session", "moved", "cancel", "Cancellation")
     return [r for r in mailbox.to(address)
@@ -75,13 +76,13 @@ def test_a_booking_is_confirmed_to_the_client_and_the_practitioner(
     # then they and the practitioner are each sent one confirmation, text and HTML
     # (a long Subject header is folded, and reads back with the fold's leading space)
     server.drain()
-    [to_client] = about_sessions(mailbox, scene.client_email)
+    [to_client] = about_appointments(mailbox, scene.client_email)
     assert to_client.subject.strip() == f"Your session with Ada Owner is booked for {when(ten)}"
     assert "When: " + when(ten) + " (50 minutes)" in to_client.text
     assert "Fee: 80.00 GBP" in to_client.text
     assert "48 hours' notice or less" in to_client.text
     assert "<strong>" + when(ten) + "</strong>" in to_client.html
-    [to_practitioner] = about_sessions(mailbox, scene.owner.email)
+    [to_practitioner] = about_appointments(mailbox, scene.owner.email)
     assert to_practitioner.subject.strip() == f"New session: Casey Signed, {when(ten)}"
 
 
@@ -101,8 +102,8 @@ def test_the_payer_and_each_attendee_with_an_address_are_told(
     server.drain()
 
     # then Ann and the payer are told, naming both who attend
-    [to_ann] = about_sessions(mailbox, email)
-    [to_payer] = about_sessions(mailbox, scene.client_email)
+    [to_ann] = about_appointments(mailbox, email)
+    [to_payer] = about_appointments(mailbox, scene.client_email)
     assert "For: Ann Couple, Bob Couple" in to_ann.text
     assert "Hello Ann," in to_ann.text
     assert "Hello Casey," in to_payer.text
@@ -119,8 +120,8 @@ def test_a_session_recorded_after_it_happened_is_not_confirmed(
            startsAt=monday - timedelta(days=7))
     server.drain()
 
-    assert about_sessions(mailbox, scene.client_email) == []
-    assert about_sessions(mailbox, scene.owner.email) == []
+    assert about_appointments(mailbox, scene.client_email) == []
+    assert about_appointments(mailbox, scene.owner.email) == []
 
 
 def test_a_refused_booking_sends_nothing(
@@ -132,7 +133,7 @@ def test_a_refused_booking_sends_nothing(
     assert [e["code"] for e in payload["userErrors"]] == ["SLOT_UNAVAILABLE"]
 
     server.drain()
-    assert about_sessions(mailbox, scene.client_email) == []
+    assert about_appointments(mailbox, scene.client_email) == []
 
 
 # ------------------------------------------------------------------ moved
@@ -147,12 +148,12 @@ def test_a_move_tells_everyone_the_old_and_the_new_time(
     assert reschedule(client, scene.client_token, booking["id"], later)["userErrors"] == []
     server.drain()
 
-    [to_client] = about_sessions(mailbox, scene.client_email, "moved")
+    [to_client] = about_appointments(mailbox, scene.client_email, "moved")
     assert to_client.subject.strip() == f"Your session with Ada Owner has moved to {when(later)}"
     assert f"Was: {when(ten)}" in to_client.text
     assert f"Now: {when(later)} (50 minutes)" in to_client.text
     assert f"<s>{when(ten)}</s>" in to_client.html
-    [to_practitioner] = about_sessions(mailbox, scene.owner.email, "moved")
+    [to_practitioner] = about_appointments(mailbox, scene.owner.email, "moved")
     assert to_practitioner.subject.strip() == f"Session moved: Casey Signed, now {when(later)}"
 
 
@@ -166,8 +167,8 @@ def test_a_refused_move_sends_nothing(
 
     assert [e["code"] for e in payload["userErrors"]] == ["LATE_CHANGE"]
     server.drain()
-    assert about_sessions(mailbox, scene.client_email, "moved") == []
-    assert about_sessions(mailbox, scene.owner.email, "moved") == []
+    assert about_appointments(mailbox, scene.client_email, "moved") == []
+    assert about_appointments(mailbox, scene.owner.email, "moved") == []
 
 
 # ------------------------------------------------------------------ cancelled
@@ -180,11 +181,11 @@ def test_a_cancellation_in_time_says_nothing_is_owed(
     cancel(client, scene.client_token, booking["id"], reason="Away that week")
     server.drain()
 
-    [to_client] = about_sessions(mailbox, scene.client_email, "cancelled")
+    [to_client] = about_appointments(mailbox, scene.client_email, "cancelled")
     assert to_client.subject.strip() == f"Session cancelled: Ada Owner, {when(ten)}"
     assert "Nothing is owed for it." in to_client.text
     assert "Nothing is owed for it." in to_client.html
-    [to_practitioner] = about_sessions(mailbox, scene.owner.email, "cancelled")
+    [to_practitioner] = about_appointments(mailbox, scene.owner.email, "cancelled")
     assert to_practitioner.text.splitlines()[:3] == [
         "Hello Ada Owner,", "", f"Casey Signed cancelled the session on {when(ten)}."]
     assert "Reason given: Away that week" in to_practitioner.text
@@ -199,11 +200,11 @@ def test_a_late_cancellation_says_the_fee_stands(
     cancel(client, scene.client_token, booking["id"])
     server.drain()
 
-    [to_client] = about_sessions(mailbox, scene.client_email, "Late cancellation")
+    [to_client] = about_appointments(mailbox, scene.client_email, "Late cancellation")
     assert to_client.subject.strip() == f"Late cancellation: Ada Owner, {when(ten)}"
     assert "so the fee of 80.00 GBP stands" in to_client.text
     assert "the fee of 80.00 GBP stands</strong>" in to_client.html
-    [to_practitioner] = about_sessions(mailbox, scene.owner.email, "Late cancellation")
+    [to_practitioner] = about_appointments(mailbox, scene.owner.email, "Late cancellation")
     assert "so the fee of 80.00 GBP stands" in to_practitioner.text
 
 
@@ -217,7 +218,7 @@ def test_the_practice_cancelling_a_paid_session_says_it_is_refunded(
     cancel(client, scene.owner.token, booking["id"])
     server.drain()
 
-    [to_client] = about_sessions(mailbox, scene.client_email, "cancelled")
+    [to_client] = about_appointments(mailbox, scene.client_email, "cancelled")
     assert f"Calm Waters Therapy has cancelled your session with Ada Owner on " \
            f"{when(ten)}." in to_client.text
     assert "the 80.00 GBP already paid is being refunded" in to_client.text

@@ -49,10 +49,10 @@ def scene(monday: datetime, client: GraphQLClient, mailbox: Mailbox) -> Scene:
 def started(client: GraphQLClient, scene: Scene, monday: datetime, clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """A 50-minute session at 10:00 UTC on the Monday, in its first minute."""
     relationship_id = relationship_of(client, scene)
-    session = booked(client, scene.owner.token, relationshipId=relationship_id,
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_id,
                      startsAt=monday + timedelta(hours=4))
     clock.set(monday + timedelta(hours=4, minutes=1))
-    return session
+    return appointment
 
 
 def add_card(client: GraphQLClient, token: str) -> None:
@@ -65,11 +65,11 @@ def remove_card(client: GraphQLClient, token: str) -> None:
     assert client.data(query, token=token)["removePaymentMethod"]["userErrors"] == []
 
 
-def node(client: GraphQLClient, token: str, session_id: str) -> Any:
-    return client.data(SESSION, {"id": session_id}, token=token)["node"]
+def node(client: GraphQLClient, token: str, global_id: str) -> Any:
+    return client.data(SESSION, {"id": global_id}, token=token)["node"]
 
 
-def sessions_of(client: GraphQLClient, token: str, relationship_id: str) -> list[str]:
+def appointments_of(client: GraphQLClient, token: str, relationship_id: str) -> list[str]:
     query = """query R($id: ID!) { node(id: $id) { ... on Relationship {
       sessions(first: 100) { edges { node { id startsAt status } } } } } }"""
     edges = client.data(query, {"id": relationship_id}, token=token)["node"]["sessions"]["edges"]
@@ -86,9 +86,9 @@ def test_same_weekly_slot_records_attendance_and_books_a_week_later_at_the_pract
     payload = submit_update(client, scene.owner.token, started["id"], attended=True,
                             continuation="SAME_WEEKLY_SLOT")
     assert payload["userErrors"] == []
-    session = payload["session"]
-    assert session["status"] == "ATTENDED"
-    assert session["attendanceUpdate"] == {"attended": True, "continuation": "SAME_WEEKLY_SLOT",
+    appointment = payload["session"]
+    assert appointment["status"] == "ATTENDED"
+    assert appointment["attendanceUpdate"] == {"attended": True, "continuation": "SAME_WEEKLY_SLOT",
                                            "submittedAt": iso(clock())}
     follow_up = payload["followUpSession"]
     assert follow_up["startsAt"] == iso(next_week_same_local_time(monday + timedelta(hours=4)))
@@ -142,20 +142,20 @@ def test_a_no_show_is_recorded_as_such(
     ],
 )
 def test_same_weekly_slot_keeps_the_local_time_across_a_clock_change(
-    client: GraphQLClient, mailbox: Mailbox, clock, timezone: str, session_utc: datetime,  # type: ignore[no-untyped-def]
+    client: GraphQLClient, mailbox: Mailbox, clock, timezone: str, appointment_utc: datetime,  # type: ignore[no-untyped-def]
     follow_up_utc: datetime,
 ) -> None:
-    clock.set(session_utc - timedelta(days=3))
+    clock.set(appointment_utc - timedelta(days=3))
     scene = paying_client_scene_in(client, mailbox, timezone)
     relationship_id = relationship_of(client, scene)
-    session = booked(client, scene.owner.token, relationshipId=relationship_id,
-                     startsAt=session_utc)
-    clock.set(session_utc + timedelta(minutes=55))
-    payload = submit_update(client, scene.owner.token, session["id"], reserveSlot=True)
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_id,
+                     startsAt=appointment_utc)
+    clock.set(appointment_utc + timedelta(minutes=55))
+    payload = submit_update(client, scene.owner.token, appointment["id"], reserveSlot=True)
     assert payload["userErrors"] == []
     assert payload["followUpSession"]["startsAt"] == iso(follow_up_utc)
     assert payload["followUpSession"]["endsAt"] == iso(follow_up_utc + timedelta(minutes=50))
-    weekday, hhmm = local_hhmm(session_utc, timezone)
+    weekday, hhmm = local_hhmm(appointment_utc, timezone)
     assert (payload["reservedSlot"]["weekday"], payload["reservedSlot"]["startTime"],
             payload["reservedSlot"]["durationMinutes"]) == (weekday, hhmm, 50)
 
@@ -172,11 +172,11 @@ def test_different_time_books_at_next_starts_at_for_as_long_as_the_session(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     relationship_id = relationship_of(client, scene)
-    session = booked(client, scene.owner.token, relationshipId=relationship_id,
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_id,
                      startsAt=monday + timedelta(hours=4), durationMinutes=30)
     clock.set(monday + timedelta(hours=4, minutes=30))
     later = monday + timedelta(days=9, hours=19)  # a Wednesday evening: the practice may
-    payload = submit_update(client, scene.owner.token, session["id"],
+    payload = submit_update(client, scene.owner.token, appointment["id"],
                             continuation="DIFFERENT_TIME", nextStartsAt=later)
     assert payload["userErrors"] == []
     assert payload["session"]["attendanceUpdate"]["continuation"] == "DIFFERENT_TIME"
@@ -239,7 +239,7 @@ def test_no_rebook_books_nothing_and_removes_the_relationships_reserved_slots(
     assert (payload["followUpSession"], payload["reservedSlot"],
             payload["reservedSlotRemoved"]) == (None, None, True)
     assert relationship_slots(client, token, relationship_id) == []
-    assert sessions_of(client, token, relationship_id) == [f'{started["startsAt"]} ATTENDED']
+    assert appointments_of(client, token, relationship_id) == [f'{started["startsAt"]} ATTENDED']
 
 
 def test_no_rebook_without_a_reserved_slot_says_none_was_removed(
@@ -313,7 +313,7 @@ def test_an_overlapping_follow_up_changes_nothing(
     next_week = next_week_same_local_time(monday + timedelta(hours=4))
     booked(client, token, relationshipId=relationship_id,
            startsAt=next_week + timedelta(minutes=30))
-    before = sessions_of(client, token, relationship_id)
+    before = appointments_of(client, token, relationship_id)
     payload = submit_update(client, token, started["id"], reserveSlot=True)
     assert payload["userErrors"] == [{"field": ["input", "continuation"],
                                       "code": "SLOT_UNAVAILABLE",
@@ -321,7 +321,7 @@ def test_an_overlapping_follow_up_changes_nothing(
     different = submit_update(client, token, started["id"], continuation="DIFFERENT_TIME",
                               nextStartsAt=next_week + timedelta(minutes=45))
     assert error_pairs(different) == [(["input", "nextStartsAt"], "SLOT_UNAVAILABLE")]
-    assert sessions_of(client, token, relationship_id) == before
+    assert appointments_of(client, token, relationship_id) == before
     assert node(client, token, started["id"])["attendanceUpdate"] is None
     assert relationship_slots(client, token, relationship_id) == []
     assert awaiting(client, token)["totalCount"] == 1
@@ -373,12 +373,12 @@ def test_a_reserved_slot_of_another_client_in_the_way_changes_nothing(
     theirs = create_relationship(client, scene.owner, [other["id"]])
     weekday, hhmm = local_hhmm(monday + timedelta(hours=4, minutes=30))
     assert reserve_slot(client, token, theirs["id"], weekday, hhmm)["userErrors"] == []
-    before = sessions_of(client, token, relationship_id)
+    before = appointments_of(client, token, relationship_id)
     payload = submit_update(client, token, started["id"], reserveSlot=True)
     assert payload["userErrors"] == [{"field": ["input", "reserveSlot"],
                                       "code": "SLOT_UNAVAILABLE",
                                       "message": "That time is not available."}]
-    assert sessions_of(client, token, relationship_id) == before
+    assert appointments_of(client, token, relationship_id) == before
     assert node(client, token, started["id"])["status"] == "SCHEDULED"
     # Without reserving, the practice may book over another client's reserved slot.
     assert submit_update(client, token, started["id"])["userErrors"] == []
@@ -421,12 +421,12 @@ def test_an_update_waits_for_the_start_exactly(
 ) -> None:
     relationship_id = relationship_of(client, scene)
     start = monday + timedelta(hours=4)
-    session = booked(client, scene.owner.token, relationshipId=relationship_id, startsAt=start)
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_id, startsAt=start)
     clock.set(start - timedelta(microseconds=1))
-    early = submit_update(client, scene.owner.token, session["id"], continuation="NO_REBOOK")
+    early = submit_update(client, scene.owner.token, appointment["id"], continuation="NO_REBOOK")
     assert error_pairs(early) == [(["input", "sessionId"], "INVALID_STATE")]
     clock.set(start)
-    on_time = submit_update(client, scene.owner.token, session["id"], continuation="NO_REBOOK")
+    on_time = submit_update(client, scene.owner.token, appointment["id"], continuation="NO_REBOOK")
     assert on_time["userErrors"] == []
 
 
@@ -434,11 +434,11 @@ def test_a_cancelled_session_takes_no_update(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     relationship_id = relationship_of(client, scene)
-    session = booked(client, scene.owner.token, relationshipId=relationship_id,
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_id,
                      startsAt=monday + timedelta(hours=4))
-    assert cancel(client, scene.owner.token, session["id"])["userErrors"] == []
+    assert cancel(client, scene.owner.token, appointment["id"])["userErrors"] == []
     clock.set(monday + timedelta(hours=5))
-    payload = submit_update(client, scene.owner.token, session["id"], continuation="NO_REBOOK")
+    payload = submit_update(client, scene.owner.token, appointment["id"], continuation="NO_REBOOK")
     assert error_pairs(payload) == [(["input", "sessionId"], "INVALID_STATE")]
 
 
@@ -455,7 +455,7 @@ def test_two_updates_at_once_record_one(
         outcomes = list(pool.map(attempt, range(6)))
     assert outcomes.count([]) == 1
     assert sorted(outcomes)[1:] == [["INVALID_STATE"]] * 5
-    assert len(sessions_of(client, scene.owner.token, started["relationship"]["id"])) == 2
+    assert len(appointments_of(client, scene.owner.token, started["relationship"]["id"])) == 2
 
 
 # ------------------------------------------------------------------ who may
@@ -467,15 +467,15 @@ def test_only_the_sessions_own_practitioner_submits_its_update(
     colleague = add_practitioner(client, scene.owner)
     theirs = create_relationship(client, scene.owner, [scene.client_id],
                                  practitionerId=colleague.practitioner_id)
-    session = booked(client, colleague.token, relationshipId=theirs["id"],
+    appointment = booked(client, colleague.token, relationshipId=theirs["id"],
                      startsAt=monday + timedelta(hours=4))
     clock.set(monday + timedelta(hours=5))
     refused = {"field": ["input", "sessionId"], "code": "NOT_PERMITTED",
                "message": "Only the session's practitioner may submit its attendance update."}
     for token in (scene.owner.token, scene.client_token):
-        payload = submit_update(client, token, session["id"], continuation="NO_REBOOK")
+        payload = submit_update(client, token, appointment["id"], continuation="NO_REBOOK")
         assert payload["userErrors"] == [refused]
-    assert submit_update(client, colleague.token, session["id"], continuation="NO_REBOOK")[
+    assert submit_update(client, colleague.token, appointment["id"], continuation="NO_REBOOK")[
         "userErrors"] == []
 
 

@@ -40,13 +40,13 @@ def test_started_scheduled_sessions_wait_oldest_first(
     at = [monday - timedelta(days=10) + timedelta(hours=4),  # recorded in the past
           monday + timedelta(hours=4), monday + timedelta(hours=6),
           monday + timedelta(hours=8)]
-    sessions = [booked(client, token, relationshipId=relationship_id, startsAt=when)
+    appointments = [booked(client, token, relationshipId=relationship_id, startsAt=when)
                 for when in reversed(at)][::-1]
     assert awaiting(client, token)["totalCount"] == 1  # only the past one has started
     clock.set(at[2])  # the third starts exactly now
     assert starts(awaiting(client, token)) == [iso(t) for t in at[:3]]
-    assert awaiting(client, token)["edges"][0]["node"]["id"] == sessions[0]["id"]
-    submit_update(client, token, sessions[1]["id"], continuation="NO_REBOOK")
+    assert awaiting(client, token)["edges"][0]["node"]["id"] == appointments[0]["id"]
+    submit_update(client, token, appointments[1]["id"], continuation="NO_REBOOK")
     assert starts(awaiting(client, token)) == [iso(at[0]), iso(at[2])]
 
 

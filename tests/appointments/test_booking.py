@@ -32,15 +32,15 @@ def test_the_practice_books_inside_a_relationship_at_its_price(
     payload = book(client, scene.owner.token, relationshipId=relationship_id,
                    startsAt=monday + timedelta(hours=4))
     assert payload["userErrors"] == []
-    session = payload["session"]
-    assert session["status"] == "SCHEDULED"
-    assert session["startsAt"] == iso(monday + timedelta(hours=4))
-    assert session["endsAt"] == iso(monday + timedelta(hours=4, minutes=50))
-    assert session["price"] == {"amount": "80.00", "currency": "GBP"}
-    assert session["payer"]["id"] == scene.client_id
-    assert session["attendees"] == [{"id": scene.client_id}]
-    assert session["bookedBy"] is None
-    assert session["charge"] is None
+    appointment = payload["session"]
+    assert appointment["status"] == "SCHEDULED"
+    assert appointment["startsAt"] == iso(monday + timedelta(hours=4))
+    assert appointment["endsAt"] == iso(monday + timedelta(hours=4, minutes=50))
+    assert appointment["price"] == {"amount": "80.00", "currency": "GBP"}
+    assert appointment["payer"]["id"] == scene.client_id
+    assert appointment["attendees"] == [{"id": scene.client_id}]
+    assert appointment["bookedBy"] is None
+    assert appointment["charge"] is None
 
 
 def test_the_practice_may_record_a_session_in_the_past(
@@ -58,10 +58,10 @@ def test_a_client_books_their_own_first_session_which_opens_a_relationship(
     payload = book(client, scene.client_token, practitionerId=scene.owner.practitioner_id,
                    startsAt=monday + timedelta(hours=4))
     assert payload["userErrors"] == []
-    session = payload["session"]
-    assert session["bookedBy"] == {"id": scene.client_id}
-    assert session["relationship"]["status"] == "ACTIVE"
-    assert session["relationship"]["party"] == "FIRST_PARTY"
+    appointment = payload["session"]
+    assert appointment["bookedBy"] == {"id": scene.client_id}
+    assert appointment["relationship"]["status"] == "ACTIVE"
+    assert appointment["relationship"]["party"] == "FIRST_PARTY"
 
 
 def test_a_client_books_only_inside_availability_and_only_the_future(

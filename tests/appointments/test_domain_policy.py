@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.appointments.policy import (
+    AppointmentStatus,
     Cancellation,
     CancelledBy,
     Fee,
-    SessionStatus,
     auto_cancel_due,
     awaiting_update,
     can_client_reschedule,
@@ -85,7 +85,7 @@ def test_naive_times_are_refused() -> None:
     naive = START.replace(tzinfo=None)
     for check in (lambda: inside_notice_window(naive, START), lambda: auto_cancel_due(START, naive),
                   lambda: reminder_due(naive, START), lambda: is_upcoming(naive, START),
-                  lambda: awaiting_update(START, SessionStatus.SCHEDULED, naive)):
+                  lambda: awaiting_update(START, AppointmentStatus.SCHEDULED, naive)):
         with pytest.raises(ValueError):
             check()
 
@@ -95,13 +95,13 @@ def test_naive_times_are_refused() -> None:
 
 def test_client_cancelling_with_more_notice_owes_nothing() -> None:
     outcome = client_cancellation(START, before(48 * H + timedelta(seconds=1)))
-    assert outcome == Cancellation(SessionStatus.CANCELLED, Fee.WAIVED)
+    assert outcome == Cancellation(AppointmentStatus.CANCELLED, Fee.WAIVED)
     assert not outcome.late
 
 
 def test_client_cancelling_with_exactly_48_hours_notice_is_late() -> None:
     outcome = client_cancellation(START, before(48 * H))
-    assert outcome == Cancellation(SessionStatus.LATE_CANCELLED, Fee.STANDS)
+    assert outcome == Cancellation(AppointmentStatus.LATE_CANCELLED, Fee.STANDS)
     assert outcome.late
 
 
@@ -110,14 +110,15 @@ def test_client_cancellation_follows_the_window(hours: int, offset: timedelta) -
     now = before(timedelta(hours=hours) + offset)
     outcome = client_cancellation(START, now, hours)
     late = inside_notice_window(START, now, hours)
-    assert outcome.status is (SessionStatus.LATE_CANCELLED if late else SessionStatus.CANCELLED)
+    assert outcome.status is (
+            AppointmentStatus.LATE_CANCELLED if late else AppointmentStatus.CANCELLED)
     assert outcome.fee is (Fee.STANDS if late else Fee.WAIVED)
 
 
 @given(notice, offsets)
 def test_the_practice_cancelling_never_charges(hours: int, offset: timedelta) -> None:
     now = before(timedelta(hours=hours) + offset)
-    expected = Cancellation(SessionStatus.CANCELLED, Fee.WAIVED)
+    expected = Cancellation(AppointmentStatus.CANCELLED, Fee.WAIVED)
     assert practice_cancellation() == expected
     assert cancellation(CancelledBy.PRACTICE, START, now, hours) == expected
     assert cancellation(CancelledBy.CLIENT, START, now, hours) == client_cancellation(
@@ -148,8 +149,8 @@ def test_moving_is_refused_exactly_when_cancelling_would_be_late(
 
 
 def test_only_scheduled_sessions_change() -> None:
-    ensure_scheduled(SessionStatus.SCHEDULED)
-    for status in set(SessionStatus) - {SessionStatus.SCHEDULED}:
+    ensure_scheduled(AppointmentStatus.SCHEDULED)
+    for status in set(AppointmentStatus) - {AppointmentStatus.SCHEDULED}:
         with pytest.raises(DomainError) as caught:
             ensure_scheduled(status)
         assert caught.value.problems[0].code is ErrorCode.INVALID_STATE
@@ -204,7 +205,7 @@ def test_reminder_then_automatic_cancellation_never_both(delta: timedelta) -> No
 @given(offsets)
 def test_awaiting_update_from_the_start(offset: timedelta) -> None:
     now = START + offset
-    assert awaiting_update(START, SessionStatus.SCHEDULED, now) is (offset >= timedelta(0))
+    assert awaiting_update(START, AppointmentStatus.SCHEDULED, now) is (offset >= timedelta(0))
     assert is_upcoming(START, now) is (offset < timedelta(0))
-    for status in set(SessionStatus) - {SessionStatus.SCHEDULED}:
+    for status in set(AppointmentStatus) - {AppointmentStatus.SCHEDULED}:
         assert not awaiting_update(START, status, now)

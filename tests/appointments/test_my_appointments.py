@@ -16,8 +16,8 @@ from tests.support.appointments import (
     cancel,
     iso,
     paying_client_scene,
+    read_appointment,
     relationship_of,
-    session,
 )
 from tests.support.clients import create_client, create_relationship, signed_in_client
 from tests.support.graphql import GraphQLClient, register_practice
@@ -48,7 +48,7 @@ query Mine($first: Int) {
 }
 """
 
-CLIENT_SESSIONS = f"""
+CLIENT_APPOINTMENTS = f"""
 query Sessions($id: ID!, $upcoming: Boolean, $first: Int, $after: String) {{
   node(id: $id) {{
     ... on Client {{ sessions(upcoming: $upcoming, first: $first, after: $after) {{ {PAGE} }} }}
@@ -165,8 +165,9 @@ def test_a_client_sees_no_one_elses_sessions(
         "pageInfo": {"hasNextPage": False, "hasPreviousPage": False, "startCursor": None,
                      "endCursor": None},
     }
-    assert session(client, stranger, calendar["upcoming"][0]) is None
-    assert session(client, register_practice(client).token, calendar["upcoming"][0]) is None
+    assert read_appointment(client, stranger, calendar["upcoming"][0]) is None
+    assert read_appointment(client, register_practice(client).token,
+            calendar["upcoming"][0]) is None
 
 
 def test_staff_have_no_appointments_of_their_own(
@@ -187,13 +188,13 @@ def test_a_payer_sees_the_session_they_pay_for_but_not_the_attendees_other_sessi
     elsewhere = booked(client, scene.owner.token, relationshipId=other,
                        startsAt=monday + timedelta(days=4, hours=4))["id"]
 
-    found = session(client, scene.client_token, calendar["childs"])
+    found = read_appointment(client, scene.client_token, calendar["childs"])
 
     assert found is not None and found["attendees"] == [{"id": calendar["child"]}]
     assert found["payer"] == {"id": scene.client_id}
     assert calendar["childs"] in ids(mine(client, scene.client_token, upcoming=True))
     assert elsewhere not in ids(mine(client, scene.client_token, upcoming=True))
-    assert session(client, scene.client_token, elsewhere) is None
+    assert read_appointment(client, scene.client_token, elsewhere) is None
     assert ids(mine(client, token)) == [elsewhere]
 
 
@@ -205,7 +206,7 @@ def test_a_clients_sessions_are_those_they_attend_filtered_and_paged(
 ) -> None:
     def page(**variables: Any) -> dict[str, Any]:
         values = {"id": scene.client_id, **variables}
-        node = client.data(CLIENT_SESSIONS, values, token=scene.owner.token)["node"]
+        node = client.data(CLIENT_APPOINTMENTS, values, token=scene.owner.token)["node"]
         return node["sessions"]  # type: ignore[no-any-return]
 
     attended_upcoming = [s for s in calendar["upcoming"] if s != calendar["childs"]]
@@ -225,7 +226,7 @@ def test_a_relationships_sessions_are_its_own(
     values = {"id": calendar["relationship"], "upcoming": True, "first": 10}
 
     for token in (scene.owner.token, scene.client_token):
-        node = client.data(CLIENT_SESSIONS, values, token=token)["node"]
+        node = client.data(CLIENT_APPOINTMENTS, values, token=token)["node"]
         assert ids(node["sessions"]) == [
             s for s in calendar["upcoming"] if s != calendar["childs"]]
 
@@ -236,7 +237,7 @@ def test_another_practice_sees_neither_the_client_nor_their_sessions(
     other = register_practice(client)
 
     for node_id in (scene.client_id, calendar["relationship"]):
-        found = client.data(CLIENT_SESSIONS, {"id": node_id}, token=other.token)["node"]
+        found = client.data(CLIENT_APPOINTMENTS, {"id": node_id}, token=other.token)["node"]
         assert found is None
 
 

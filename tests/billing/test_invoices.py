@@ -153,8 +153,8 @@ def charges_for(server: RunningServer, invoice_id: str) -> int:
     raw = decode_id(invoice_id, "Invoice")
 
     async def count(db: Database) -> int:
-        async with db.reading() as session:
-            found = await session.scalar(
+        async with db.reading() as tx:
+            found = await tx.scalar(
                 select(func.count()).select_from(sandbox_charges).where(
                     sandbox_charges.c.idempotency_key.startswith(f"invoice:{raw}:"),
                     sandbox_charges.c.status == "SUCCEEDED"))
@@ -296,14 +296,14 @@ def test_invoice_numbers_run_without_gaps_or_repeats_under_concurrency(
     client: GraphQLClient, place: Studio
 ) -> None:
     # given twelve sessions and twelve clients, so enrolments contend only for the numbers
-    sessions = [new_group_session(client, place.owner, place.yoga_service, name=f"Yoga {n}")
+    group_sessions = [new_group_session(client, place.owner, place.yoga_service, name=f"Yoga {n}")
                 for n in range(12)]
     people = [plain_client(client, place.owner, f"P{n}") for n in range(12)]
 
     # when all of them enrol at once, with three refused along the way (a bad discount)
     def attempt(n: int) -> dict[str, Any]:
         discount = {"amount": "999"} if n % 4 == 3 else None
-        values: dict[str, Any] = {"clientId": people[n], "sessionId": sessions[n],
+        values: dict[str, Any] = {"clientId": people[n], "sessionId": group_sessions[n],
                                   "firstDate": "2027-06-15"}
         if discount:
             values["discount"] = discount

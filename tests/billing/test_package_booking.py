@@ -22,7 +22,7 @@ from tests.support.mailbox import Mailbox
 from tests.support.packages import book_with, card_charges, packages_of, remaining, sold
 from tests.support.server import RunningServer
 
-MY_SESSIONS = "query { myAppointments(first: 50) { totalCount } }"
+MY_APPOINTMENTS = "query { myAppointments(first: 50) { totalCount } }"
 NO_PACKAGE = {"field": ["input", "packageId"], "code": "NOT_FOUND",
               "message": "Package not found."}
 NOT_SHARED = {"field": ["input", "packageId"], "code": "NOT_PERMITTED",
@@ -58,8 +58,8 @@ def couple(client: GraphQLClient, mailbox: Mailbox, monday: datetime) -> Couple:
     return Couple(client, owner, alex, sam, package_id)
 
 
-def sessions_of(client: GraphQLClient, who: Payer) -> int:
-    return int(client.data(MY_SESSIONS, token=who.token)["myAppointments"]["totalCount"])
+def appointments_of(client: GraphQLClient, who: Payer) -> int:
+    return int(client.data(MY_APPOINTMENTS, token=who.token)["myAppointments"]["totalCount"])
 
 
 def test_a_client_books_with_their_own_package_without_a_card(
@@ -103,7 +103,7 @@ def test_a_package_with_no_credit_left_refuses_and_books_nothing(
     assert payload == {"session": None, "userErrors": [{
         "field": ["input", "packageId"], "code": "NO_PACKAGE_SESSIONS",
         "message": "The package 'Taster' has no sessions left."}]}
-    assert sessions_of(client, couple.alex) == 1
+    assert appointments_of(client, couple.alex) == 1
     assert remaining(client, couple.owner, single) == 0
 
 
@@ -121,7 +121,7 @@ def test_concurrent_bookings_never_draw_the_same_last_credit(
     assert sum(1 for a in answers if a["session"] is not None) == 3, answers
     assert codes == ["NO_PACKAGE_SESSIONS"] * 5
     assert remaining(client, couple.owner, three) == 0
-    assert sessions_of(client, couple.alex) == 3
+    assert appointments_of(client, couple.alex) == 3
 
 
 def test_a_timely_cancellation_gives_the_credit_back(
@@ -214,7 +214,7 @@ def test_a_partner_uses_the_owners_package_only_while_the_owner_shares_it(
     assert packages_of(client, couple.sam.token, couple.sam.client_id)[  # type: ignore[index]
         "usablePackages"] == []
     assert remaining(client, couple.owner, couple.package_id) == 9
-    assert sessions_of(client, couple.sam) == 1
+    assert appointments_of(client, couple.sam) == 1
 
 
 def test_a_parent_books_for_the_child_with_the_parents_package_once_shared(

@@ -72,12 +72,12 @@ def test_ending_records_reason_note_and_time_then_restarting_clears_them() -> No
 def test_upcoming_sessions_refuse_the_end_unless_cancelled_with_it() -> None:
     relationship = start()
     with pytest.raises(DomainError) as refused:
-        relationship.end(EndReason.CLIENT_STOPPED, None, NOW, upcoming_sessions=2)
+        relationship.end(EndReason.CLIENT_STOPPED, None, NOW, upcoming_appointments=2)
     assert codes(refused.value) == ["HAS_UPCOMING_SESSIONS"]
     assert refused.value.problems[0].field == ("cancelUpcomingSessions",)
     assert relationship.status is RelationshipStatus.ACTIVE
-    relationship.end(EndReason.CLIENT_STOPPED, None, NOW, upcoming_sessions=2,
-                     cancel_upcoming_sessions=True)
+    relationship.end(EndReason.CLIENT_STOPPED, None, NOW, upcoming_appointments=2,
+                     cancel_upcoming_appointments=True)
     assert relationship.status is RelationshipStatus.ENDED
 
 

@@ -17,8 +17,8 @@ from tests.support.appointments import (
     booked,
     cancel,
     paying_client_scene,
+    read_appointment,
     reschedule,
-    session,
 )
 from tests.support.clients import create_client, create_relationship, signed_in_client
 from tests.support.clock import TestClock
@@ -29,7 +29,7 @@ from tests.support.mailbox import Mailbox
 BOOKS = can("bookAndManageAppointments")
 MINE = """query { myAppointments(first: 50) { totalCount edges { node {
     id attendees { id firstName } bookedBy { id } } } } }"""
-NO_SESSION = {"field": ["input", "sessionId"], "code": "NOT_FOUND",
+NO_APPOINTMENT = {"field": ["input", "sessionId"], "code": "NOT_FOUND",
               "message": "Session not found."}
 NO_CLIENT = {"field": ["input", "forClientId"], "code": "NOT_FOUND",
              "message": "Client not found."}
@@ -77,7 +77,7 @@ def for_child(client: GraphQLClient, family: Family, starts_at: datetime) -> dic
                 forClientId=family.child_id, startsAt=starts_at)
 
 
-def childs_session(client: GraphQLClient, family: Family, starts_at: datetime) -> str:
+def childs_appointment(client: GraphQLClient, family: Family, starts_at: datetime) -> str:
     """A session of the child's own, booked by the practice; the child pays."""
     relationship = create_relationship(client, family.scene.owner, [family.child_id])["id"]
     return str(booked(client, family.scene.owner.token, relationshipId=relationship,
@@ -100,15 +100,15 @@ def test_a_permitted_parent_books_for_the_child(
 
     # then the session is the child's, booked by the parent
     assert payload["userErrors"] == []
-    booked_session = payload["session"]
-    assert booked_session["attendees"] == [{"id": family.child_id}]
-    assert booked_session["bookedBy"] == {"id": family.parent_id}
-    assert booked_session["payer"] == {"id": family.child_id}
+    booked_appointment = payload["session"]
+    assert booked_appointment["attendees"] == [{"id": family.child_id}]
+    assert booked_appointment["bookedBy"] == {"id": family.parent_id}
+    assert booked_appointment["payer"] == {"id": family.child_id}
     # and both see it, the parent's list saying whom it is for
     page = client.data(MINE, token=family.parent_token)["myAppointments"]
     assert page["edges"][0]["node"]["attendees"][0]["id"] == family.child_id
-    assert mine(client, family.child_token) == [booked_session["id"]]
-    assert session(client, family.parent_token, booked_session["id"]) is not None
+    assert mine(client, family.child_token) == [booked_appointment["id"]]
+    assert read_appointment(client, family.parent_token, booked_appointment["id"]) is not None
 
 
 def test_booking_for_oneself_by_forclientid_is_plain_booking(
@@ -152,8 +152,8 @@ def test_the_parent_sees_moves_and_cancels_the_childs_sessions(
     client: GraphQLClient, family: Family, monday: datetime,
 ) -> None:
     # given two sessions of the child's own, which the parent neither attends nor pays for
-    first = childs_session(client, family, monday + timedelta(hours=4))
-    second = childs_session(client, family, monday + timedelta(days=1, hours=4))
+    first = childs_appointment(client, family, monday + timedelta(hours=4))
+    second = childs_appointment(client, family, monday + timedelta(days=1, hours=4))
     assert mine(client, family.parent_token) == []
 
     # when the child lets the parent book and manage for them
@@ -161,7 +161,7 @@ def test_the_parent_sees_moves_and_cancels_the_childs_sessions(
 
     # then the parent sees both
     assert set(mine(client, family.parent_token)) == {first, second}
-    assert session(client, family.parent_token, first)["attendees"] == [  # type: ignore[index]
+    assert read_appointment(client, family.parent_token, first)["attendees"] == [  # type: ignore[index]
         {"id": family.child_id}]
     # and moves one and cancels the other under the client's policy (more than 48 hours)
     moved = reschedule(client, family.parent_token, first, monday + timedelta(days=2, hours=4))
@@ -175,7 +175,7 @@ def test_the_parent_is_held_to_the_clients_notice_window(
     client: GraphQLClient, family: Family, monday: datetime, clock: TestClock,
 ) -> None:
     # given a session of the child's tomorrow, inside the 48-hour window
-    soon = childs_session(client, family, monday + timedelta(hours=4))
+    soon = childs_appointment(client, family, monday + timedelta(hours=4))
     link_family(client, family, linked_client_can=BOOKS)
     clock.set(monday - timedelta(hours=20))
 
@@ -191,7 +191,7 @@ def test_taking_the_permission_away_takes_the_sessions_away(
 ) -> None:
     # given the parent booked for the child and sees the child's own session
     link = link_family(client, family, linked_client_can=BOOKS)
-    theirs = childs_session(client, family, monday + timedelta(hours=4))
+    theirs = childs_appointment(client, family, monday + timedelta(hours=4))
     booked_for = for_child(client, family, monday + timedelta(days=1, hours=4))["session"]
     assert set(mine(client, family.parent_token)) == {theirs, booked_for["id"]}
 
@@ -205,8 +205,8 @@ def test_taking_the_permission_away_takes_the_sessions_away(
     assert for_child(client, family, monday + timedelta(days=2, hours=4)) == {
         "session": None, "userErrors": [NOT_ALLOWED]}
     assert mine(client, family.parent_token) == []
-    assert session(client, family.parent_token, theirs) is None
-    assert cancel(client, family.parent_token, theirs)["userErrors"] == [NO_SESSION]
+    assert read_appointment(client, family.parent_token, theirs) is None
+    assert cancel(client, family.parent_token, theirs)["userErrors"] == [NO_APPOINTMENT]
 
 
 def test_unlinking_takes_booking_and_managing_away(
@@ -214,7 +214,7 @@ def test_unlinking_takes_booking_and_managing_away(
 ) -> None:
     # given the parent may book and manage for the child
     link = link_family(client, family, linked_client_can=BOOKS)
-    theirs = childs_session(client, family, monday + timedelta(hours=4))
+    theirs = childs_appointment(client, family, monday + timedelta(hours=4))
     assert theirs in mine(client, family.parent_token)
 
     # when the practice unlinks them
@@ -224,9 +224,9 @@ def test_unlinking_takes_booking_and_managing_away(
     assert for_child(client, family, monday + timedelta(days=1, hours=4)) == {
         "session": None, "userErrors": [NO_CLIENT]}
     assert mine(client, family.parent_token) == []
-    assert session(client, family.parent_token, theirs) is None
+    assert read_appointment(client, family.parent_token, theirs) is None
     assert reschedule(client, family.parent_token, theirs,
-                      monday + timedelta(days=2, hours=4))["userErrors"] == [NO_SESSION]
-    assert cancel(client, family.parent_token, theirs)["userErrors"] == [NO_SESSION]
+                      monday + timedelta(days=2, hours=4))["userErrors"] == [NO_APPOINTMENT]
+    assert cancel(client, family.parent_token, theirs)["userErrors"] == [NO_APPOINTMENT]
     # and the child's session is as it was
-    assert session(client, family.child_token, theirs)["status"] == "SCHEDULED"  # type: ignore[index]
+    assert read_appointment(client, family.child_token, theirs)["status"] == "SCHEDULED"  # type: ignore[index]

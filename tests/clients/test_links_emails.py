@@ -56,7 +56,7 @@ def when(instant: datetime) -> str:
     return f"{shown:%A} {shown.day} {shown:%B %Y, %H:%M %Z}"
 
 
-def session_emails(mailbox: Mailbox, address: str) -> list[str]:
+def appointment_emails(mailbox: Mailbox, address: str) -> list[str]:
     return [m.subject.strip() for m in mailbox.to(address)]
 
 
@@ -84,7 +84,7 @@ def test_a_linked_client_with_the_permission_gets_copies_of_each_session_email(
 
     # then the partner got a copy of each, as the client did, naming whom it is for
     first, then = when(monday + timedelta(hours=4)), when(monday + timedelta(days=1, hours=4))
-    assert session_emails(mailbox, email) == [
+    assert appointment_emails(mailbox, email) == [
         f"The session for Casey Signed with Ada Owner is booked for {first}",
         f"The session for Casey Signed with Ada Owner has moved to {then}",
         f"Session cancelled: Ada Owner, {then}",

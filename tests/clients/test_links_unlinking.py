@@ -14,7 +14,7 @@ from tests.support.appointments import (
     cancel,
     next_monday,
     paying_client_scene,
-    session,
+    read_appointment,
 )
 from tests.support.clients import create_relationship, signed_in_client
 from tests.support.clock import TestClock
@@ -50,7 +50,7 @@ def test_one_unlink_takes_every_permission_away(
     relationship = create_relationship(client, owner, [child])["id"]
     package = sold(client, owner, child)["id"]
 
-    def childs_session(at: datetime) -> str:
+    def childs_appointment(at: datetime) -> str:
         return str(booked(client, owner.token, relationshipId=relationship, startsAt=at)["id"])
 
     def for_child(at: datetime) -> list[str]:
@@ -79,13 +79,13 @@ def test_one_unlink_takes_every_permission_away(
         return [error["code"] for error in payload["completeIntakeForm"]["userErrors"]]
 
     # before: each permission works
-    first = childs_session(monday + timedelta(hours=4))
+    first = childs_appointment(monday + timedelta(hours=4))
     server.drain()
     copies_before = len(mailbox.to(parent_email))
     assert for_child(monday + timedelta(days=1, hours=4)) == []
     assert first in [e["node"]["id"] for e in
                      client.data(MINE, token=parent_token)["myAppointments"]["edges"]]
-    assert session(client, parent_token, first) is not None
+    assert read_appointment(client, parent_token, first) is not None
     pending = form()
     assert [f["id"] for f in client.data(PENDING, token=parent_token)["myPendingForms"]] == [
         pending]
@@ -104,7 +104,7 @@ def test_one_unlink_takes_every_permission_away(
     assert for_child(monday + timedelta(days=2, hours=4)) == ["NOT_FOUND"]
     assert client.data(MINE, token=parent_token)["myAppointments"]["edges"] == [
         {"node": {"id": own["session"]["id"]}}]  # their own session only
-    assert session(client, parent_token, first) is None
+    assert read_appointment(client, parent_token, first) is None
     assert cancel(client, parent_token, first)["userErrors"][0]["code"] == "NOT_FOUND"
     assert client.data(PENDING, token=parent_token)["myPendingForms"] == []
     assert complete(pending) == ["NOT_FOUND"]
@@ -112,12 +112,12 @@ def test_one_unlink_takes_every_permission_away(
     assert with_childs_package(monday + timedelta(days=2, hours=6))["userErrors"] == [{
         "field": ["input", "packageId"], "code": "NOT_FOUND", "message": "Package not found."}]
     # and hears nothing more of the child's sessions or forms
-    childs_session(monday + timedelta(days=3, hours=4))
+    childs_appointment(monday + timedelta(days=3, hours=4))
     assert cancel(client, owner.token, first)["userErrors"] == []
     form()
     server.drain()
     assert len(mailbox.to(parent_email)) == heard
     # while the child keeps everything of their own
-    assert session(client, child_token, first)["status"] == "CANCELLED"  # type: ignore[index]
+    assert read_appointment(client, child_token, first)["status"] == "CANCELLED"  # type: ignore[index]
     mine = [f["id"] for f in client.data(PENDING, token=child_token)["myPendingForms"]]
     assert pending in mine and len(mine) == 2

@@ -15,9 +15,9 @@ from tests.support.appointments import (
     cancel,
     charge_rows,
     paying_client_scene,
+    read_appointment,
     relationship_of,
     reserve_slot,
-    session,
     take_payment,
 )
 from tests.support.clients import (
@@ -63,8 +63,8 @@ def relationship(client: GraphQLClient, token: str, relationship_id: str) -> dic
     return client.data(RELATIONSHIP, {"id": relationship_id}, token=token)["node"]  # type: ignore[no-any-return]
 
 
-def status_of(client: GraphQLClient, scene: Scene, session_id: str) -> str:
-    found = session(client, scene.owner.token, session_id)
+def status_of(client: GraphQLClient, scene: Scene, global_id: str) -> str:
+    found = read_appointment(client, scene.owner.token, global_id)
     assert found is not None
     return str(found["status"])
 
@@ -136,11 +136,11 @@ def test_ending_with_cancel_upcoming_sessions_cancels_them_free_of_charge(
     assert payload["userErrors"] == []
     assert payload["relationship"]["status"] == "ENDED"
     for upcoming in (soon, later):
-        found = session(client, owner, upcoming["id"])
+        found = read_appointment(client, owner, upcoming["id"])
         assert found is not None
         assert (found["status"], found["cancelledAt"]) == ("CANCELLED", payload[
             "relationship"]["endedAt"])
-    assert session(client, owner, soon["id"])["charge"]["status"] == "REFUNDED"  # type: ignore[index]
+    assert read_appointment(client, owner, soon["id"])["charge"]["status"] == "REFUNDED"  # type: ignore[index]
     [refunded] = charge_rows(server, soon["id"])
     assert refunded.refund_reference is not None
     assert charge_rows(server, later["id"]) == []
@@ -199,8 +199,8 @@ def test_migration_moves_upcoming_sessions_and_reserved_slots_to_the_new_payer(
 
     # then the upcoming sessions belong to the new relationship; the unpaid one bills the
     # child, the paid one stays with whoever paid it
-    def parties(session_id: str) -> tuple[str, str]:
-        found = session(client, owner, session_id)
+    def parties(global_id: str) -> tuple[str, str]:
+        found = read_appointment(client, owner, global_id)
         assert found is not None
         return found["relationship"]["id"], found["payer"]["id"]
 
@@ -229,6 +229,6 @@ def test_a_refused_migration_moves_nothing(
 
     assert {e["code"] for e in payload["migrateToFirstParty"]["userErrors"]} == {
         "PROFILE_INCOMPLETE"}
-    found = session(client, scene.owner.token, upcoming)
+    found = read_appointment(client, scene.owner.token, upcoming)
     assert found is not None
     assert (found["relationship"]["id"], found["payer"]["id"]) == (old, scene.client_id)

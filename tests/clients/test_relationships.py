@@ -346,7 +346,7 @@ def test_ending_and_restarting_queue_nothing_to_send(
 
 def outbox_count(server: RunningServer) -> int:
     async def count(db: Database) -> int:
-        async with db.reading() as session:
-            return int(await session.scalar(select(func.count()).select_from(outbox)) or 0)
+        async with db.reading() as tx:
+            return int(await tx.scalar(select(func.count()).select_from(outbox)) or 0)
 
     return with_database(server, count)

@@ -17,7 +17,7 @@ from domain.accounts.practice import Weekday
 from domain.groups.group_sessions import (
     MAX_UPCOMING_DATES,
     GroupSession,
-    SessionSubscription,
+    GroupSubscription,
     SubscriptionStatus,
     WeeklySchedule,
     YearMonth,
@@ -62,9 +62,9 @@ def session(name: str = "Tuesday Yoga", weekday: Weekday = Weekday.TUESDAY,
                                practitioner_id=uuid.uuid4(), now=NOW)
 
 
-def subscribe(to: GroupSession, start: date, end: date | None = None) -> SessionSubscription:
+def subscribe(to: GroupSession, start: date, end: date | None = None) -> GroupSubscription:
     status = SubscriptionStatus.ACTIVE if end is None else SubscriptionStatus.ENDED
-    return SessionSubscription(uuid.uuid4(), PRACTICE, to.id, CLIENT, PAYER, status, start, end,
+    return GroupSubscription(uuid.uuid4(), PRACTICE, to.id, CLIENT, PAYER, status, start, end,
                                NOW)
 
 
@@ -95,11 +95,11 @@ def test_year_months() -> None:
 
 def test_weekly_dates_from_starts_on_to_ends_on_inclusive() -> None:
     schedule = WeeklySchedule(Weekday.TUESDAY, date(2027, 6, 1), date(2027, 6, 22))
-    assert schedule.is_session_date(date(2027, 6, 1))
-    assert schedule.is_session_date(date(2027, 6, 22))
-    assert not schedule.is_session_date(date(2027, 5, 25))   # before it starts
-    assert not schedule.is_session_date(date(2027, 6, 29))   # after it ends
-    assert not schedule.is_session_date(date(2027, 6, 2))    # a Wednesday
+    assert schedule.is_group_session_date(date(2027, 6, 1))
+    assert schedule.is_group_session_date(date(2027, 6, 22))
+    assert not schedule.is_group_session_date(date(2027, 5, 25))   # before it starts
+    assert not schedule.is_group_session_date(date(2027, 6, 29))   # after it ends
+    assert not schedule.is_group_session_date(date(2027, 6, 2))    # a Wednesday
     assert schedule.upcoming_dates(date(2027, 6, 9), 8) == [date(2027, 6, 15), date(2027, 6, 22)]
     assert schedule.upcoming_dates(date(2027, 5, 1), 2) == [date(2027, 6, 1), date(2027, 6, 8)]
     assert schedule.dates_in_month(2027, 6) == [date(2027, 6, d) for d in (1, 8, 15, 22)]
@@ -121,7 +121,7 @@ def test_upcoming_dates_are_consecutive_session_dates_from_today(
     schedule = WeeklySchedule(weekday, starts_on)
     dates = schedule.upcoming_dates(today, n)
     assert len(dates) == n
-    assert all(schedule.is_session_date(d) and d >= today for d in dates)
+    assert all(schedule.is_group_session_date(d) and d >= today for d in dates)
     assert all(b - a == timedelta(days=7) for a, b in pairwise(dates))
     if dates:   # none skipped: the week before the first is before today or the start
         assert dates[0] - timedelta(days=7) < max(today, starts_on)
@@ -213,7 +213,7 @@ def test_enrolment_starts_on_a_session_date_that_is_not_past() -> None:
                  today=date(2027, 6, 15), enrolled=[], now=NOW)
     assert (sub.status, sub.start_date, sub.end_date) == (SubscriptionStatus.ACTIVE,
                                                          date(2027, 6, 15), None)
-    assert (sub.session_id, sub.client_id, sub.payer_id) == (yoga.id, CLIENT, PAYER)
+    assert (sub.group_session_id, sub.client_id, sub.payer_id) == (yoga.id, CLIENT, PAYER)
     for first_date in (date(2027, 6, 16), date(2027, 6, 8)):
         with pytest.raises(DomainError) as caught:
             enroll(yoga, client_id=CLIENT, payer_id=PAYER, first_date=first_date,
@@ -306,7 +306,7 @@ def test_pro_rating_is_monotone_and_bounded(price: Decimal, a: int, b: int) -> N
 
 # ------------------------------------------------------------------ transfers
 
-def transfer_setup() -> tuple[GroupSession, GroupSession, SessionSubscription]:
+def transfer_setup() -> tuple[GroupSession, GroupSession, GroupSubscription]:
     tuesday = session()
     thursday = session("Thursday Pilates", Weekday.THURSDAY, date(2027, 1, 7), price="80.00")
     return tuesday, thursday, subscribe(tuesday, date(2027, 6, 1))
@@ -318,7 +318,7 @@ def test_the_seeds_transfer_ends_one_subscription_and_starts_a_linked_one() -> N
                    first_date=date(2027, 7, 15), target_enrolled=[], now=NOW)
     assert (current.status, current.end_date) == (SubscriptionStatus.ENDED, date(2027, 7, 13))
     assert not current.attends_on(date(2027, 7, 13)) and current.attends_on(date(2027, 7, 6))
-    assert (new.status, new.session_id, new.start_date) == (
+    assert (new.status, new.group_session_id, new.start_date) == (
         SubscriptionStatus.ACTIVE, thursday.id, date(2027, 7, 15))
     assert (new.client_id, new.payer_id) == (current.client_id, current.payer_id)
     assert (current.transferred_to_id, new.transferred_from_id) == (new.id, current.id)
@@ -370,7 +370,7 @@ def test_transfer_preview_lines_credit_and_first_dates() -> None:
     (line,) = preview.lines   # Thursdays 15, 22, 29 of July's five (1, 8, 15, 22, 29)
     assert (line.description, line.amount) == ("Thursday Pilates, July 2027 (3 of 5 sessions)",
                                                gbp("48.00"))
-    assert preview.new_session_first_dates == [date(2027, 7, 15), date(2027, 7, 22),
+    assert preview.new_group_session_first_dates == [date(2027, 7, 15), date(2027, 7, 22),
                                                date(2027, 7, 29)]
     assert current.status is SubscriptionStatus.ACTIVE   # a preview changes nothing
     with pytest.raises(DomainError):

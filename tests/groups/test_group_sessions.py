@@ -70,8 +70,8 @@ def test_a_service_with_a_weekly_group_session_in_the_practitioners_timezone(
     # then it is the viewer's, in the practice's currency, and meets every Tuesday from
     # 1 June 2027 at 18:30 London time
     assert created["userErrors"] == []
-    session = created["session"]
-    assert session | {"id": None} == {
+    group_session = created["session"]
+    assert group_session | {"id": None} == {
         "id": None, "name": "Tuesday Yoga", "weekday": "TUESDAY", "startTime": "18:30",
         "durationMinutes": 60, "capacity": 10, "enrolledCount": 0, "startsOn": "2027-06-01",
         "endsOn": None, "monthlyPrice": gbp("85.50"),
@@ -79,7 +79,7 @@ def test_a_service_with_a_weekly_group_session_in_the_practitioners_timezone(
         "practitioner": {"id": owner.practitioner_id}}
     listed = client.data(SERVICES, token=owner.token)["services"]
     assert listed == [{**service, "sessions": [{
-        **{k: session[k] for k in ("id", "name", "weekday", "startTime", "durationMinutes",
+        **{k: group_session[k] for k in ("id", "name", "weekday", "startTime", "durationMinutes",
                                    "capacity", "enrolledCount", "startsOn", "endsOn",
                                    "monthlyPrice", "practitioner")},
         "service": {"id": service["id"]},
@@ -93,19 +93,19 @@ def test_upcoming_dates_start_from_the_practitioners_today_and_stop_at_the_end(
     client: GraphQLClient, owner: Staff, clock  # type: ignore[no-untyped-def]
 ) -> None:
     service = create_service(client, owner, "Yoga")
-    session = new_group_session(client, owner, service, endsOn="2027-06-22")
+    group_session = new_group_session(client, owner, service, endsOn="2027-06-22")
     # 23:30 UTC on Tuesday 8 June is already Wednesday 9 June in Auckland, but still
     # Tuesday in London, the practitioner's timezone: the 8th is still upcoming
     clock.set(datetime(2027, 6, 8, 22, 30, tzinfo=UTC))
-    dates = client.data(SESSION, {"id": session, "first": 8}, token=owner.token)["node"]
+    dates = client.data(SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
     assert dates["upcomingDates"] == ["2027-06-08", "2027-06-15", "2027-06-22"]
     clock.set(datetime(2027, 6, 8, 23, 30, tzinfo=UTC))   # 00:30 on the 9th in London
-    dates = client.data(SESSION, {"id": session, "first": 8}, token=owner.token)["node"]
+    dates = client.data(SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
     assert dates["upcomingDates"] == ["2027-06-15", "2027-06-22"]
-    assert client.data(SESSION, {"id": session, "first": 500}, token=owner.token)["node"][
+    assert client.data(SESSION, {"id": group_session, "first": 500}, token=owner.token)["node"][
         "upcomingDates"] == ["2027-06-15", "2027-06-22"]
     clock.set(datetime(2027, 6, 23, 12, tzinfo=UTC))
-    node = client.data(SESSION, {"id": session, "first": 8}, token=owner.token)["node"]
+    node = client.data(SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
     assert (node["upcomingDates"], node["enrolledCount"]) == ([], 0)
 
 
@@ -195,12 +195,12 @@ def test_clients_see_the_timetable_but_may_not_change_it(
     client: GraphQLClient, owner: Staff, mailbox: Mailbox
 ) -> None:
     service = create_service(client, owner, "Yoga")
-    session = new_group_session(client, owner, service)
+    group_session = new_group_session(client, owner, service)
     maya = payer(client, owner, mailbox, card=None)
     listed = client.data(SERVICES, token=maya.token)["services"]
     assert [(s["name"], [g["id"] for g in s["sessions"]]) for s in listed] == [
-        ("Yoga", [session])]
-    assert client.data(NODE, {"id": session}, token=maya.token)["node"] == {
-        "id": session, "__typename": "GroupSession"}
+        ("Yoga", [group_session])]
+    assert client.data(NODE, {"id": group_session}, token=maya.token)["node"] == {
+        "id": group_session, "__typename": "GroupSession"}
     payload = client.data(CREATE_SERVICE, {"input": {"name": "Mine"}}, token=maya.token)
     assert codes(payload["createService"]) == [(None, "NOT_PERMITTED")]

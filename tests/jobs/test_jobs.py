@@ -88,8 +88,8 @@ def test_a_message_the_broker_lost_is_dispatched_again_later(
     row = row_for(server, "PracticeRegistered", practice_id)
 
     async def claim_and_lose(db):  # type: ignore[no-untyped-def]
-        async with db.write_sessions() as session, session.begin():
-            return await outbox.claim(session, clock(), ids=[row.id])  # type: ignore[attr-defined]
+        async with db.new_write_tx() as tx, tx.begin():
+            return await outbox.claim(tx, clock(), ids=[row.id])  # type: ignore[attr-defined]
 
     assert with_database(server, claim_and_lose) == [row.id]  # type: ignore[attr-defined]
 

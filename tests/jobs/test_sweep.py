@@ -26,6 +26,7 @@ from tests.support.appointments import (
     Scene,
     SettledClock,
     add_card,
+    appointment_charges,
     booked,
     cancel,
     card_of,
@@ -33,11 +34,10 @@ from tests.support.appointments import (
     iso,
     next_monday,
     paying_client_scene,
+    read_appointment,
     relationship_of,
     remove_card,
     reschedule,
-    session,
-    session_charges,
 )
 from tests.support.clients import create_client, create_relationship
 from tests.support.clock import TestClock
@@ -110,7 +110,7 @@ def third_party(client: GraphQLClient, mailbox: Mailbox, card: str = "tok_visa")
 
 
 def look(client: GraphQLClient, scene: Scene, booking: dict[str, Any]) -> dict[str, Any]:
-    found = session(client, scene.owner.token, booking["id"])
+    found = read_appointment(client, scene.owner.token, booking["id"])
     assert found is not None
     return found
 
@@ -139,7 +139,7 @@ def test_a_due_session_is_charged_once_and_another_sweep_changes_nothing(
     assert charge["amount"] == {"amount": "80.00", "currency": "GBP"}
     assert look(client, scene, booking)["charge"] == charge
     key = f"appointment:{decode_id(booking['id'], 'Session')}:card:{card.id}"
-    [recorded] = session_charges(server, booking["id"])
+    [recorded] = appointment_charges(server, booking["id"])
     assert (recorded.status.name, recorded.idempotency_key) == ("SUCCEEDED", key)
     [taken] = gateway_charges(server, booking["id"])
     assert (taken.reference, taken.status, taken.idempotency_key) == (
@@ -170,7 +170,7 @@ def test_a_declined_card_is_recorded_and_the_payer_emailed_once(
     assert first["charge"]["status"] == "FAILED"
     assert first["charge"]["amount"] == {"amount": "80.00", "currency": "GBP"}
     assert look(client, party.scene, booking)["charge"] == first["charge"]
-    assert [c.status.name for c in session_charges(server, booking["id"])] == ["FAILED"]
+    assert [c.status.name for c in appointment_charges(server, booking["id"])] == ["FAILED"]
     assert [c.status for c in gateway_charges(server, booking["id"])] == ["DECLINED"]
     # and only the payer is told, once, with the card and what happens next
     [failed] = emails(mailbox, party.scene.client_email, PAYMENT_FAILED)
@@ -200,7 +200,7 @@ def test_a_new_card_after_a_refusal_is_tried_and_pays(
 
     # then the new card is charged under its own key and pays the session; no second email
     assert look(client, scene, booking)["charge"]["status"] == "SUCCEEDED"
-    assert [c.status.name for c in session_charges(server, booking["id"])] == [
+    assert [c.status.name for c in appointment_charges(server, booking["id"])] == [
         "FAILED", "SUCCEEDED"]
     assert [c.status for c in gateway_charges(server, booking["id"])] == [
         "DECLINED", "SUCCEEDED"]
@@ -247,7 +247,7 @@ def test_no_card_on_file_when_payment_is_due_is_a_failure_emailed_once(
 
     # then the failure is recorded once without asking the gateway, and the payer told once
     assert look(client, scene, booking)["charge"]["status"] == "FAILED"
-    [recorded] = session_charges(server, booking["id"])
+    [recorded] = appointment_charges(server, booking["id"])
     assert recorded.idempotency_key.endswith(":card:none")
     assert gateway_charges(server, booking["id"]) == []
     [failed] = emails(mailbox, scene.client_email, PAYMENT_FAILED)
@@ -270,7 +270,7 @@ def test_a_late_cancellation_charged_by_cancel_session_is_not_charged_again(
 
     # then there is still the one charge: the same key answered the same charge
     assert look(client, scene, booking)["charge"]["status"] == "SUCCEEDED"
-    assert len(session_charges(server, booking["id"])) == 1
+    assert len(appointment_charges(server, booking["id"])) == 1
     assert len(gateway_charges(server, booking["id"])) == 1
 
 
@@ -307,7 +307,7 @@ def test_a_late_fee_whose_answer_was_lost_is_recorded_by_the_sweep_without_a_sec
 
     # then the fee the gateway took is recorded, once, and nothing more is charged
     assert look(client, scene, booking)["charge"]["status"] == "SUCCEEDED"
-    [recorded] = session_charges(server, booking["id"])
+    [recorded] = appointment_charges(server, booking["id"])
     [taken] = gateway_charges(server, booking["id"])
     assert recorded.gateway_reference == taken.reference
 
@@ -460,7 +460,7 @@ def test_no_reminder_for_a_cancelled_session(
     # then no reminder goes, and nothing is charged
     server.drain()
     assert emails(mailbox, scene.client_email, REMINDER) == []
-    assert session_charges(server, booking["id"]) == []
+    assert appointment_charges(server, booking["id"]) == []
 
 
 def test_a_moved_session_gets_a_reminder_for_its_new_time(
@@ -524,11 +524,11 @@ def test_two_sweeps_at_once_charge_cancel_and_email_once(
     # and each session was charged (or refused) exactly once
     for booking in paid:
         assert [c.status for c in gateway_charges(server, booking["id"])] == ["SUCCEEDED"]
-        assert [c.status.name for c in session_charges(server, booking["id"])] == ["SUCCEEDED"]
+        assert [c.status.name for c in appointment_charges(server, booking["id"])] == ["SUCCEEDED"]
         assert look(client, good, booking)["charge"]["status"] == "SUCCEEDED"
     for booking in (refused, last_hour):
         assert [c.status for c in gateway_charges(server, booking["id"])] == ["DECLINED"]
-        assert [c.status.name for c in session_charges(server, booking["id"])] == ["FAILED"]
+        assert [c.status.name for c in appointment_charges(server, booking["id"])] == ["FAILED"]
     assert look(client, bad, last_hour)["status"] == "AUTO_CANCELLED"
     assert look(client, bad, refused)["status"] == "SCHEDULED"
     # and every email went once
@@ -615,7 +615,7 @@ def test_a_crash_between_the_gateway_charge_and_the_commit_charges_once(
     sweep(server)
 
     # then the gateway's one charge is recorded and pays the session: nothing charged twice
-    [recorded] = session_charges(server, booking["id"])
+    [recorded] = appointment_charges(server, booking["id"])
     assert (recorded.status.name, recorded.idempotency_key, recorded.gateway_reference) == (
         "SUCCEEDED", key, taken.reference)
     assert [c.reference for c in gateway_charges(server, booking["id"])] == [taken.reference]

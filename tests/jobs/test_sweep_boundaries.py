@@ -24,8 +24,8 @@ from tests.support.appointments import (
     gateway_charges,
     next_monday,
     paying_client_scene,
+    read_appointment,
     relationship_of,
-    session,
 )
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient
@@ -58,7 +58,7 @@ def booking_at(client: GraphQLClient, scene: Scene, starts_at: datetime) -> dict
 
 
 def look(client: GraphQLClient, scene: Scene, booking: dict[str, Any]) -> dict[str, Any]:
-    found = session(client, scene.owner.token, booking["id"])
+    found = read_appointment(client, scene.owner.token, booking["id"])
     assert found is not None
     return found
 
@@ -113,7 +113,7 @@ def set_notice_hours(server: RunningServer, scene: Scene, hours: int) -> None:
     assert practice_id is not None
 
     async def write(db: Database) -> None:
-        async with db.write_sessions() as s, s.begin():
+        async with db.new_write_tx() as s, s.begin():
             await s.execute(update(tables.practices).where(tables.practices.c.id == practice_id)
                             .values(cancellation_notice_hours=hours))
 

@@ -27,22 +27,22 @@ def settings(tmp_path: Path) -> Settings:
 def facts(settings: Settings) -> dict[str, Any]:
     """What the demo practice holds, per practitioner email."""
 
-    async def read(session: Any) -> dict[str, Any]:
+    async def read(tx: Any) -> dict[str, Any]:
         now = datetime.now(UTC)
         p, a, r = tables.practitioners, tables.appointments, tables.reserved_slots
-        staff = {row.email: row for row in await session.execute(
-            select(p.c.email, p.c.id, p.c.session_price))}
-        awaiting = {email: await Appointments(session).count_awaiting_update(row.id, now)
+        staff = {row.email: row for row in await tx.execute(
+            select(p.c.email, p.c.id, p.c.appointment_price))}
+        awaiting = {email: await Appointments(tx).count_awaiting_update(row.id, now)
                     for email, row in staff.items()}
-        upcoming = await session.scalar(select(func.count()).select_from(a).where(
+        upcoming = await tx.scalar(select(func.count()).select_from(a).where(
             a.c.starts_at > now, a.c.status == "SCHEDULED"))
-        total = await session.scalar(select(func.count()).select_from(a))
-        follow_ups = await session.scalar(select(func.count()).select_from(a).where(
+        total = await tx.scalar(select(func.count()).select_from(a))
+        follow_ups = await tx.scalar(select(func.count()).select_from(a).where(
             a.c.follow_up_of_id.is_not(None)))
-        slots = list(await session.execute(
+        slots = list(await tx.execute(
             select(p.c.email, r.c.weekday, r.c.start_time).join(
                 p, p.c.id == r.c.practitioner_id).order_by(p.c.email)))
-        return {"prices": {email: row.session_price for email, row in staff.items()},
+        return {"prices": {email: row.appointment_price for email, row in staff.items()},
                 "awaiting": awaiting, "upcoming": upcoming, "total": total,
                 "follow_ups": follow_ups,
                 "slots": [(e, w.name, t.strftime("%H:%M")) for e, w, t in slots]}

@@ -22,18 +22,18 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def facts(settings: Settings) -> dict[str, Any]:
-    async def read(session: Any) -> dict[str, Any]:
-        s, g, sub, i = (tables.services, tables.group_sessions, tables.session_subscriptions,
+    async def read(tx: Any) -> dict[str, Any]:
+        s, g, sub, i = (tables.services, tables.group_sessions, tables.group_subscriptions,
                         tables.invoices)
-        services = sorted((await session.execute(select(s.c.name))).scalars())
-        sessions = sorted((await session.execute(select(g.c.name))).scalars())
-        subscriptions = list(await session.execute(
+        services = sorted((await tx.execute(select(s.c.name))).scalars())
+        group_sessions = sorted((await tx.execute(select(g.c.name))).scalars())
+        subscriptions = list(await tx.execute(
             select(sub.c.id, sub.c.status, sub.c.transferred_from_id,
                    sub.c.transferred_to_id)))
-        invoices = list(await session.execute(
+        invoices = list(await tx.execute(
             select(i.c.number, i.c.status).where(i.c.subscription_id.is_not(None))
             .order_by(i.c.sequence)))
-        return {"services": services, "sessions": sessions,
+        return {"services": services, "sessions": group_sessions,
                 "statuses": sorted(row.status.name for row in subscriptions),
                 "transfers": sorted((row.transferred_from_id is not None,
                                      row.transferred_to_id is not None)

@@ -22,22 +22,22 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def facts(settings: Settings) -> dict[str, Any]:
-    async def read(session: Any) -> dict[str, Any]:
+    async def read(tx: Any) -> dict[str, Any]:
         c, link, a = tables.clients, tables.client_links, tables.appointments
         pkg, form = tables.packages, tables.intake_forms
-        names = {row.id: row.first_name for row in await session.execute(
+        names = {row.id: row.first_name for row in await tx.execute(
             select(c.c.id, c.c.first_name))}
         links = [(names[row.client_id], row.type.name, names[row.linked_client_id])
-                 for row in await session.execute(select(link))]
+                 for row in await tx.execute(select(link))]
         booked_by_clients = [(names[row.booked_by_id], names[row.payer_id])
-                             for row in await session.execute(
+                             for row in await tx.execute(
                                  select(a).where(a.c.booked_by_id.is_not(None)))]
-        packages = [(names[row.owner_id], row.total_sessions, row.remaining_sessions)
-                    for row in await session.execute(select(pkg))]
-        paid_by_package = list((await session.execute(
+        packages = [(names[row.owner_id], row.total_credits, row.remaining_credits)
+                    for row in await tx.execute(select(pkg))]
+        paid_by_package = list((await tx.execute(
             select(a.c.id).where(a.c.package_id.is_not(None)))).scalars())
         forms = [(names[row.client_id], row.status.name)
-                 for row in await session.execute(select(form))]
+                 for row in await tx.execute(select(form))]
         return {"links": sorted(links), "booked_by_clients": booked_by_clients,
                 "packages": packages, "paid_by_package": len(paid_by_package), "forms": forms}
 
@@ -83,8 +83,8 @@ def test_a_demo_practice_from_before_sessions_gets_its_links_with_them(
 def test_the_demo_makes_one_widget_key_and_shows_it_once(
     settings: Settings, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    async def prefixes(session: Any) -> list[Any]:
-        found = await session.execute(select(tables.publishable_keys.c.prefix))
+    async def prefixes(tx: Any) -> list[Any]:
+        found = await tx.execute(select(tables.publishable_keys.c.prefix))
         return list(found.scalars())
 
     def keys() -> list[Any]:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from persistence import tables
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
-from resolvers.appointments.appointment_money import SessionMoney
+from resolvers.appointments.appointment_money import AppointmentMoney
 from schema.shared.ids import decode_id
 from tests.support.clients import create_relationship, signed_in_client
 from tests.support.graphql import GraphQLClient, Staff, register_practice
@@ -21,7 +21,7 @@ from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
 
 ERRORS = "userErrors { field code message }"
-SESSION_FIELDS = """
+APPOINTMENT_FIELDS = """
   id startsAt endsAt status price { amount currency } cancelledAt
   practitioner { id } relationship { id status party } attendees { id } payer { id }
   bookedBy { id } charge { id status amount { amount currency } }
@@ -30,7 +30,7 @@ SESSION_FIELDS = """
 
 BOOK = f"""
 mutation Book($input: BookSessionInput!) {{
-  bookSession(input: $input) {{ session {{ {SESSION_FIELDS} }} {ERRORS} }}
+  bookSession(input: $input) {{ session {{ {APPOINTMENT_FIELDS} }} {ERRORS} }}
 }}
 """
 
@@ -47,7 +47,7 @@ query Free($practitionerId: ID!, $from: DateTime!, $to: DateTime!, $duration: In
 }
 """
 
-SESSION = f"query One($id: ID!) {{ node(id: $id) {{ ... on Session {{ {SESSION_FIELDS} }} }} }}"
+SESSION = f"query One($id: ID!) {{ node(id: $id) {{ ... on Session {{ {APPOINTMENT_FIELDS} }} }} }}"
 
 
 def next_monday(now: datetime, hour: int = 6) -> datetime:
@@ -100,31 +100,31 @@ def book(
 
 RESCHEDULE = f"""
 mutation Move($input: RescheduleSessionInput!) {{
-  rescheduleSession(input: $input) {{ session {{ {SESSION_FIELDS} }} {ERRORS} }}
+  rescheduleSession(input: $input) {{ session {{ {APPOINTMENT_FIELDS} }} {ERRORS} }}
 }}
 """
 
 CANCEL = f"""
 mutation Cancel($input: CancelSessionInput!) {{
-  cancelSession(input: $input) {{ session {{ {SESSION_FIELDS} }} lateCancellation {ERRORS} }}
+  cancelSession(input: $input) {{ session {{ {APPOINTMENT_FIELDS} }} lateCancellation {ERRORS} }}
 }}
 """
 
 
 def reschedule(
-    client: GraphQLClient, token: str, session_id: str, starts_at: datetime, **values: Any
+    client: GraphQLClient, token: str, global_id: str, starts_at: datetime, **values: Any
 ) -> dict[str, Any]:
-    variables = {"input": {"sessionId": session_id, "startsAt": iso(starts_at), **values}}
+    variables = {"input": {"sessionId": global_id, "startsAt": iso(starts_at), **values}}
     return client.data(RESCHEDULE, variables, token=token)["rescheduleSession"]  # type: ignore[no-any-return]
 
 
-def cancel(client: GraphQLClient, token: str, session_id: str, **values: Any) -> dict[str, Any]:
-    variables = {"input": {"sessionId": session_id, **values}}
+def cancel(client: GraphQLClient, token: str, global_id: str, **values: Any) -> dict[str, Any]:
+    variables = {"input": {"sessionId": global_id, **values}}
     return client.data(CANCEL, variables, token=token)["cancelSession"]  # type: ignore[no-any-return]
 
 
-def session(client: GraphQLClient, token: str, session_id: str) -> dict[str, Any] | None:
-    return client.data(SESSION, {"id": session_id}, token=token)["node"]  # type: ignore[no-any-return]
+def session(client: GraphQLClient, token: str, global_id: str) -> dict[str, Any] | None:
+    return client.data(SESSION, {"id": global_id}, token=token)["node"]  # type: ignore[no-any-return]
 
 
 def booked(client: GraphQLClient, token: str, **values: Any) -> dict[str, Any]:
@@ -134,22 +134,22 @@ def booked(client: GraphQLClient, token: str, **values: Any) -> dict[str, Any]:
     return payload["session"]  # type: ignore[no-any-return]
 
 
-def take_payment(server: RunningServer, session_id: str) -> None:
+def take_payment(server: RunningServer, global_id: str) -> None:
     """Charge the session's payer now, as the sweep does once the session is inside the
     notice window (the same gateway call and idempotency key)."""
-    appointment_id = decode_id(session_id, "Session")
+    appointment_id = decode_id(global_id, "Session")
     assert appointment_id is not None
 
     async def work(db: Database) -> None:
         gateway = SandboxGateway(db, server.clock)
-        await SessionMoney(db, server.clock(), gateway).take_fee(appointment_id)
+        await AppointmentMoney(db, server.clock(), gateway).take_fee(appointment_id)
 
     with_database(server, work)
 
 
-def charge_rows(server: RunningServer, session_id: str) -> list[Any]:
+def charge_rows(server: RunningServer, global_id: str) -> list[Any]:
     """The session's charges as stored, with the sandbox gateway's record of each."""
-    appointment_id = decode_id(session_id, "Session")
+    appointment_id = decode_id(global_id, "Session")
 
     async def read(db: Database) -> list[Any]:
         c, s = tables.charges, tables.sandbox_charges
@@ -196,9 +196,9 @@ def card_of(server: RunningServer, client_id: str) -> Any:
     return with_database(server, read)
 
 
-def session_charges(server: RunningServer, session_id: str) -> list[Any]:
+def appointment_charges(server: RunningServer, global_id: str) -> list[Any]:
     """Every charge recorded for the session, oldest first (a refusal without a card too)."""
-    appointment_id = decode_id(session_id, "Session")
+    appointment_id = decode_id(global_id, "Session")
 
     async def read(db: Database) -> list[Any]:
         c = tables.charges
@@ -213,9 +213,9 @@ def session_charges(server: RunningServer, session_id: str) -> list[Any]:
     return with_database(server, read)
 
 
-def gateway_charges(server: RunningServer, session_id: str) -> list[Any]:
+def gateway_charges(server: RunningServer, global_id: str) -> list[Any]:
     """What the sandbox gateway charged (or refused) for the session, under any card."""
-    prefix = f"appointment:{decode_id(session_id, 'Session')}:"
+    prefix = f"appointment:{decode_id(global_id, 'Session')}:"
 
     async def read(db: Database) -> list[Any]:
         s = tables.sandbox_charges
@@ -238,7 +238,7 @@ AWAITING = f"""
 query Awaiting($first: Int, $after: String) {{
   awaitingUpdates(first: $first, after: $after) {{
     totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }}
-    edges {{ cursor node {{ {SESSION_FIELDS} }} }}
+    edges {{ cursor node {{ {APPOINTMENT_FIELDS} }} }}
   }}
 }}
 """
@@ -246,7 +246,7 @@ query Awaiting($first: Int, $after: String) {{
 SUBMIT_UPDATE = f"""
 mutation Update($input: SubmitAttendanceUpdateInput!) {{
   submitAttendanceUpdate(input: $input) {{
-    session {{ {SESSION_FIELDS} }} followUpSession {{ {SESSION_FIELDS} }}
+    session {{ {APPOINTMENT_FIELDS} }} followUpSession {{ {APPOINTMENT_FIELDS} }}
     reservedSlot {{ {SLOT_FIELDS} }} reservedSlotRemoved {ERRORS}
   }}
 }}
@@ -278,12 +278,12 @@ query Slots($id: ID!) {{
 
 
 def submit_update(
-    client: GraphQLClient, token: str, session_id: str, *, attended: bool = True,
+    client: GraphQLClient, token: str, global_id: str, *, attended: bool = True,
     continuation: str = "SAME_WEEKLY_SLOT", **values: Any,
 ) -> dict[str, Any]:
     if isinstance(values.get("nextStartsAt"), datetime):
         values["nextStartsAt"] = iso(values["nextStartsAt"])
-    variables = {"input": {"sessionId": session_id, "attended": attended,
+    variables = {"input": {"sessionId": global_id, "attended": attended,
                            "continuation": continuation, **values}}
     return client.data(SUBMIT_UPDATE, variables, token=token)["submitAttendanceUpdate"]  # type: ignore[no-any-return]
 
@@ -329,9 +329,9 @@ def next_week_same_local_time(when: datetime, timezone: str = "Europe/London") -
     return wall.replace(tzinfo=zone).astimezone(UTC)
 
 
-def follow_up_of(server: RunningServer, session_id: str) -> Any:
+def follow_up_of(server: RunningServer, global_id: str) -> Any:
     """The stored follow_up_of_id of a session (None when it is not a follow-up)."""
-    appointment_id = decode_id(session_id, "Session")
+    appointment_id = decode_id(global_id, "Session")
 
     async def read(db: Database) -> Any:
         t = tables.appointments
@@ -342,9 +342,9 @@ def follow_up_of(server: RunningServer, session_id: str) -> Any:
     return with_database(server, read)
 
 
-def booked_events(server: RunningServer, session_id: str) -> list[str]:
+def booked_events(server: RunningServer, global_id: str) -> list[str]:
     """Kinds of the outbox rows about the session (AppointmentBooked, ...), oldest first."""
-    appointment_id = str(decode_id(session_id, "Session"))
+    appointment_id = str(decode_id(global_id, "Session"))
 
     async def read(db: Database) -> list[str]:
         o = tables.outbox

@@ -19,13 +19,15 @@ from persistence.migrate import upgrade
 RUN_ID = uuid.uuid4().hex[:8]
 
 
-def prepare_database(url: str | None, folder: Path) -> str:
-    """Migrate a fresh database for this run and return its URL."""
+def prepare_database(
+    url: str | None, folder: Path, *, name: str = "run", revision: str = "head"
+) -> str:
+    """Migrate a fresh database for this run (`name` tells several apart) and return its URL."""
     if not url:
-        url = f"sqlite+aiosqlite:///{folder / 'caseload-test.db'}"
+        url = f"sqlite+aiosqlite:///{folder / f'caseload-{name}.db'}"
     else:
-        url = asyncio.run(_create_postgres_database(normalise_url(url)))
-    upgrade(url)
+        url = asyncio.run(_create_postgres_database(normalise_url(url), name))
+    upgrade(url, revision)
     return url
 
 
@@ -43,9 +45,9 @@ async def _admin(url: str, statement: str) -> None:
         await engine.dispose()
 
 
-async def _create_postgres_database(url: str) -> str:
+async def _create_postgres_database(url: str, suffix: str) -> str:
     base = make_url(url)
-    name = f"{base.database or 'caseload'}_run_{RUN_ID}"
+    name = f"{base.database or 'caseload'}_{suffix}_{RUN_ID}"
     await _admin(url, f'CREATE DATABASE "{name}"')
     return base.set(database=name).render_as_string(hide_password=False)
 

@@ -31,8 +31,8 @@ def read_demo(settings: Settings, read: Callable[[Any], Awaitable[T]]) -> T:
         start_mappers()
         db = Database(settings.database_url)
         try:
-            async with db.reading() as session:
-                return await read(session)
+            async with db.reading() as tx:
+                return await read(tx)
         finally:
             await db.dispose()
 

@@ -41,8 +41,8 @@ def sweep(server: RunningServer) -> SweepReport | None:
 
 def outbox_rows(server: RunningServer, kind: str) -> list[Any]:
     async def read(db: Database) -> list[Any]:
-        async with db.reading() as session:
-            result = await session.execute(
+        async with db.reading() as tx:
+            result = await tx.execute(
                 select(outbox).where(outbox.c.kind == kind).order_by(outbox.c.created_at)
             )
             return list(result)

@@ -79,8 +79,8 @@ def card_charges(server: RunningServer, client_id: str) -> list[Any]:
 
     async def read(db: Database) -> list[Any]:
         s, m = tables.sandbox_charges, tables.payment_methods
-        async with db.reading() as session:
-            result = await session.execute(
+        async with db.reading() as tx:
+            result = await tx.execute(
                 select(s.c.amount, s.c.status, s.c.idempotency_key, s.c.refunded_at)
                 .join(m, m.c.gateway_reference == s.c.card_reference)
                 .where(m.c.client_id == owner_id).order_by(s.c.created_at)

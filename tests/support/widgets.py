@@ -144,10 +144,10 @@ def sandbox_counts(server: RunningServer) -> tuple[int, int]:
 
     async def read(db: Database) -> tuple[int, int]:
         cards, charges = tables.sandbox_cards, tables.sandbox_charges
-        async with db.reading() as session:
-            attached = await session.scalar(select(func.count()).select_from(cards).where(
+        async with db.reading() as tx:
+            attached = await tx.scalar(select(func.count()).select_from(cards).where(
                 cards.c.detached_at.is_(None)))
-            charged = await session.scalar(select(func.count()).select_from(charges))
+            charged = await tx.scalar(select(func.count()).select_from(charges))
         return int(attached or 0), int(charged or 0)
 
     return with_database(server, read)

@@ -67,11 +67,11 @@ def test_a_guest_books_for_themselves_which_opens_a_first_party_relationship(
     [relationship] = maya["relationships"]
     assert (relationship["kind"], relationship["party"], relationship["status"]) == (
         "INDIVIDUAL", "FIRST_PARTY", "ACTIVE")
-    [session] = [e["node"] for e in relationship["sessions"]["edges"]]
-    assert session["id"] == booking["reference"]
-    assert session["bookedBy"] == {"id": maya["id"]}
-    assert session["payer"] == {"id": maya["id"]}
-    assert session["attendees"] == [{"id": maya["id"]}]
+    [appointment] = [e["node"] for e in relationship["sessions"]["edges"]]
+    assert appointment["id"] == booking["reference"]
+    assert appointment["bookedBy"] == {"id": maya["id"]}
+    assert appointment["payer"] == {"id": maya["id"]}
+    assert appointment["attendees"] == [{"id": maya["id"]}]
 
     # and the booker gets the confirmation and an invitation to the client dashboard
     server.drain()
@@ -106,10 +106,10 @@ def test_a_guest_books_for_someone_else_and_pays_which_opens_a_third_party_relat
     assert relationship["party"] == "THIRD_PARTY"
     assert relationship["payer"] == {"id": booker["id"], "email": booker_email}
     assert relationship["clients"] == [{"id": attendee["id"], "email": attendee_email}]
-    [session] = [e["node"] for e in relationship["sessions"]["edges"]]
-    assert session["payer"] == {"id": booker["id"]}
-    assert session["attendees"] == [{"id": attendee["id"]}]
-    assert session["bookedBy"] == {"id": booker["id"]}
+    [appointment] = [e["node"] for e in relationship["sessions"]["edges"]]
+    assert appointment["payer"] == {"id": booker["id"]}
+    assert appointment["attendees"] == [{"id": attendee["id"]}]
+    assert appointment["bookedBy"] == {"id": booker["id"]}
 
     # and the booker gets the confirmation and the invitation; the attendee a copy
     server.drain()
@@ -259,8 +259,8 @@ def test_a_refused_booking_keeps_no_card_and_nothing_is_charged(
                                                    unique_email("first")))
     assert first["userErrors"] == []
     [booked] = practice_clients(client, practice)
-    [session] = booked["relationships"][0]["sessions"]["edges"]
-    assert session["node"]["charge"] is None
+    [appointment] = booked["relationships"][0]["sessions"]["edges"]
+    assert appointment["node"]["charge"] is None
     before = sandbox_counts(server)
 
     # when another guest asks for the same time with a good card
@@ -319,8 +319,8 @@ def test_concurrent_guests_for_one_slot_make_exactly_one_session(
     assert outcomes.count([]) == 1
     assert outcomes.count(["SLOT_UNAVAILABLE"]) == 7
     booked = [c for c in practice_clients(client, practice) if c["relationships"]]
-    sessions = [s for c in booked for r in c["relationships"] for s in r["sessions"]["edges"]]
-    assert len(sessions) == 1
+    appointments = [s for c in booked for r in c["relationships"] for s in r["sessions"]["edges"]]
+    assert len(appointments) == 1
 
 
 def test_a_retry_with_the_same_key_answers_the_first_booking(

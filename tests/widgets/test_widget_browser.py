@@ -143,11 +143,11 @@ def test_a_guest_books_for_someone_else_through_the_widget_in_chromium(
     [relationship] = attendee["relationships"]
     assert (relationship["party"], relationship["status"]) == ("THIRD_PARTY", "ACTIVE")
     assert relationship["payer"]["id"] == booker["id"]
-    [session] = [e["node"] for e in relationship["sessions"]["edges"]]
-    assert session["startsAt"] == starts_at
-    assert session["status"] == "SCHEDULED"
-    assert session["payer"] == {"id": booker["id"]}
-    assert session["attendees"] == [{"id": attendee["id"]}]
+    [appointment] = [e["node"] for e in relationship["sessions"]["edges"]]
+    assert appointment["startsAt"] == starts_at
+    assert appointment["status"] == "SCHEDULED"
+    assert appointment["payer"] == {"id": booker["id"]}
+    assert appointment["attendees"] == [{"id": attendee["id"]}]
 
     # and the emails: the booker's confirmation and invitation, the attendee's copy
     booker_mail = sorted(r.subject.strip() for r in mailbox.wait_for(booker_email, 2, 60))
@@ -201,8 +201,8 @@ def test_a_guest_books_for_themselves_through_the_widget_page_in_an_iframe(
                                                             "last4": "4444"})
     [relationship] = sam["relationships"]
     assert relationship["party"] == "FIRST_PARTY"
-    [session] = [e["node"] for e in relationship["sessions"]["edges"]]
-    assert session["startsAt"] == starts_at
+    [appointment] = [e["node"] for e in relationship["sessions"]["edges"]]
+    assert appointment["startsAt"] == starts_at
     subjects = sorted(r.subject.strip() for r in mailbox.wait_for(email, 2, 60))
     assert subjects[0] == "Calm Waters Therapy invites you to your client dashboard"
     assert subjects[1].startswith("Your session with Ada Owner is booked for")

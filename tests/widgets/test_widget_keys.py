@@ -283,8 +283,8 @@ def test_only_a_hash_of_the_key_is_stored(
     key = create_key(client, owner)
 
     async def rows(db: Database) -> list[Any]:
-        async with db.reading() as session:
-            result = await session.execute(select(tables.publishable_keys).where(
+        async with db.reading() as tx:
+            result = await tx.execute(select(tables.publishable_keys).where(
                 tables.publishable_keys.c.practice_id == decode_id(owner.practice_id,
                                                                    "Practice")))
             return list(result)

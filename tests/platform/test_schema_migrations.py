@@ -1,0 +1,113 @@
+"""Migrations: head builds exactly the tables the code declares, and a rename keeps every row."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection, MetaData, Table, insert, inspect, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from persistence.migrate import upgrade
+from persistence.tables import metadata
+from tests.support.databases import drop_database, prepare_database
+
+DATABASE_URL = os.environ.get("DATABASE_URL")
+
+
+def run(url: str, work: Any) -> Any:
+    async def go() -> Any:
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                return await connection.run_sync(work)
+        finally:
+            await engine.dispose()
+    return asyncio.run(go())
+
+
+def test_head_builds_exactly_the_declared_tables(tmp_path: Path) -> None:
+    # given a database migrated to head
+    url = prepare_database(DATABASE_URL, tmp_path, name="head")
+    try:
+        # when it is compared with the tables the code declares
+        differences = run(url, lambda c: compare_metadata(MigrationContext.configure(c), metadata))
+        # then nothing differs
+        assert differences == []
+    finally:
+        drop_database(url)
+
+
+def _value(column: Any, parents: dict[str, Any], sqlite: bool) -> Any:
+    """A value of the column's stored type, pointing at the given parent rows."""
+    for fk in column.foreign_keys:
+        return parents[fk.column.table.name]
+    kind = type(column.type).__name__.upper()
+    if kind in ("UUID", "CHAR") or column.name == "id":
+        return uuid.uuid4().hex if sqlite else uuid.uuid4()
+    if "BOOL" in kind:
+        return False
+    if "INT" in kind:
+        return 1
+    if kind == "TIME":
+        return time(18)
+    if kind == "DATE":
+        return date(2027, 1, 4)
+    if "TIME" in kind:
+        return datetime(2027, 1, 4, tzinfo=UTC)
+    if "JSON" in kind:
+        return {}
+    return "GBP" if column.name == "currency" else "1"
+
+
+def _insert_rows_at_0008(connection: Connection) -> dict[str, Any]:
+    """One row in each table the rename touches (and their parents), with known values."""
+    sqlite = connection.dialect.name == "sqlite"
+    tables = MetaData()
+    tables.reflect(connection)
+    parents: dict[str, Any] = {}
+    special = {"session_price": "75.00", "total_sessions": 10, "remaining_sessions": 7,
+               "status": "ACTIVE", "next_bill_month": None}
+    for name in ("practices", "practitioners", "services", "group_sessions", "clients",
+                 "invoices", "session_subscriptions", "packages"):
+        table: Table = tables.tables[name]
+        row = {c.name: special.get(c.name, _value(c, parents, sqlite))
+               for c in table.columns if not c.nullable or c.name in special}
+        if name == "invoices":
+            row.pop("subscription_id", None)
+        connection.execute(insert(table).values(row))
+        parents[name] = row["id"]
+    return parents
+
+
+def _read_renamed(connection: Connection) -> dict[str, Any]:
+    return {
+        "price": connection.execute(text("SELECT appointment_price FROM practitioners")).scalar(),
+        "credits": tuple(connection.execute(
+            text("SELECT total_credits, remaining_credits FROM packages")).one()),
+        "group_session": connection.execute(
+            text("SELECT group_session_id FROM group_subscriptions")).scalar(),
+        "tables": set(inspect(connection).get_table_names()),
+    }
+
+
+def test_the_one_word_rename_keeps_every_row(tmp_path: Path) -> None:
+    # given a database at 0008 with a practitioner's price, a subscription and a package
+    url = prepare_database(DATABASE_URL, tmp_path, name="at0008", revision="0008")
+    try:
+        parents = run(url, _insert_rows_at_0008)
+        # when it is migrated to head
+        upgrade(url)
+        # then every value is there under its new name
+        found = run(url, _read_renamed)
+        assert uuid.UUID(str(found["group_session"])) == uuid.UUID(str(parents["group_sessions"]))
+        assert (str(found["price"]), found["credits"]) == ("75.00", (10, 7))
+        assert "session_subscriptions" not in found["tables"]
+    finally:
+        drop_database(url)
