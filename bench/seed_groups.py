@@ -128,7 +128,7 @@ async def seed_groups(
                         invoice_client, len(invoices))
 
 
-def _invoices(practice_id: uuid.UUID, payer_id: uuid.UUID, session: GroupSession,
+def _invoices(practice_id: uuid.UUID, payer_id: uuid.UUID, group_session: GroupSession,
               today: date) -> list[dict[str, Any]]:
     """Three years of monthly invoices for one payer, oldest first, numbered 1 on."""
     month = YearMonth.of(today)
@@ -138,8 +138,8 @@ def _invoices(practice_id: uuid.UUID, payer_id: uuid.UUID, session: GroupSession
         month = YearMonth(month.year - (month.month == 1), (month.month - 2) % 12 + 1)
     rows = []
     for sequence, ym in enumerate(reversed(months), start=1):
-        first = _next(session.weekday, ym.first_day + timedelta(days=7 * (sequence % 3)))
-        lines = first_month_lines(session, first)
+        first = _next(group_session.weekday, ym.first_day + timedelta(days=7 * (sequence % 3)))
+        lines = first_month_lines(group_session, first)
         discount = parse_discount(Decimal("12.5"), None, "Loyalty", "GBP") if (
             sequence % 4 == 0) else None
         issued = datetime.combine(ym.first_day, time(7), UTC)

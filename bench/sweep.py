@@ -85,7 +85,7 @@ class Seeded:
     practitioners: int
     clients: int
     relationships: int
-    sessions: int
+    appointments: int
     by_status: dict[str, int]
     expected: Expected
     seconds: float
@@ -117,7 +117,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python bench/sweep.py",
         description="Seed a practice with many sessions and time one sweep, step by step.")
-    parser.add_argument("--sessions", type=int, default=100_000,
+    parser.add_argument("--sessions", dest="appointments", type=int, default=100_000,
                         help="sessions to seed (default 100000)")
     parser.add_argument("--weeks", type=int, default=12,
                         help="weeks the sessions spread over, half past, half ahead (default 12)")
@@ -131,7 +131,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="PostgreSQL database whose name contains 'bench' or 'test'; it "
                              "is RESET. Default: an SQLite file in a temporary folder")
     args = parser.parse_args(argv)
-    if args.sessions < 1 or args.weeks < 1 or args.clients < 10 or args.outage_hours < 0:
+    if args.appointments < 1 or args.weeks < 1 or args.clients < 10 or args.outage_hours < 0:
         parser.error("--sessions, --weeks and --clients must be positive, --outage-hours >= 0")
     return args
 
@@ -175,7 +175,7 @@ async def seed(db: Database, args: argparse.Namespace, now: datetime) -> Seeded:
     started = time.perf_counter()
     slots_per_week = 7 * (LAST_HOUR - FIRST_HOUR + 1)
     # enough practitioners that about 80% of their hourly slots are booked
-    practitioners = max(1, math.ceil(args.sessions / (slots_per_week * args.weeks * 0.8)))
+    practitioners = max(1, math.ceil(args.appointments / (slots_per_week * args.weeks * 0.8)))
     rng = random.Random(SEED)
     async with db.write_engine.begin() as connection:
         practice_id = await seed_practice(connection, practitioners)
@@ -189,7 +189,7 @@ async def seed(db: Database, args: argparse.Namespace, now: datetime) -> Seeded:
         await insert(connection, tables.relationship_clients, caseload.attendees)
         await insert(connection, tables.payment_methods, caseload.payment_methods)
         payers = bookable(caseload, rng)
-        rows, expected = sessions(practice_id, staff, payers, args, now, rng)
+        rows, expected = appointment_rows(practice_id, staff, payers, args, now, rng)
         await insert(connection, tables.sandbox_cards, rows.sandbox_cards)
         await insert(connection, tables.appointments, rows.appointments)
         await insert(connection, tables.appointment_attendees, rows.attendees)
@@ -226,7 +226,7 @@ def bookable(caseload: Any, rng: random.Random) -> list[Payer]:
     return payers
 
 
-def sessions(
+def appointment_rows(
     practice_id: uuid.UUID, staff: list[uuid.UUID], payers: list[Payer],
     args: argparse.Namespace, now: datetime, rng: random.Random,
 ) -> tuple[Rows, Expected]:
@@ -257,16 +257,17 @@ def sessions(
     rng.shuffle(slots)
     last_sweep = now - timedelta(hours=args.outage_hours)
     turn: dict[uuid.UUID, int] = defaultdict(int)
-    for practitioner, starts_at in slots[:args.sessions]:
+    for practitioner, starts_at in slots[:args.appointments]:
         mine = by_practitioner[practitioner]
         payer = mine[turn[practitioner] % len(mine)]
         turn[practitioner] += 1
-        session(rows, expected, practice_id, practitioner, payer, starts_at, now, last_sweep,
+        add_appointment(rows, expected, practice_id, practitioner, payer, starts_at, now,
+                last_sweep,
                 rng)
     return rows, expected
 
 
-def session(
+def add_appointment(
     rows: Rows, expected: Expected, practice_id: uuid.UUID, practitioner_id: uuid.UUID,
     payer: Payer, starts_at: datetime, now: datetime, last_sweep: datetime,
     rng: random.Random,
@@ -431,14 +432,14 @@ async def check(db: Database, now: datetime, expected: Expected, first: list[Ste
         if acted.get(name) != wanted:
             problems.append(f"first sweep: {name} {acted.get(name)}, expected {wanted}")
     a, c = tables.appointments, tables.charges
-    async with db.reading() as session:
-        twice = await session.scalar(select(func.count()).select_from(
+    async with db.reading() as tx:
+        twice = await tx.scalar(select(func.count()).select_from(
             select(c.c.appointment_id).where(c.c.status == ChargeStatus.SUCCEEDED)
             .group_by(c.c.appointment_id).having(func.count() > 1).subquery()))
-        left = await session.scalar(select(func.count()).select_from(a).where(
+        left = await tx.scalar(select(func.count()).select_from(a).where(
             a.c.status == AppointmentStatus.SCHEDULED, a.c.charge_id.is_(None),
             a.c.payment_failed_at.is_(None), a.c.starts_at <= now + NOTICE))
-        unreminded = await session.scalar(select(func.count()).select_from(a).where(
+        unreminded = await tx.scalar(select(func.count()).select_from(a).where(
             a.c.status == AppointmentStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
             a.c.starts_at > now + timedelta(hours=1), a.c.starts_at <= now + timedelta(hours=24)))
     if twice:
@@ -458,7 +459,7 @@ def describe(args: argparse.Namespace, url: str, seeded: Seeded) -> None:
 
     statuses = ", ".join(f"{count:,} {name}" for name, count in sorted(seeded.by_status.items()))
     print(f"database   {database(url)}")
-    print(f"seeded     {seeded.sessions:,} sessions over {args.weeks} weeks for "
+    print(f"seeded     {seeded.appointments:,} sessions over {args.weeks} weeks for "
           f"{seeded.relationships:,} relationships ({seeded.clients:,} clients, "
           f"{seeded.practitioners} practitioners) in {seeded.seconds:.1f}s")
     print(f"           {statuses}")

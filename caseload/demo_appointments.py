@@ -104,8 +104,8 @@ class Weekly:
 
 
 async def has_appointments(db: Database, practice_id: uuid.UUID) -> bool:
-    async with db.reading() as session:
-        count = await session.scalar(
+    async with db.reading() as tx:
+        count = await tx.scalar(
             select(func.count()).select_from(tables.appointments)
             .where(tables.appointments.c.practice_id == practice_id)
         )
@@ -214,20 +214,20 @@ class _Story:
             idempotency_key=None))
 
     async def _update(
-        self, practitioner: Viewer, session: Appointment, attended: bool,
+        self, practitioner: Viewer, appointment: Appointment, attended: bool,
         continuation: Continuation, *, reserve: bool = False,
     ) -> Appointment:
         """Paid the day before, updated an hour after it started; answers the follow-up."""
-        await self._pay(session, session.starts_at - timedelta(days=1))
+        await self._pay(appointment, appointment.starts_at - timedelta(days=1))
         outcome = await attendance.submit_attendance_update(
-            self.at(practitioner, session.starts_at + timedelta(hours=1)),
-            attendance.AttendanceRequest(session.id, attended, continuation, None, reserve))
+            self.at(practitioner, appointment.starts_at + timedelta(hours=1)),
+            attendance.AttendanceRequest(appointment.id, attended, continuation, None, reserve))
         assert outcome.follow_up is not None
         return outcome.follow_up
 
-    async def _pay(self, session: Appointment, when: datetime) -> None:
+    async def _pay(self, appointment: Appointment, when: datetime) -> None:
         ctx = self.at(self.owner, when)
-        await AppointmentMoney(ctx.db, when, ctx.payments).take_fee(session.id)
+        await AppointmentMoney(ctx.db, when, ctx.payments).take_fee(appointment.id)
 
     async def _card(self, client_id: uuid.UUID, secret: str) -> None:
         async with self.at(self.owner, self.now).reading() as uow:
@@ -277,7 +277,7 @@ async def _staff(
     db: Database, practice_id: uuid.UUID
 ) -> dict[str, tuple[uuid.UUID, Decimal | None]]:
     p = tables.practitioners
-    async with db.reading() as session:
-        rows = await session.execute(
+    async with db.reading() as tx:
+        rows = await tx.execute(
             select(p.c.email, p.c.id, p.c.appointment_price).where(p.c.practice_id == practice_id))
         return {email: (practitioner_id, price) for email, practitioner_id, price in rows}

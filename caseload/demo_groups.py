@@ -40,8 +40,8 @@ HISTORY = timedelta(weeks=4)
 
 
 async def has_services(db: Database, practice_id: uuid.UUID) -> bool:
-    async with db.reading() as session:
-        count = await session.scalar(
+    async with db.reading() as tx:
+        count = await tx.scalar(
             select(func.count()).select_from(tables.services)
             .where(tables.services.c.practice_id == practice_id)
         )
@@ -51,14 +51,14 @@ async def has_services(db: Database, practice_id: uuid.UUID) -> bool:
 async def practice_ids(db: Database, practice_id: uuid.UUID) -> tuple[dict[str, uuid.UUID],
                                                              dict[str, uuid.UUID], set[uuid.UUID]]:
     """Practitioners by email, clients by full name, and the clients who keep a card."""
-    async with db.reading() as session:
-        staff = {row.email: row.id for row in await session.execute(
+    async with db.reading() as tx:
+        staff = {row.email: row.id for row in await tx.execute(
             select(tables.practitioners.c.email, tables.practitioners.c.id)
             .where(tables.practitioners.c.practice_id == practice_id))}
-        people = {f"{row.first_name} {row.last_name}": row.id for row in await session.execute(
+        people = {f"{row.first_name} {row.last_name}": row.id for row in await tx.execute(
             select(tables.clients.c.first_name, tables.clients.c.last_name, tables.clients.c.id)
             .where(tables.clients.c.practice_id == practice_id))}
-        cards = set((await session.execute(
+        cards = set((await tx.execute(
             select(tables.payment_methods.c.client_id)
             .where(tables.payment_methods.c.practice_id == practice_id))).scalars())
     return staff, people, cards
@@ -85,7 +85,7 @@ async def ensure_demo_groups(services: Services, owner: Viewer) -> list[str]:
     amara = staff.get("amara@demo-practice.example.com", owner.practitioner_id)
     earlier = local_today(then, TIMEZONE) - timedelta(weeks=4)
 
-    async def session(service: uuid.UUID, name: str, practitioner: uuid.UUID | None,
+    async def group_session(service: uuid.UUID, name: str, practitioner: uuid.UUID | None,
                       weekday: Weekday, start: str, capacity: int, price: str) -> uuid.UUID:
         created = await group_sessions.create_group_session(
             at(owner, then), group_sessions.GroupSessionRequest(
@@ -99,10 +99,11 @@ async def ensure_demo_groups(services: Services, owner: Viewer) -> list[str]:
         at(owner, then), "Yoga", "Gentle flow for every level; mats provided.")).id
     pilates = (await group_sessions.create_service(
         at(owner, then), "Pilates", "Mat Pilates for strength and posture.")).id
-    tuesday = await session(yoga, "Tuesday Yoga", jonas, Weekday.TUESDAY, "18:00", 12, "60.00")
-    saturday = await session(yoga, "Saturday Morning Yoga", jonas, Weekday.SATURDAY, "09:30",
+    tuesday = await group_session(yoga, "Tuesday Yoga", jonas, Weekday.TUESDAY, "18:00", 12,
+            "60.00")
+    saturday = await group_session(yoga, "Saturday Morning Yoga", jonas, Weekday.SATURDAY, "09:30",
                              10, "55.00")
-    thursday = await session(pilates, "Thursday Pilates", amara, Weekday.THURSDAY, "19:00", 8,
+    thursday = await group_session(pilates, "Thursday Pilates", amara, Weekday.THURSDAY, "19:00", 8,
                              "64.00")
 
     start = local_today(then, TIMEZONE)

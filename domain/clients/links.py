@@ -52,7 +52,7 @@ class Permission(Enum):
     BOOK_AND_MANAGE_APPOINTMENTS = "book_and_manage_appointments"
     COMPLETE_INTAKE_FORMS = "complete_intake_forms"
     RECEIVE_NOTIFICATION_COPIES = "receive_notification_copies"
-    USE_PACKAGE_SESSIONS = "use_package_sessions"
+    USE_PACKAGE_CREDITS = "use_package_credits"
 
 
 @dataclass(frozen=True)

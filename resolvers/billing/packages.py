@@ -125,7 +125,7 @@ async def package_paying_for(
     package = await uow.packages.get(package_id, for_update=True)
     if package is None or package.practice_id != viewer.practice_id:
         raise not_found("Package", ["packageId"])
-    sharing_with = await granted_to(uow, package.owner_id, Permission.USE_PACKAGE_SESSIONS)
+    sharing_with = await granted_to(uow, package.owner_id, Permission.USE_PACKAGE_CREDITS)
     if not may_pay_for(package.owner_id, attendee_ids, sharing_with):
         if not viewer.is_staff and viewer.client_id != package.owner_id and (
                 viewer.client_id not in sharing_with):
@@ -152,7 +152,7 @@ async def draw_for_follow_up(uow: UnitOfWork, paid_by: uuid.UUID | None,
     package = await uow.packages.get(paid_by, for_update=True) if paid_by else None
     if package is None or package.remaining_credits < 1:
         return None
-    sharing_with = await granted_to(uow, package.owner_id, Permission.USE_PACKAGE_SESSIONS)
+    sharing_with = await granted_to(uow, package.owner_id, Permission.USE_PACKAGE_CREDITS)
     if not may_pay_for(package.owner_id, attendee_ids, sharing_with):
         return None
     package.draw()

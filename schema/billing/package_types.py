@@ -63,7 +63,7 @@ async def sharing_with_viewer(ctx: RequestContext) -> set[uuid.UUID]:
     if viewer is None or viewer.client_id is None:
         return set()
     links = await ctx.loaders.links.links_by_client_id.load(viewer.client_id)
-    return set(granted_by(links, viewer.client_id, Permission.USE_PACKAGE_SESSIONS))
+    return set(granted_by(links, viewer.client_id, Permission.USE_PACKAGE_CREDITS))
 
 
 async def visible_package(ctx: RequestContext, package_id: uuid.UUID) -> Package | None:

@@ -157,7 +157,7 @@ class Client(Node):
         loaders = context(info).loaders.links
         links = await loaders.links_by_client_id.load(self.client_id)
         owners = [self.client_id,
-                  *granted_by(links, self.client_id, Permission.USE_PACKAGE_SESSIONS)]
+                  *granted_by(links, self.client_id, Permission.USE_PACKAGE_CREDITS)]
         owned = await loaders.packages_by_owner_id.load_many(owners)
         return [Package.from_entity(p) for packages in owned for p in packages]
 

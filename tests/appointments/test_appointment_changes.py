@@ -219,7 +219,7 @@ def test_the_practice_cancelling_inside_the_window_never_charges(
     assert charge_rows(server, booking["id"]) == []
 
 
-def test_the_practice_cancelling_a_paid_session_refunds_it_at_once(
+def test_the_practice_cancelling_a_paid_appointment_refunds_it_at_once(
     client: GraphQLClient, server: RunningServer, scene: Scene, booking: dict[str, Any],
     ten: datetime, clock: TestClock
 ) -> None:
@@ -240,7 +240,7 @@ def test_the_practice_cancelling_a_paid_session_refunds_it_at_once(
     assert row.refund_reference is not None
 
 
-def test_a_client_cancelling_in_time_a_session_already_paid_is_refunded(
+def test_a_client_cancelling_in_time_a_appointment_already_paid_is_refunded(
     client: GraphQLClient, server: RunningServer, scene: Scene, booking: dict[str, Any],
     ten: datetime, clock: TestClock
 ) -> None:
@@ -325,7 +325,7 @@ def test_a_refund_made_but_not_recorded_is_recorded_by_the_sweep_without_a_secon
 # ------------------------------------------------------------------ who may
 
 
-def test_a_session_the_viewer_may_not_see_is_not_found(
+def test_a_appointment_the_viewer_may_not_see_is_not_found(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime,
     mailbox: Mailbox
 ) -> None:
@@ -342,7 +342,7 @@ def test_a_session_the_viewer_may_not_see_is_not_found(
     assert read_appointment(client, scene.client_token, booking["id"])["status"] == "SCHEDULED"  # type: ignore[index]
 
 
-def test_only_the_sessions_practitioner_or_the_owner_changes_it(
+def test_only_the_appointments_practitioner_or_the_owner_changes_it(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime
 ) -> None:
     pat = add_practitioner(client, scene.owner)
@@ -354,7 +354,7 @@ def test_only_the_sessions_practitioner_or_the_owner_changes_it(
     assert codes(moved) == [(["input", "sessionId"], "NOT_PERMITTED")]
 
 
-def test_a_third_party_payer_may_cancel_the_session_they_pay_for(
+def test_a_third_party_payer_may_cancel_the_appointment_they_pay_for(
     client: GraphQLClient, scene: Scene, ten: datetime
 ) -> None:
     child = create_client(client, scene.owner, "Kit", "Young")
@@ -371,7 +371,7 @@ def test_a_third_party_payer_may_cancel_the_session_they_pay_for(
 # ------------------------------------------------------------------ moving
 
 
-def test_a_client_moves_a_session_to_another_bookable_time(
+def test_a_client_moves_a_appointment_to_another_bookable_time(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime, clock: TestClock
 ) -> None:
     # given more notice than the window (48 hours and a second)
@@ -390,7 +390,7 @@ def test_a_client_moves_a_session_to_another_bookable_time(
     assert moved["id"] == booking["id"]
 
 
-def test_a_client_may_not_move_a_session_with_exactly_the_window_left(
+def test_a_client_may_not_move_a_appointment_with_exactly_the_window_left(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime, clock: TestClock
 ) -> None:
     clock.set(ten - NOTICE)
@@ -426,7 +426,7 @@ def test_a_client_moves_only_to_a_bookable_future_time(
     assert read_appointment(client, token, other["id"])["startsAt"] == iso(ten + timedelta(hours=2))  # type: ignore[index]
 
 
-def test_the_practice_moves_a_session_to_any_free_time_even_inside_the_window_or_past(
+def test_the_practice_moves_a_appointment_to_any_free_time_even_inside_the_window_or_past(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime, clock: TestClock
 ) -> None:
     clock.set(ten - timedelta(hours=3))
@@ -442,7 +442,7 @@ def test_the_practice_moves_a_session_to_any_free_time_even_inside_the_window_or
     assert past["session"]["startsAt"] == iso(ten - timedelta(days=2, minutes=5))
 
 
-def test_the_practice_may_not_move_a_session_over_another(
+def test_the_practice_may_not_move_a_appointment_over_another(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime
 ) -> None:
     booked(client, scene.owner.token, relationshipId=booking["relationship"]["id"],
@@ -456,7 +456,7 @@ def test_the_practice_may_not_move_a_session_over_another(
                                       "message": "That time is not available."}]
 
 
-def test_only_scheduled_sessions_move(
+def test_only_scheduled_appointments_move(
     client: GraphQLClient, scene: Scene, booking: dict[str, Any], ten: datetime
 ) -> None:
     cancel(client, scene.owner.token, booking["id"])

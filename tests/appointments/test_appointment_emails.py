@@ -112,7 +112,7 @@ def test_the_payer_and_each_attendee_with_an_address_are_told(
            "booked." in to_payer.text
 
 
-def test_a_session_recorded_after_it_happened_is_not_confirmed(
+def test_a_appointment_recorded_after_it_happened_is_not_confirmed(
     client: GraphQLClient, server: RunningServer, scene: Scene, monday: datetime,
     mailbox: Mailbox
 ) -> None:
@@ -208,7 +208,7 @@ def test_a_late_cancellation_says_the_fee_stands(
     assert "so the fee of 80.00 GBP stands" in to_practitioner.text
 
 
-def test_the_practice_cancelling_a_paid_session_says_it_is_refunded(
+def test_the_practice_cancelling_a_paid_appointment_says_it_is_refunded(
     client: GraphQLClient, server: RunningServer, scene: Scene, booking: dict[str, Any],
     ten: datetime, mailbox: Mailbox, clock: TestClock
 ) -> None:
@@ -240,7 +240,7 @@ def test_a_refused_cancellation_sends_nothing(
     assert (len(mailbox.to(scene.client_email)), len(mailbox.to(scene.owner.email))) == before
 
 
-def test_ending_a_relationship_with_its_sessions_sends_the_client_nothing(
+def test_ending_a_relationship_with_its_appointments_sends_the_client_nothing(
     client: GraphQLClient, server: RunningServer, scene: Scene, booking: dict[str, Any],
     mailbox: Mailbox
 ) -> None:

@@ -11,8 +11,8 @@ import pytest
 from schema.shared.ids import decode_id
 from tests.support.appointments import (
     ADD_CARD,
+    APPOINTMENT,
     ERRORS,
-    SESSION,
     Scene,
     awaiting,
     booked,
@@ -66,7 +66,7 @@ def remove_card(client: GraphQLClient, token: str) -> None:
 
 
 def node(client: GraphQLClient, token: str, global_id: str) -> Any:
-    return client.data(SESSION, {"id": global_id}, token=token)["node"]
+    return client.data(APPOINTMENT, {"id": global_id}, token=token)["node"]
 
 
 def appointments_of(client: GraphQLClient, token: str, relationship_id: str) -> list[str]:
@@ -168,7 +168,7 @@ def paying_client_scene_in(client: GraphQLClient, mailbox: Mailbox, timezone: st
     return Scene(owner, client_id, email, token)
 
 
-def test_different_time_books_at_next_starts_at_for_as_long_as_the_session(
+def test_different_time_books_at_next_starts_at_for_as_long_as_the_appointment(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     relationship_id = relationship_of(client, scene)
@@ -274,7 +274,7 @@ def test_an_identical_reserved_slot_is_kept_not_doubled(
     assert relationship_slots(client, token, relationship_id) == [existing]
 
 
-def test_a_different_time_moves_the_sessions_reserved_slot_and_leaves_the_others(
+def test_a_different_time_moves_the_appointments_reserved_slot_and_leaves_the_others(
     client: GraphQLClient, scene: Scene, started: dict[str, Any], monday: datetime,
 ) -> None:
     token, relationship_id = scene.owner.token, started["relationship"]["id"]
@@ -327,7 +327,7 @@ def test_an_overlapping_follow_up_changes_nothing(
     assert awaiting(client, token)["totalCount"] == 1
 
 
-def test_a_follow_up_right_after_another_session_is_fine(
+def test_a_follow_up_right_after_another_appointment_is_fine(
     client: GraphQLClient, scene: Scene, started: dict[str, Any], monday: datetime,
 ) -> None:
     token, relationship_id = scene.owner.token, started["relationship"]["id"]
@@ -430,7 +430,7 @@ def test_an_update_waits_for_the_start_exactly(
     assert on_time["userErrors"] == []
 
 
-def test_a_cancelled_session_takes_no_update(
+def test_a_cancelled_appointment_takes_no_update(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     relationship_id = relationship_of(client, scene)
@@ -461,7 +461,7 @@ def test_two_updates_at_once_record_one(
 # ------------------------------------------------------------------ who may
 
 
-def test_only_the_sessions_own_practitioner_submits_its_update(
+def test_only_the_appointments_own_practitioner_submits_its_update(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     colleague = add_practitioner(client, scene.owner)
@@ -479,7 +479,7 @@ def test_only_the_sessions_own_practitioner_submits_its_update(
         "userErrors"] == []
 
 
-def test_a_session_of_another_practice_or_none_at_all_is_not_found(
+def test_a_appointment_of_another_practice_or_none_at_all_is_not_found(
     client: GraphQLClient, scene: Scene, started: dict[str, Any],
 ) -> None:
     stranger = register_practice(client)

@@ -32,7 +32,7 @@ def starts(connection: dict) -> list[str]:  # type: ignore[type-arg]
     return [edge["node"]["startsAt"] for edge in connection["edges"]]
 
 
-def test_started_scheduled_sessions_wait_oldest_first(
+def test_started_scheduled_appointments_wait_oldest_first(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     token = scene.owner.token
@@ -50,7 +50,7 @@ def test_started_scheduled_sessions_wait_oldest_first(
     assert starts(awaiting(client, token)) == [iso(at[0]), iso(at[2])]
 
 
-def test_cancelled_sessions_and_other_practitioners_sessions_are_not_awaited(
+def test_cancelled_appointments_and_other_practitioners_appointments_are_not_awaited(
     client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
 ) -> None:
     colleague = add_practitioner(client, scene.owner)

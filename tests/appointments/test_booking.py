@@ -43,7 +43,7 @@ def test_the_practice_books_inside_a_relationship_at_its_price(
     assert appointment["charge"] is None
 
 
-def test_the_practice_may_record_a_session_in_the_past(
+def test_the_practice_may_record_a_appointment_in_the_past(
     client: GraphQLClient, scene: Scene, monday: datetime
 ) -> None:
     relationship_id = relationship_of(client, scene)
@@ -52,7 +52,7 @@ def test_the_practice_may_record_a_session_in_the_past(
     assert payload["userErrors"] == []
 
 
-def test_a_client_books_their_own_first_session_which_opens_a_relationship(
+def test_a_client_books_their_own_first_appointment_which_opens_a_relationship(
     client: GraphQLClient, scene: Scene, monday: datetime
 ) -> None:
     payload = book(client, scene.client_token, practitionerId=scene.owner.practitioner_id,
@@ -110,7 +110,7 @@ def test_availability_leaves_out_booked_times(
     assert iso(monday + timedelta(hours=5)) in starts  # 11:00, after 10:50 on the quarter
 
 
-def test_twenty_concurrent_bookings_of_one_slot_make_exactly_one_session(
+def test_twenty_concurrent_bookings_of_one_slot_make_exactly_one_appointment(
     client: GraphQLClient, scene: Scene, monday: datetime
 ) -> None:
     relationship_id = relationship_of(client, scene)

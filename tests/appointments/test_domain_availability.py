@@ -156,7 +156,7 @@ def test_a_slot_must_fit_inside_one_stretch() -> None:
 # ---------------------------------------------------------------- busy, reserved, now
 
 
-def test_booked_sessions_block_and_back_to_back_is_fine() -> None:
+def test_booked_appointments_block_and_back_to_back_is_fine() -> None:
     busy = [(utc(2027, 1, 4, 10), utc(2027, 1, 4, 11))]
     found = slots(utc(2027, 1, 4), utc(2027, 1, 5), duration=60, busy=busy)
     starts = [s.starts_at.strftime("%H:%M") for s in found if s.starts_at.hour < 12]

@@ -125,7 +125,7 @@ def test_the_practice_cancelling_never_charges(hours: int, offset: timedelta) ->
         START, now, hours)
 
 
-def test_a_client_may_not_move_a_session_inside_the_window() -> None:
+def test_a_client_may_not_move_a_appointment_inside_the_window() -> None:
     can_client_reschedule(START, before(48 * H + TICK))
     with pytest.raises(DomainError) as caught:
         can_client_reschedule(START, before(48 * H))
@@ -148,7 +148,7 @@ def test_moving_is_refused_exactly_when_cancelling_would_be_late(
         assert not late
 
 
-def test_only_scheduled_sessions_change() -> None:
+def test_only_scheduled_appointments_change() -> None:
     ensure_scheduled(AppointmentStatus.SCHEDULED)
     for status in set(AppointmentStatus) - {AppointmentStatus.SCHEDULED}:
         with pytest.raises(DomainError) as caught:
@@ -166,7 +166,7 @@ def test_payment_is_taken_inside_the_window_never_earlier(hours: int, offset: ti
     assert charge_due(START, now, hours) is (charge_due_from(START, hours) <= now)
 
 
-def test_payment_is_due_at_exactly_48_hours_and_for_past_sessions() -> None:
+def test_payment_is_due_at_exactly_48_hours_and_for_past_appointments() -> None:
     assert charge_due(START, before(48 * H))
     assert not charge_due(START, before(48 * H + TICK))
     assert charge_due(START, START + 5 * H)

@@ -101,7 +101,7 @@ def mine(client: GraphQLClient, token: str, **variables: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------ myAppointments
 
 
-def test_a_client_sees_the_sessions_they_attend_or_pay_for(
+def test_a_client_sees_the_appointments_they_attend_or_pay_for(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any]
 ) -> None:
     everything = mine(client, scene.client_token)
@@ -155,7 +155,7 @@ def test_a_page_costs_the_same_sql_whatever_its_size(
     assert small.sql_statements == large.sql_statements > 0
 
 
-def test_a_client_sees_no_one_elses_sessions(
+def test_a_client_sees_no_one_elses_appointments(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any], mailbox: Mailbox
 ) -> None:
     _, _, stranger = signed_in_client(client, scene.owner, mailbox)
@@ -176,7 +176,7 @@ def test_staff_have_no_appointments_of_their_own(
     assert mine(client, scene.owner.token)["totalCount"] == 0
 
 
-def test_a_payer_sees_the_session_they_pay_for_but_not_the_attendees_other_sessions(
+def test_a_payer_sees_the_appointment_they_pay_for_but_not_the_attendees_other_appointments(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any], monday: datetime,
     mailbox: Mailbox
 ) -> None:
@@ -201,7 +201,7 @@ def test_a_payer_sees_the_session_they_pay_for_but_not_the_attendees_other_sessi
 # ------------------------------------------------------- Client.sessions, Relationship.sessions
 
 
-def test_a_clients_sessions_are_those_they_attend_filtered_and_paged(
+def test_a_clients_appointments_are_those_they_attend_filtered_and_paged(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any]
 ) -> None:
     def page(**variables: Any) -> dict[str, Any]:
@@ -220,7 +220,7 @@ def test_a_clients_sessions_are_those_they_attend_filtered_and_paged(
     assert rest["pageInfo"]["hasNextPage"] is False
 
 
-def test_a_relationships_sessions_are_its_own(
+def test_a_relationships_appointments_are_its_own(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any]
 ) -> None:
     values = {"id": calendar["relationship"], "upcoming": True, "first": 10}
@@ -231,7 +231,7 @@ def test_a_relationships_sessions_are_its_own(
             s for s in calendar["upcoming"] if s != calendar["childs"]]
 
 
-def test_another_practice_sees_neither_the_client_nor_their_sessions(
+def test_another_practice_sees_neither_the_client_nor_their_appointments(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any]
 ) -> None:
     other = register_practice(client)
@@ -241,7 +241,7 @@ def test_another_practice_sees_neither_the_client_nor_their_sessions(
         assert found is None
 
 
-def test_sessions_answer_times_in_utc(
+def test_appointments_answer_times_in_utc(
     client: GraphQLClient, scene: Scene, calendar: dict[str, Any], monday: datetime
 ) -> None:
     first = mine(client, scene.client_token, upcoming=True, first=1)

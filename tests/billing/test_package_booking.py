@@ -76,7 +76,7 @@ def test_a_client_books_with_their_own_package_without_a_card(
     assert remaining(client, couple.owner, couple.package_id) == 9
 
 
-def test_a_package_session_is_never_charged_to_the_card(
+def test_a_package_appointment_is_never_charged_to_the_card(
     client: GraphQLClient, couple: Couple, monday: datetime, server: RunningServer
 ) -> None:
     # given Alex has a card too, and a session paid with a credit
@@ -163,7 +163,7 @@ def test_the_practice_cancelling_late_still_gives_the_credit_back(
     assert remaining(client, couple.owner, couple.package_id) == 10
 
 
-def test_a_follow_up_of_a_package_session_draws_the_next_credit(
+def test_a_follow_up_of_a_package_appointment_draws_the_next_credit(
     client: GraphQLClient, couple: Couple, monday: datetime, clock: TestClock
 ) -> None:
     # given the practice booked Alex's session with the package (Alex has no card)
@@ -264,7 +264,7 @@ def test_the_practice_may_not_pay_with_a_package_its_owner_does_not_share(
 # ------------------------------------------------------------------ emails
 
 
-def test_the_emails_of_a_package_session_speak_of_the_package_not_the_card(
+def test_the_emails_of_a_package_appointment_speak_of_the_package_not_the_card(
     client: GraphQLClient, couple: Couple, monday: datetime, clock: TestClock,
     server: RunningServer, mailbox: Mailbox,
 ) -> None:
@@ -290,7 +290,7 @@ def test_the_emails_of_a_package_session_speak_of_the_package_not_the_card(
     assert "card" not in cancelled.text and "fee of" not in cancelled.text
 
 
-def test_ending_a_relationship_cancels_its_package_sessions_and_gives_the_credits_back(
+def test_ending_a_relationship_cancels_its_package_appointments_and_gives_the_credits_back(
     client: GraphQLClient, couple: Couple, monday: datetime
 ) -> None:
     relationship = create_relationship(client, couple.owner, [couple.alex.client_id])["id"]

@@ -69,7 +69,7 @@ def test_ending_records_reason_note_and_time_then_restarting_clears_them() -> No
     assert codes(active.value) == ["INVALID_STATE"]
 
 
-def test_upcoming_sessions_refuse_the_end_unless_cancelled_with_it() -> None:
+def test_upcoming_appointments_refuse_the_end_unless_cancelled_with_it() -> None:
     relationship = start()
     with pytest.raises(DomainError) as refused:
         relationship.end(EndReason.CLIENT_STOPPED, None, NOW, upcoming_appointments=2)

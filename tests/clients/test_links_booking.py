@@ -148,7 +148,7 @@ def test_a_client_one_is_not_linked_to_reads_as_not_found(
         assert payload == {"session": None, "userErrors": [NO_CLIENT]}
 
 
-def test_the_parent_sees_moves_and_cancels_the_childs_sessions(
+def test_the_parent_sees_moves_and_cancels_the_childs_appointments(
     client: GraphQLClient, family: Family, monday: datetime,
 ) -> None:
     # given two sessions of the child's own, which the parent neither attends nor pays for
@@ -186,7 +186,7 @@ def test_the_parent_is_held_to_the_clients_notice_window(
     assert (cancelled["userErrors"], cancelled["lateCancellation"]) == ([], True)
 
 
-def test_taking_the_permission_away_takes_the_sessions_away(
+def test_taking_the_permission_away_takes_the_appointments_away(
     client: GraphQLClient, family: Family, monday: datetime,
 ) -> None:
     # given the parent booked for the child and sees the child's own session

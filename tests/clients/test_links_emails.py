@@ -65,7 +65,7 @@ def book_one(client: GraphQLClient, scene: Scene, starts_at: datetime) -> dict[s
                   startsAt=starts_at)
 
 
-def test_a_linked_client_with_the_permission_gets_copies_of_each_session_email(
+def test_a_linked_client_with_the_permission_gets_copies_of_each_appointment_email(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, scene: Scene,
     monday: datetime,
 ) -> None:

@@ -72,7 +72,7 @@ def status_of(client: GraphQLClient, scene: Scene, global_id: str) -> str:
 # ------------------------------------------------------------------ ending
 
 
-def test_upcoming_sessions_refuse_the_end_and_nothing_changes(
+def test_upcoming_appointments_refuse_the_end_and_nothing_changes(
     client: GraphQLClient, scene: Scene, monday: datetime
 ) -> None:
     # given a relationship with an upcoming session
@@ -92,7 +92,7 @@ def test_upcoming_sessions_refuse_the_end_and_nothing_changes(
     assert status_of(client, scene, upcoming["id"]) == "SCHEDULED"
 
 
-def test_past_and_cancelled_sessions_do_not_hold_up_the_end(
+def test_past_and_cancelled_appointments_do_not_hold_up_the_end(
     client: GraphQLClient, scene: Scene, monday: datetime
 ) -> None:
     # given a session awaiting its attendance update and a cancelled upcoming one
@@ -112,7 +112,7 @@ def test_past_and_cancelled_sessions_do_not_hold_up_the_end(
     assert status_of(client, scene, past["id"]) == "SCHEDULED"
 
 
-def test_ending_with_cancel_upcoming_sessions_cancels_them_free_of_charge(
+def test_ending_with_cancel_upcoming_appointments_cancels_them_free_of_charge(
     client: GraphQLClient, server: RunningServer, scene: Scene, monday: datetime,
     clock: TestClock
 ) -> None:
@@ -165,7 +165,7 @@ def test_a_refused_end_cancels_nothing(
 # ------------------------------------------------------------------ migrating
 
 
-def test_migration_moves_upcoming_sessions_and_reserved_slots_to_the_new_payer(
+def test_migration_moves_upcoming_appointments_and_reserved_slots_to_the_new_payer(
     client: GraphQLClient, server: RunningServer, scene: Scene, monday: datetime,
     clock: TestClock
 ) -> None:

@@ -50,7 +50,7 @@ def gbp(text: str) -> Money:
     return Money.of(text, "GBP")
 
 
-def session(name: str = "Tuesday Yoga", weekday: Weekday = Weekday.TUESDAY,
+def a_group_session(name: str = "Tuesday Yoga", weekday: Weekday = Weekday.TUESDAY,
             starts_on: date = date(2027, 1, 5), ends_on: date | None = None,
             price: str = "100.00", capacity: int = 10, start_time: time = time(18, 0)
             ) -> GroupSession:
@@ -114,7 +114,7 @@ def test_weekly_dates_from_starts_on_to_ends_on_inclusive() -> None:
 
 @given(st.sampled_from(list(Weekday)), st.dates(date(2020, 1, 1), date(2035, 1, 1)),
        st.dates(date(2020, 1, 1), date(2035, 1, 1)), st.integers(0, 30))
-def test_upcoming_dates_are_consecutive_session_dates_from_today(
+def test_upcoming_dates_are_consecutive_group_session_dates_from_today(
     weekday: Weekday, around: date, today: date, n: int
 ) -> None:
     starts_on = around + timedelta(days=(weekday.value - around.weekday()) % 7)
@@ -130,7 +130,8 @@ def test_upcoming_dates_are_consecutive_session_dates_from_today(
 # ------------------------------------------------------------------ time zones
 
 def test_a_weekly_time_keeps_its_wall_clock_across_london_dst() -> None:
-    sunday = session("Sunday Stretch", Weekday.SUNDAY, date(2027, 3, 14), start_time=time(10))
+    sunday = a_group_session("Sunday Stretch", Weekday.SUNDAY, date(2027, 3, 14), start_time=time(
+            10))
     # spring forward on Sunday 28 March 2027, back on Sunday 31 October 2027
     assert sunday.starts_at(date(2027, 3, 21), LONDON) == datetime(2027, 3, 21, 10, tzinfo=UTC)
     assert sunday.starts_at(date(2027, 3, 28), LONDON) == datetime(2027, 3, 28, 9, tzinfo=UTC)
@@ -153,7 +154,7 @@ def test_times_that_dst_skips_or_repeats() -> None:
 
 
 @given(st.dates(date(2026, 1, 1), date(2030, 12, 31)))
-def test_every_london_session_starts_at_its_local_time(day: date) -> None:
+def test_every_london_group_session_starts_at_its_local_time(day: date) -> None:
     start = local_to_utc(day, time(18, 15), LONDON)
     assert start.tzinfo is UTC
     local = start.astimezone(ZoneInfo(LONDON))
@@ -190,7 +191,7 @@ def test_create_group_session_bounds(change: dict[str, object], field: str) -> N
 
 
 def test_group_session_keeps_the_validated_values() -> None:
-    yoga = session(price="85.5", ends_on=date(2027, 12, 28))
+    yoga = a_group_session(price="85.5", ends_on=date(2027, 12, 28))
     assert (yoga.name, yoga.weekday, yoga.start_time) == ("Tuesday Yoga", Weekday.TUESDAY,
                                                          time(18))
     assert yoga.price == gbp("85.50") and str(yoga.monthly_price) == "85.50"
@@ -207,8 +208,8 @@ def test_new_service() -> None:
 
 # ------------------------------------------------------------------ enrolling and capacity
 
-def test_enrolment_starts_on_a_session_date_that_is_not_past() -> None:
-    yoga = session()
+def test_enrolment_starts_on_a_group_session_date_that_is_not_past() -> None:
+    yoga = a_group_session()
     sub = enroll(yoga, client_id=CLIENT, payer_id=PAYER, first_date=date(2027, 6, 15),
                  today=date(2027, 6, 15), enrolled=[], now=NOW)
     assert (sub.status, sub.start_date, sub.end_date) == (SubscriptionStatus.ACTIVE,
@@ -221,8 +222,8 @@ def test_enrolment_starts_on_a_session_date_that_is_not_past() -> None:
         assert fields(caught) == {("firstDate",): ErrorCode.INVALID}
 
 
-def test_a_full_session_refuses_with_session_full() -> None:
-    yoga = session(capacity=2)
+def test_a_full_group_session_refuses_with_group_session_full() -> None:
+    yoga = a_group_session(capacity=2)
     taken = [Span(date(2027, 6, 1)), Span(date(2027, 6, 8))]
     with pytest.raises(DomainError) as caught:
         enroll(yoga, client_id=CLIENT, payer_id=PAYER, first_date=date(2027, 6, 15),
@@ -247,7 +248,7 @@ def test_capacity_counts_later_starts_and_frees_ended_places() -> None:
 # ------------------------------------------------------------------ monthly billing
 
 def test_first_month_is_pro_rated_over_the_months_weekdays() -> None:
-    yoga = session()   # Tuesdays; June 2027 has five (1, 8, 15, 22, 29)
+    yoga = a_group_session()   # Tuesdays; June 2027 has five (1, 8, 15, 22, 29)
     (line,) = first_month_lines(yoga, date(2027, 6, 15))
     assert line.description == "Tuesday Yoga, June 2027 (3 of 5 sessions)"
     assert (line.quantity, line.unit_price, line.amount) == (1, gbp("60.00"), gbp("60.00"))
@@ -263,21 +264,21 @@ def test_first_month_is_pro_rated_over_the_months_weekdays() -> None:
     ("100.00", 20, "50.00"),
 ])
 def test_pro_rating_rounds_half_up(price: str, first_day: int, amount: str) -> None:
-    (line,) = first_month_lines(session(price=price), date(2027, 7, first_day))
+    (line,) = first_month_lines(a_group_session(price=price), date(2027, 7, first_day))
     assert line.amount == gbp(amount) and str(line.amount.amount) == amount
 
 
-def test_a_session_that_starts_or_ends_mid_month_bills_only_its_dates() -> None:
-    late = session(starts_on=date(2027, 6, 15))
+def test_a_group_session_that_starts_or_ends_mid_month_bills_only_its_dates() -> None:
+    late = a_group_session(starts_on=date(2027, 6, 15))
     (line,) = first_month_lines(late, date(2027, 6, 15))
     assert line.description.endswith("(3 of 5 sessions)")
-    ending = session(ends_on=date(2027, 7, 13))
+    ending = a_group_session(ends_on=date(2027, 7, 13))
     sub = Span(date(2027, 6, 1))
     (july,) = monthly_lines(ending, sub, YearMonth(2027, 7))
     assert (july.description, july.amount) == ("Tuesday Yoga, July 2027 (2 of 4 sessions)",
                                                gbp("50.00"))
     assert monthly_lines(ending, sub, YearMonth(2027, 8)) == []
-    assert monthly_lines(session(), Span(date(2027, 6, 1), date(2027, 7, 6)),
+    assert monthly_lines(a_group_session(), Span(date(2027, 6, 1), date(2027, 7, 6)),
                          YearMonth(2027, 7)) == []
 
 
@@ -291,7 +292,7 @@ def test_a_full_month_costs_exactly_the_monthly_price(
     assert slots in (4, 5)
     assert prorate(Money(price, "GBP"), slots, slots) == Money(price, "GBP")
     starts_on = date(2019, 12, 30) + timedelta(days=weekday.value)   # a Monday + weekday
-    group = session(weekday=weekday, starts_on=starts_on, price=str(price))
+    group = a_group_session(weekday=weekday, starts_on=starts_on, price=str(price))
     (line,) = monthly_lines(group, Span(starts_on), ym)
     assert line.amount == Money(price, "GBP")
 
@@ -307,8 +308,9 @@ def test_pro_rating_is_monotone_and_bounded(price: Decimal, a: int, b: int) -> N
 # ------------------------------------------------------------------ transfers
 
 def transfer_setup() -> tuple[GroupSession, GroupSession, GroupSubscription]:
-    tuesday = session()
-    thursday = session("Thursday Pilates", Weekday.THURSDAY, date(2027, 1, 7), price="80.00")
+    tuesday = a_group_session()
+    thursday = a_group_session("Thursday Pilates", Weekday.THURSDAY, date(2027, 1, 7),
+            price="80.00")
     return tuesday, thursday, subscribe(tuesday, date(2027, 6, 1))
 
 
@@ -344,7 +346,7 @@ def test_transfer_refusals_name_their_field_and_change_nothing(
         SubscriptionStatus.ACTIVE, None, None)
 
 
-def test_transfer_into_a_full_session_or_from_an_ended_one_is_refused() -> None:
+def test_transfer_into_a_full_group_session_or_from_an_ended_one_is_refused() -> None:
     tuesday, thursday, current = transfer_setup()
     thursday.capacity = 1
     with pytest.raises(DomainError) as caught:
@@ -379,7 +381,7 @@ def test_transfer_preview_lines_credit_and_first_dates() -> None:
 
 
 def test_suggested_credit_counts_only_invoiced_months_and_the_first_months_own_dates() -> None:
-    yoga = session(price="99.99")
+    yoga = a_group_session(price="99.99")
     sub = subscribe(yoga, date(2027, 6, 15))   # June billed 3 of 5: 15, 22, 29
     assert suggested_credit(yoga, sub, date(2027, 6, 22), [YearMonth(2027, 6)]) == gbp("40.00")
     assert suggested_credit(yoga, sub, date(2027, 6, 1), [YearMonth(2027, 6)]) == gbp("59.99")
@@ -394,7 +396,7 @@ def test_suggested_credit_counts_only_invoiced_months_and_the_first_months_own_d
 def test_suggested_credit_never_exceeds_what_was_invoiced(
     price: Decimal, start_week: int, transfer_week: int, months: int
 ) -> None:
-    yoga = session(price=str(price))
+    yoga = a_group_session(price=str(price))
     sub = Span(date(2027, 1, 5) + timedelta(weeks=start_week))
     invoiced = [YearMonth.of(sub.start_date)]
     for _ in range(months - 1):

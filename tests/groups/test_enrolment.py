@@ -179,7 +179,7 @@ def test_a_discount_over_the_subtotal_says_both_amounts(
     ("2027-10-05", "2027-10-05 is not a date of this session."),      # after it ends
     ("2027-05-25", "2027-05-25 is not a date of this session."),      # before it starts
 ])
-def test_the_first_date_must_be_a_date_of_the_session(
+def test_the_first_date_must_be_a_date_of_the_group_session(
     client: GraphQLClient, place: Studio, first_date: str, message: str
 ) -> None:
     noa = plain_client(client, place.owner)
@@ -309,7 +309,7 @@ def test_concurrent_retries_with_one_key_make_one_enrolment(
 # ------------------------------------------------------------------ capacity
 
 
-def test_a_full_session_refuses_with_session_full_and_an_ended_place_frees_up(
+def test_a_full_group_session_refuses_with_group_session_full_and_an_ended_place_frees_up(
     client: GraphQLClient, place: Studio
 ) -> None:
     small = new_group_session(client, place.owner, place.yoga_service, name="Small Yoga",
@@ -324,7 +324,7 @@ def test_a_full_session_refuses_with_session_full_and_an_ended_place_frees_up(
     assert client_state(client, place.owner, second) == {"subscriptions": [], "invoices": []}
 
 
-def test_twenty_concurrent_enrolments_never_overfill_a_session(
+def test_twenty_concurrent_enrolments_never_overfill_a_group_session(
     client: GraphQLClient, place: Studio
 ) -> None:
     three = new_group_session(client, place.owner, place.yoga_service, name="Three Places",

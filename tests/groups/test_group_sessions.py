@@ -38,7 +38,7 @@ query Services {
 }
 """
 
-SESSION = """
+GROUP_SESSION = """
 query One($id: ID!, $first: Int!) {
   node(id: $id) { ... on GroupSession { id enrolledCount upcomingDates(first: $first) } }
 }
@@ -97,15 +97,16 @@ def test_upcoming_dates_start_from_the_practitioners_today_and_stop_at_the_end(
     # 23:30 UTC on Tuesday 8 June is already Wednesday 9 June in Auckland, but still
     # Tuesday in London, the practitioner's timezone: the 8th is still upcoming
     clock.set(datetime(2027, 6, 8, 22, 30, tzinfo=UTC))
-    dates = client.data(SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
+    dates = client.data(GROUP_SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
     assert dates["upcomingDates"] == ["2027-06-08", "2027-06-15", "2027-06-22"]
     clock.set(datetime(2027, 6, 8, 23, 30, tzinfo=UTC))   # 00:30 on the 9th in London
-    dates = client.data(SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
+    dates = client.data(GROUP_SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
     assert dates["upcomingDates"] == ["2027-06-15", "2027-06-22"]
-    assert client.data(SESSION, {"id": group_session, "first": 500}, token=owner.token)["node"][
+    assert client.data(GROUP_SESSION, {"id": group_session, "first": 500},
+            token=owner.token)["node"][
         "upcomingDates"] == ["2027-06-15", "2027-06-22"]
     clock.set(datetime(2027, 6, 23, 12, tzinfo=UTC))
-    node = client.data(SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
+    node = client.data(GROUP_SESSION, {"id": group_session, "first": 8}, token=owner.token)["node"]
     assert (node["upcomingDates"], node["enrolledCount"]) == ([], 0)
 
 
@@ -117,7 +118,7 @@ def test_enrolled_count_is_the_places_taken_from_today_on(
     other = new_group_session(client, owner, service, name="Other Yoga")
 
     def count() -> int:
-        node = client.data(SESSION, {"id": tuesday, "first": 1}, token=owner.token)["node"]
+        node = client.data(GROUP_SESSION, {"id": tuesday, "first": 1}, token=owner.token)["node"]
         return int(node["enrolledCount"])
 
     first = plain_client(client, owner, "Ana")
@@ -163,7 +164,7 @@ def test_a_start_date_on_the_wrong_weekday_names_the_next_one(
         "message": "startsOn 2027-06-02 is not a Tuesday; the next one is 2027-06-08."}]
 
 
-def test_the_owner_may_give_a_session_to_another_practitioner_and_a_practitioner_may_not(
+def test_the_owner_may_give_a_group_session_to_another_practitioner_and_a_practitioner_may_not(
     client: GraphQLClient, owner: Staff
 ) -> None:
     pat = add_practitioner(client, owner)

@@ -138,7 +138,7 @@ def test_without_a_card_the_invoice_is_emailed_to_pay(
     assert "To pay. Add a card to your account to pay it" in sent.text
 
 
-def test_months_missed_are_each_invoiced_once_and_billing_stops_when_the_session_ends(
+def test_months_missed_are_each_invoiced_once_and_billing_stops_when_the_group_session_ends(
     client: GraphQLClient, place: Studio, server: RunningServer,
     clock,  # type: ignore[no-untyped-def]
 ) -> None:

@@ -120,7 +120,7 @@ def test_the_seeds_transfer_from_tuesday_yoga_to_thursday_pilates(
     assert [i["number"] for i in after["subscriptions"][1]["invoices"]] == ["INV-000003"]
 
 
-def test_a_transfer_to_another_session_of_the_same_service(
+def test_a_transfer_to_another_group_session_of_the_same_service(
     client: GraphQLClient, place: Studio, maya: Payer
 ) -> None:
     late = new_group_session(client, place.owner, place.yoga_service, name="Late Yoga",
@@ -162,7 +162,7 @@ def refused(client: GraphQLClient, place: Studio, who: str, values: dict[str, An
     assert client_state(client, place.owner, who) == before
 
 
-def test_transferring_into_the_same_session_is_refused(
+def test_transferring_into_the_same_group_session_is_refused(
     client: GraphQLClient, place: Studio, maya: Payer
 ) -> None:
     current = subscribe(client, place, maya.client_id)
@@ -172,7 +172,7 @@ def test_transferring_into_the_same_session_is_refused(
             [(["input", "toSessionId"], "INVALID")])
 
 
-def test_transferring_into_a_full_session_is_refused(
+def test_transferring_into_a_full_group_session_is_refused(
     client: GraphQLClient, place: Studio, maya: Payer
 ) -> None:
     full = new_group_session(client, place.owner, place.pilates_service, name="Full Pilates",
@@ -198,7 +198,7 @@ def test_transferring_into_a_full_session_is_refused(
     ("2027-06-16", "2027-06-16", [(["input", "transferDate"], "INVALID"),
                                   (["input", "firstDate"], "INVALID")]),
 ])
-def test_a_date_that_is_not_a_session_date_is_refused(
+def test_a_date_that_is_not_a_group_session_date_is_refused(
     client: GraphQLClient, place: Studio, maya: Payer, transfer_date: str, first_date: str,
     expected: list[tuple[list[str], str]],
 ) -> None:

@@ -118,7 +118,7 @@ def look(client: GraphQLClient, scene: Scene, booking: dict[str, Any]) -> dict[s
 # ------------------------------------------------------------------ charging
 
 
-def test_a_due_session_is_charged_once_and_another_sweep_changes_nothing(
+def test_a_due_appointment_is_charged_once_and_another_sweep_changes_nothing(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -254,7 +254,7 @@ def test_no_card_on_file_when_payment_is_due_is_a_failure_emailed_once(
     assert "there is no card on your account" in failed.text
 
 
-def test_a_late_cancellation_charged_by_cancel_session_is_not_charged_again(
+def test_a_late_cancellation_charged_by_cancel_appointment_is_not_charged_again(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -340,7 +340,7 @@ def test_a_late_fee_without_a_card_is_a_failure_the_payer_hears_of_once(
 # ------------------------------------------------------------------ automatic cancellation
 
 
-def test_an_unpaid_session_is_auto_cancelled_and_everyone_concerned_told(
+def test_an_unpaid_appointment_is_auto_cancelled_and_everyone_concerned_told(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -375,7 +375,7 @@ def test_an_unpaid_session_is_auto_cancelled_and_everyone_concerned_told(
     assert "The time is free again" in to_practitioner.html
 
 
-def test_a_paid_session_is_not_auto_cancelled(
+def test_a_paid_appointment_is_not_auto_cancelled(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -396,7 +396,7 @@ def test_a_paid_session_is_not_auto_cancelled(
     assert emails(mailbox, scene.owner.email, AUTO_CANCELLED_PRACTITIONER) == []
 
 
-def test_a_session_booked_in_its_last_hour_is_charged_before_anything_cancels_it(
+def test_a_appointment_booked_in_its_last_hour_is_charged_before_anything_cancels_it(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -444,7 +444,7 @@ def test_the_reminder_goes_once_to_the_attendee_and_the_payer(
     assert emails(mailbox, party.scene.owner.email, REMINDER) == []
 
 
-def test_no_reminder_for_a_cancelled_session(
+def test_no_reminder_for_a_cancelled_appointment(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -463,7 +463,7 @@ def test_no_reminder_for_a_cancelled_session(
     assert appointment_charges(server, booking["id"]) == []
 
 
-def test_a_moved_session_gets_a_reminder_for_its_new_time(
+def test_a_moved_appointment_gets_a_reminder_for_its_new_time(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:

@@ -120,7 +120,7 @@ def set_notice_hours(server: RunningServer, scene: Scene, hours: int) -> None:
     with_database(server, write)
 
 
-def test_an_unpaid_session_is_auto_cancelled_exactly_one_hour_before_and_not_earlier(
+def test_an_unpaid_appointment_is_auto_cancelled_exactly_one_hour_before_and_not_earlier(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -141,7 +141,7 @@ def test_an_unpaid_session_is_auto_cancelled_exactly_one_hour_before_and_not_ear
     assert len(subjects(mailbox, scene.client_email, AUTO_CANCELLED)) == 1
 
 
-def test_a_session_still_unpaid_at_its_start_is_not_auto_cancelled(
+def test_a_appointment_still_unpaid_at_its_start_is_not_auto_cancelled(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:
@@ -177,7 +177,7 @@ def test_the_reminder_goes_exactly_24_hours_before_and_not_a_second_earlier(
     assert len(subjects(mailbox, scene.client_email, REMINDER)) == 1
 
 
-def test_a_session_first_swept_in_its_last_hour_gets_no_reminder(
+def test_a_appointment_first_swept_in_its_last_hour_gets_no_reminder(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, settled: SettledClock,
     ten: datetime,
 ) -> None:

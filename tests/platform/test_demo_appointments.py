@@ -57,7 +57,7 @@ EXPECTED_PRICES = {
 }
 
 
-def test_the_demo_has_sessions_awaiting_updates_upcoming_ones_and_reserved_slots(
+def test_the_demo_has_appointments_awaiting_updates_upcoming_ones_and_reserved_slots(
     settings: Settings, capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert asyncio.run(demo.load_demo(settings)) == 0
@@ -79,7 +79,7 @@ def test_the_demo_has_sessions_awaiting_updates_upcoming_ones_and_reserved_slots
     assert facts(settings) == found
 
 
-def test_a_demo_practice_from_before_sessions_gets_them_once(
+def test_a_demo_practice_from_before_appointments_gets_them_once(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def as_before(_: object) -> None:

@@ -64,7 +64,7 @@ def test_the_demo_has_a_family_and_a_couple_sharing_a_package(
     assert facts(settings) == found
 
 
-def test_a_demo_practice_from_before_sessions_gets_its_links_with_them(
+def test_a_demo_practice_from_before_appointments_gets_its_links_with_them(
     settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     async def as_before(_: object) -> None:

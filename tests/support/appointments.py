@@ -47,7 +47,9 @@ query Free($practitionerId: ID!, $from: DateTime!, $to: DateTime!, $duration: In
 }
 """
 
-SESSION = f"query One($id: ID!) {{ node(id: $id) {{ ... on Session {{ {APPOINTMENT_FIELDS} }} }} }}"
+APPOINTMENT = (
+    f"query One($id: ID!) {{ node(id: $id) {{ ... on Session {{ {APPOINTMENT_FIELDS} }} }} }}"
+)
 
 
 def next_monday(now: datetime, hour: int = 6) -> datetime:
@@ -123,8 +125,8 @@ def cancel(client: GraphQLClient, token: str, global_id: str, **values: Any) -> 
     return client.data(CANCEL, variables, token=token)["cancelSession"]  # type: ignore[no-any-return]
 
 
-def session(client: GraphQLClient, token: str, global_id: str) -> dict[str, Any] | None:
-    return client.data(SESSION, {"id": global_id}, token=token)["node"]  # type: ignore[no-any-return]
+def read_appointment(client: GraphQLClient, token: str, global_id: str) -> dict[str, Any] | None:
+    return client.data(APPOINTMENT, {"id": global_id}, token=token)["node"]  # type: ignore[no-any-return]
 
 
 def booked(client: GraphQLClient, token: str, **values: Any) -> dict[str, Any]:
@@ -153,8 +155,8 @@ def charge_rows(server: RunningServer, global_id: str) -> list[Any]:
 
     async def read(db: Database) -> list[Any]:
         c, s = tables.charges, tables.sandbox_charges
-        async with db.reading() as session:
-            result = await session.execute(
+        async with db.reading() as tx:
+            result = await tx.execute(
                 select(c.c.id, c.c.status, c.c.amount, c.c.refund_requested_at,
                        c.c.refunded_at, c.c.idempotency_key, s.c.refund_reference)
                 .join(s, s.c.reference == c.c.gateway_reference)
@@ -187,8 +189,8 @@ def card_of(server: RunningServer, client_id: str) -> Any:
 
     async def read(db: Database) -> Any:
         m = tables.payment_methods
-        async with db.reading() as session:
-            result = await session.execute(
+        async with db.reading() as tx:
+            result = await tx.execute(
                 select(m.c.id, m.c.gateway_reference).where(m.c.client_id == owner_id)
             )
             return result.one_or_none()
@@ -202,8 +204,8 @@ def appointment_charges(server: RunningServer, global_id: str) -> list[Any]:
 
     async def read(db: Database) -> list[Any]:
         c = tables.charges
-        async with db.reading() as session:
-            result = await session.execute(
+        async with db.reading() as tx:
+            result = await tx.execute(
                 select(c.c.id, c.c.status, c.c.amount, c.c.idempotency_key,
                        c.c.gateway_reference, c.c.refund_requested_at)
                 .where(c.c.appointment_id == appointment_id).order_by(c.c.created_at)
@@ -219,8 +221,8 @@ def gateway_charges(server: RunningServer, global_id: str) -> list[Any]:
 
     async def read(db: Database) -> list[Any]:
         s = tables.sandbox_charges
-        async with db.reading() as session:
-            result = await session.execute(
+        async with db.reading() as tx:
+            result = await tx.execute(
                 select(s.c.reference, s.c.status, s.c.idempotency_key)
                 .where(s.c.idempotency_key.startswith(prefix, autoescape=True))
                 .order_by(s.c.created_at)
@@ -335,8 +337,8 @@ def follow_up_of(server: RunningServer, global_id: str) -> Any:
 
     async def read(db: Database) -> Any:
         t = tables.appointments
-        async with db.reading() as session:
-            return await session.scalar(
+        async with db.reading() as tx:
+            return await tx.scalar(
                 select(t.c.follow_up_of_id).where(t.c.id == appointment_id))
 
     return with_database(server, read)
@@ -348,8 +350,8 @@ def booked_events(server: RunningServer, global_id: str) -> list[str]:
 
     async def read(db: Database) -> list[str]:
         o = tables.outbox
-        async with db.reading() as session:
-            rows = await session.execute(select(o.c.kind, o.c.payload).order_by(o.c.created_at))
+        async with db.reading() as tx:
+            rows = await tx.execute(select(o.c.kind, o.c.payload).order_by(o.c.created_at))
             return [kind for kind, payload in rows
                     if (payload or {}).get("appointment_id") == appointment_id]
 

@@ -304,7 +304,7 @@ def test_reserved_slots_are_closed_to_every_guest_even_the_one_who_holds_it(
     assert [c["email"] for c in practice_clients(client, practice)] == [email]
 
 
-def test_concurrent_guests_for_one_slot_make_exactly_one_session(
+def test_concurrent_guests_for_one_slot_make_exactly_one_appointment(
     client: GraphQLClient, practice: Staff, key: WidgetKey, monday: datetime,
 ) -> None:
     when = monday + timedelta(hours=5)
