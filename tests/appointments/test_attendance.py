@@ -128,7 +128,7 @@ def test_a_no_show_is_recorded_as_such(
 
 
 @pytest.mark.parametrize(
-    ("timezone", "session_utc", "follow_up_utc"),
+    ("timezone", "appointment_utc", "follow_up_utc"),
     [
         # London leaves BST on Sunday 27 October 2030: 10:00 BST, then 10:00 GMT (169 hours)
         ("Europe/London", datetime(2030, 10, 21, 9, tzinfo=UTC),
