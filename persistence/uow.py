@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from types import TracebackType
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from domain.shared.events import Aggregate
 from persistence import outbox
@@ -61,6 +63,12 @@ class UnitOfWork:
         # Read-only work uses the read engine: on SQLite it never queues for the write lock.
         new_tx = self.db.new_read_tx if self.read_only else self.db.new_write_tx
         self.tx = new_tx()
+        # Every aggregate the transaction is given or loads, held strongly until commit: the
+        # identity map holds clean objects weakly, and their events must not go with them.
+        self.seen: list[Aggregate] = []
+        self._seen_ids: set[int] = set()
+        for moment in ("transient_to_pending", "loaded_as_persistent"):
+            event.listen(self.tx.sync_session, moment, self._see)
         self.practices = Practices(self.tx)
         self.practitioners = Practitioners(self.tx)
         self.accounts = Accounts(self.tx)
@@ -93,16 +101,17 @@ class UnitOfWork:
         # them, so what a read-only use case loaded stays readable afterwards.
         await self.tx.close()
 
-    def _aggregates(self) -> list[Aggregate]:
-        seen = list(self.tx.new) + list(self.tx.identity_map.values())
-        return [item for item in seen if isinstance(item, Aggregate)]
+    def _see(self, _tx: Session, item: object) -> None:
+        if isinstance(item, Aggregate) and id(item) not in self._seen_ids:
+            self._seen_ids.add(id(item))
+            self.seen.append(item)
 
     async def flush(self) -> None:
         await self.tx.flush()
 
     async def commit(self) -> None:
         assert not self.read_only, "a read-only unit of work cannot commit"
-        events = [event for item in self._aggregates() for event in item.pop_events()]
+        events = [event for item in self.seen for event in item.pop_events()]
         rows = outbox.outbox_rows(events, self.now)
         await self.tx.flush()
         await outbox.write(self.tx, rows)

@@ -3,6 +3,7 @@ practitioners and their availability, and bookAsGuest."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from domain.accounts.payments import Card, card_on_file
 from domain.accounts.practice import Practice, Practitioner
 from domain.appointments import availability
 from domain.appointments.appointments import Appointment, book
-from domain.clients.clients import Client, ClientInvited, new_client
+from domain.clients.clients import Client, new_client
 from domain.clients.profile import Profile, country_of_timezone
 from domain.clients.relationships import RelationshipParty
 from domain.shared.errors import DomainError, ErrorCode, not_found
@@ -206,11 +207,7 @@ async def _book_in(
     )
     await _ensure_open_to_guests(uow, practitioner, appointment, ctx.now)
     uow.appointments.add(appointment)
-    invite_id = await _invite(uow, ctx, booker)
-    if invite_id is not None:
-        # recorded on the booking, which this use case holds until commit (the invitation
-        # itself may leave the session's weak identity map once flushed)
-        appointment.record(ClientInvited(practice.id, booker.id, invite_id))
+    await _invite(uow, ctx, booker)
     return GuestBooking(appointment, practitioner, relationship.party), unused
 
 
@@ -272,17 +269,15 @@ async def _card_for(uow: UnitOfWork, booker: Client, card: Card, now: datetime) 
     return None
 
 
-async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> uuid.UUID | None:
+async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> None:
     """An invitation to the client dashboard, unless the booker can already sign in, has a
     usable invitation, or their email is another sign-in's (then quietly none)."""
     if booker.has_account or not booker.email:
-        return None
+        return
     if any(i.usable(ctx.now) for i in await uow.client_invites.open_for(booker.id)):
-        return None
-    try:
-        return await issue_invite(uow, ctx, booker, announce=False)
-    except DomainError:
-        return None
+        return
+    with contextlib.suppress(DomainError):
+        await issue_invite(uow, ctx, booker, announce=True)
 
 
 async def _earlier(uow: UnitOfWork, appointment_id: uuid.UUID) -> GuestBooking:

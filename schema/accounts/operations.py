@@ -21,7 +21,7 @@ class RegisterPracticeInput:
     timezone: str
     currency: str = "GBP"
     appointment_price: Decimal | None = strawberry.field(
-        default=strawberry.UNSET,
+        name="sessionPrice", default=strawberry.UNSET,
         description="The owner's price per session, in the practice currency (0 if not given).",
     )
 
@@ -46,12 +46,12 @@ class AddPractitionerInput:
     password: str
     timezone: str | None = None
     appointment_price: Decimal | None = strawberry.field(
-        default=strawberry.UNSET,
+        name="sessionPrice", default=strawberry.UNSET,
         description="Price per session, in the practice currency (0 if not given).",
     )
 
 
-@strawberry.input
+@strawberry.input(name="SetSessionPriceInput")
 class SetAppointmentPriceInput:
     practitioner_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the signed-in practitioner."
@@ -112,7 +112,8 @@ class AccountMutations:
         )
         return PractitionerPayload(practitioner=Practitioner.from_entity(practitioner))
 
-    @strawberry.mutation(description="Change a practitioner's session price (booked sessions "
+    @strawberry.mutation(name="setSessionPrice",
+                         description="Change a practitioner's session price (booked sessions "
                          "keep the price they were booked at).")
     @refusals_as_user_errors(PractitionerPayload)
     async def set_appointment_price(

@@ -102,7 +102,8 @@ class Practitioner(Node):
         return Practice.from_entity(found)
 
     @strawberry.field(
-        description="What one session costs, in the practice currency; fixed when booked."
+        name="sessionPrice",
+        description="What one session costs, in the practice currency; fixed when booked.",
     )
     async def appointment_price(self, info: strawberry.Info) -> Money:
         found = await context(info).loaders.practice_by_id.load(self.practice_id)

@@ -43,7 +43,7 @@ class PublicPractitioner:
     id: strawberry.ID
     name: str
     timezone: str
-    appointment_price: Money
+    appointment_price: Money = strawberry.field(name="sessionPrice")
 
     @classmethod
     def from_domain(

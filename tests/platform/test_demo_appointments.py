@@ -86,7 +86,7 @@ def test_a_demo_practice_from_before_appointments_gets_them_once(
         return None
 
     with monkeypatch.context() as patched:
-        patched.setattr(demo, "_ensure_sessions", as_before)
+        patched.setattr(demo, "_ensure_appointments", as_before)
         asyncio.run(demo.load_demo(settings))
     assert facts(settings)["total"] == 0
     capsys.readouterr()

@@ -71,7 +71,7 @@ def test_a_demo_practice_from_before_appointments_gets_its_links_with_them(
         return None
 
     with monkeypatch.context() as patched:
-        patched.setattr(demo, "_ensure_sessions", as_before)
+        patched.setattr(demo, "_ensure_appointments", as_before)
         asyncio.run(demo.load_demo(settings))
     assert facts(settings)["links"] == []
     capsys.readouterr()
