@@ -3,7 +3,7 @@ mutation: every request books a slot of its own) and awaitingUpdates (a page of 
 
 bookSession's requests draw numbers from one counter for the whole run, so neither the
 warm-up, nor the timed run, nor the second variant ever repeats a slot: request n books
-practitioner lane n % P at hour n // P after `book_from` (bench/seed_sessions.py). The
+practitioner lane n % P at hour n // P after `book_from` (bench/seed_appointments.py). The
 same-JSON check books one probe per variant in different lanes at the same time, so the two
 answers differ only in the new session's and its relationship's ids, which it leaves out.
 """

@@ -74,7 +74,7 @@ query Viewer {
 }
 """
 
-# The practitioner dashboard (issue 3): a page of clients with relationships, payer and card.
+# The practitioner dashboard: a page of clients with relationships, payer and card.
 CLIENTS_DOCUMENT = """
 query Dashboard($first: Int!) {
   clients(first: $first) {

@@ -98,7 +98,7 @@ async def clients(request: Request) -> Response:
     who = signed_in(request)
     if who is None:
         return unauthenticated()
-    from bench.plain_clients import read_page  # issue 3's tables: imported only when used
+    from bench.plain_clients import read_page  # imported only when used
 
     first = int((await variables_of(request)).get("first", DEFAULT_PAGE_SIZE))
     async with runtime_of(request).db.reading() as tx:

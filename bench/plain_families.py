@@ -1,6 +1,6 @@
 """Plain Starlette twin of the myAppointments benchmark: the same rows as
-resolvers/my_appointments.py (the sessions the viewer attends or pays for, and those of the
-clients who let them book and manage), most recent first, and the same JSON."""
+resolvers/appointments/my_appointments.py (the sessions the viewer attends or pays for, and
+those of the clients who let them book and manage), most recent first, and the same JSON."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Seeds a practice of a chosen size with bulk SQLAlchemy Core inserts into the real tables.
 
 The practice, its owner and practitioners come from the real domain code
-(domain.practice.register_practice / new_practitioner), so their rows are what sign-up
+(domain.accounts.practice.register_practice / new_practitioner), so their rows are what sign-up
 would have written; only the Argon2 hash is computed once and shared, to keep seeding fast.
 """
 
@@ -68,13 +68,13 @@ async def _seed_appointments(connection: AsyncConnection, practice_id: uuid.UUID
 
 
 async def _seed_groups(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
-    from bench.seed_groups import seed_groups  # the group-sessions issue's tables
+    from bench.seed_groups import seed_groups  # imported only when used
 
     return await seed_groups(connection, practice_id, datetime.now(UTC))
 
 
 async def _seed_family(connection: AsyncConnection, practice_id: uuid.UUID) -> Any:
-    from bench.seed_families import seed_family  # the linked-clients issue's tables
+    from bench.seed_families import seed_family  # imported only when used
 
     return await seed_family(connection, practice_id, PASSWORD, datetime.now(UTC))
 
@@ -113,8 +113,8 @@ async def seed_clients(
     present = await existing_tables(connection)
     missing = [name for name in CLIENT_TABLES if name not in present]
     if missing:
-        return f"not available yet: no {', '.join(missing)} table(s) (issue 3)"
-    from bench.caseload import build_caseload  # needs issue 3's domain modules
+        return f"not available yet: no {', '.join(missing)} table(s)"
+    from bench.caseload import build_caseload
 
     staff = (await connection.execute(
         select(tables.practitioners.c.id).where(tables.practitioners.c.practice_id == practice_id)

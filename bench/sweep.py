@@ -15,7 +15,7 @@ Then it runs three sweeps, timing each step (rows acted on, seconds, SQL stateme
 2. one minute later: the steady state, what a sweep every minute costs on this database;
 3. the same minute again: nothing left to do (idempotent).
 
-Each step is timed as jobs/sweep.py runs it (STEPS, then the outbox relay, whose messages
+Each step is timed as jobs/sweep/run.py runs it (STEPS, then the outbox relay, whose messages
 go nowhere here: no emails are sent). The sandbox gateway stands in for the provider, in the
 same database, so charging includes its reads and writes (about a dozen round trips a charge);
 `--gateway instant` answers each charge at once instead, which leaves the sweep's own cost.
@@ -403,7 +403,7 @@ class Step:
 
 
 async def timed_sweep(db: Database, gateway: Any, now: datetime) -> list[Step]:
-    """jobs.sweep.run_sweep, one step at a time, with a stopwatch and a statement counter."""
+    """jobs.sweep.run.run_sweep, one step at a time, with a stopwatch and a statement counter."""
     context = SweepContext(db, now, gateway)
     steps = []
     for name, step in STEPS:

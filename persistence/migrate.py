@@ -23,6 +23,3 @@ def upgrade(url: str, revision: str = "head") -> None:
     """Apply pending migrations. Runs its own event loop: call it outside one (or in a thread)."""
     command.upgrade(alembic_config(url), revision)
 
-
-def make_revision(url: str, message: str) -> None:
-    command.revision(alembic_config(url), message=message, autogenerate=True)

@@ -199,7 +199,8 @@ class Appointments(Repository[Appointment]):
 
 
 def _awaiting(practitioner_id: uuid.UUID, now: datetime) -> tuple[Any, ...]:
-    """domain.policy.awaiting_update as SQL: SCHEDULED and started (starts_at <= now)."""
+    """domain.appointments.policy.awaiting_update as SQL: SCHEDULED and started
+    (starts_at <= now)."""
     t = tables.appointments
     return (t.c.practitioner_id == practitioner_id,
             t.c.status == AppointmentStatus.SCHEDULED.name, t.c.starts_at <= now)
@@ -380,7 +381,7 @@ class InvoicePayments(Repository[InvoicePayment]):
 
     async def refunded_with_prefix(self, prefix: str) -> int:
         """Charges under keys that start with `prefix` that were given back (see
-        resolvers/invoice_money.py: a retry after a refund needs a fresh key)."""
+        resolvers/billing/invoice_money.py: a retry after a refund needs a fresh key)."""
         t = tables.invoice_payments
         result = await self.tx.execute(
             select(func.count()).select_from(t).where(

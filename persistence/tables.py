@@ -439,7 +439,7 @@ invoice_payments = Table(
 )
 
 
-# Linked clients (seed 003): one row per pair, in either direction (domain/links.py).
+# Linked clients (seed 003): one row per pair, in either direction (domain/clients/links.py).
 client_links = Table(
     "client_links",
     metadata,
@@ -462,7 +462,7 @@ client_links = Table(
     UniqueConstraint("low_client_id", "high_client_id", name="uq_client_links_pair"),
 )
 
-# Intake forms (seed 003): they stay in the client's profile (domain/intake_forms.py).
+# Intake forms (seed 003): they stay in the client's profile (domain/clients/intake_forms.py).
 intake_forms = Table(
     "intake_forms",
     metadata,
@@ -497,7 +497,7 @@ packages = Table(
                     name="credits_in_range"),
 )
 
-# Publishable keys for booking widgets (domain/publishable_keys.py): only a hash of a key is
+# Publishable keys for booking widgets (domain/widgets/publishable_keys.py): only a hash of a key is
 # kept; its origins are rows of their own so a CORS preflight finds them by origin.
 publishable_keys = Table(
     "publishable_keys",

@@ -146,8 +146,7 @@ class InvoicePayment(Aggregate):
 
 def suggested_recipients(payer_email: str | None, copies: Iterable[str] = ()) -> list[str]:
     """Who an invoice email goes to unless told otherwise: the payer, then `copies` (linked
-    clients who receive notification copies, once the linked-clients issue supplies them),
-    each address once."""
+    clients who receive notification copies), each address once."""
     found: list[str] = []
     for address in [payer_email, *copies]:
         if address and address.lower() not in {a.lower() for a in found}:

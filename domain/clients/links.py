@@ -68,9 +68,6 @@ class LinkPermissions:
         return bool(getattr(self, permission.value))
 
 
-NOTHING = LinkPermissions()
-
-
 @dataclass(frozen=True)
 class LinkView:
     """A link as one of its clients sees it: `type` is what linked_client_id is to client_id."""

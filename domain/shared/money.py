@@ -121,9 +121,6 @@ class Money:
     def is_zero(self) -> bool:
         return self.amount == 0
 
-    def is_negative(self) -> bool:
-        return self.amount < 0
-
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
             raise ValueError(f"cannot combine {self.currency} with {other.currency}")

@@ -1,6 +1,7 @@
 """Running an operation that issues an invoice and checks it out (enrolment, transfer,
-package purchase): PAY_NOW charges before anything is written; see resolvers/invoice_money.py
-for why, and for what happens to a charge whose operation is then refused."""
+package purchase): PAY_NOW charges before anything is written; see
+resolvers/billing/invoice_money.py for why, and for what happens to a charge whose operation
+is then refused."""
 
 from __future__ import annotations
 

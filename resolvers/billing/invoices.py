@@ -36,11 +36,10 @@ logger = logging.getLogger("caseload.payments")
 
 
 async def suggested_recipients(uow: UnitOfWork, invoice: Invoice) -> list[str]:
-    """SEAM (linked-clients issue): who an invoice goes to unless told otherwise: the payer's
-    address, then those of clients linked to the payer who receive notification copies.
-    Until links exist, the payer alone. The rule is `recipients_for`; its callers are this
-    function (sendInvoice), Invoice.suggestedRecipients (schema/types/invoices.py) and the
-    monthly invoice email (jobs/invoice_emails.py): each passes `copies` once links exist."""
+    """Who an invoice goes to unless told otherwise: the payer's address, then those of
+    clients linked to the payer who receive notification copies (the rule is
+    `recipients_for`; sendInvoice, Invoice.suggestedRecipients and the monthly invoice email
+    all ask here)."""
     payer = await uow.clients.get(invoice.payer_id)
     return recipients_for(payer, copies=await copy_addresses(uow, invoice.payer_id))
 

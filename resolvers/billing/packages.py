@@ -2,7 +2,7 @@
 
 The practice's staff sell a package to one of the practice's clients, its owner, who pays
 its invoice: PAY_NOW charges the owner's card or refuses the whole operation, PAY_LATER
-leaves the invoice OPEN, CLOSE_NOW closes it unpaid (resolvers/checkout.py). Credits can be
+leaves the invoice OPEN, CLOSE_NOW closes it unpaid (resolvers/billing/checkout.py). Credits can be
 used straight away in every case: the invoice is the practice's to chase.
 
 Who sees a package: the practice's staff, its owner, and the clients its owner lets use

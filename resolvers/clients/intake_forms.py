@@ -2,7 +2,7 @@
 
 The practice's staff request a form for one of the practice's clients (NOT_FOUND otherwise);
 the request is emailed to the client and to every linked client the client lets complete
-intake forms (jobs/intake_form_emails.py). The client, or such a linked client, completes it
+intake forms (jobs/email/intake_forms.py). The client, or such a linked client, completes it
 once (INVALID_STATE after); anyone else reads it as NOT_FOUND. The form stays in the client's
 profile, with who completed it.
 """

@@ -2,7 +2,7 @@
 invoice, checked out with PAY_NOW, PAY_LATER or CLOSE_NOW.
 
 Each runs twice through the same checks: a read-only pass that refuses early and says what
-the invoice will total, then, after any PAY_NOW charge (resolvers/invoice_money.py), the
+the invoice will total, then, after any PAY_NOW charge (resolvers/billing/invoice_money.py), the
 unit of work that re-checks under its locks and writes. Capacity is counted with the group
 session's row locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's writers are serialised
 by BEGIN IMMEDIATE), so concurrent enrolments can never overfill a session. A refusal at any

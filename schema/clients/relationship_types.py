@@ -1,4 +1,4 @@
-"""Relationship and its enums. Reserved slots and sessions arrive with the sessions issue."""
+"""Relationship, its enums, and its reserved slots and sessions."""
 
 from __future__ import annotations
 
