@@ -51,11 +51,14 @@ from bench.caseload import build_caseload  # noqa: E402
 from bench.database import prepare_database  # noqa: E402
 from bench.seed import insert, seed_practice  # noqa: E402
 from domain.accounts.payments import ChargeOutcome, ChargeResult  # noqa: E402
-from domain.appointments.appointments import ChargeStatus, Continuation  # noqa: E402
+from domain.appointments.appointments import (  # noqa: E402
+    ChargeStatus,
+    Continuation,
+    appointment_charge_key,
+)
 from domain.appointments.policy import AppointmentStatus, CancelledBy  # noqa: E402
 from domain.clients.relationships import RelationshipStatus  # noqa: E402
 from jobs.relay import relay  # noqa: E402
-from jobs.sweep.charges import charge_key  # noqa: E402
 from jobs.sweep.run import STEPS, SweepContext  # noqa: E402
 from persistence import tables  # noqa: E402
 from persistence.database import Database, StatementCounter, statement_counter  # noqa: E402
@@ -320,7 +323,7 @@ def finished(starts_at: datetime, rng: random.Random) -> dict[str, Any]:
 
 
 def charge(rows: Rows, row: dict[str, Any], payer: Payer, when: datetime) -> None:
-    key = charge_key(row["id"], payer.method_id)
+    key = appointment_charge_key(row["id"], payer.method_id)
     succeeded = payer.card_reference is not None and not payer.declines
     charge_id = uuid.uuid4()
     reference = f"ch_{uuid.uuid4().hex[:24]}" if payer.card_reference else ""

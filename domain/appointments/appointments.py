@@ -18,6 +18,15 @@ from domain.shared.events import Aggregate, Event
 
 # Statuses that keep the practitioner's time taken; cancelled sessions free it again.
 BLOCKING = (AppointmentStatus.SCHEDULED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)
+# Statuses whose price is no longer owed: money taken for them goes back.
+NOT_OWED = (AppointmentStatus.CANCELLED, AppointmentStatus.AUTO_CANCELLED)
+
+
+def appointment_charge_key(appointment_id: uuid.UUID, payment_method_id: uuid.UUID | None) -> str:
+    """The gateway idempotency key for charging one session to one card (or to no card): the
+    sweep and a late fee use the same, so the two can never both take money."""
+    card = "none" if payment_method_id is None else str(payment_method_id)
+    return f"appointment:{appointment_id}:card:{card}"
 
 
 class ChargeStatus(Enum):
@@ -151,6 +160,36 @@ class Appointment(Aggregate):
         self.status = AppointmentStatus.AUTO_CANCELLED
         self.cancelled_at = now
         self.record(AppointmentAutoCancelled(self.practice_id, self.id))
+
+    def settle_due_charge(self, charge: Charge, now: datetime, *, new: bool) -> None:
+        """The sweep's charge for this session, read under its lock: a success pays a session
+        that still owes it and is given back otherwise; a refusal tells the payer when its
+        key is `new` (a new card refused emails again)."""
+        owed = self.status not in NOT_OWED and self.package_id is None
+        if charge.status is ChargeStatus.SUCCEEDED:
+            if self.charge_id == charge.id:
+                return
+            if owed and self.charge_id is None:
+                self.charge_id = charge.id
+            elif charge.refund_requested_at is None:
+                charge.refund_requested_at = now  # taken, but nothing owes it: give it back
+            return
+        if new and owed and self.charge_id is None:
+            self._payment_failed(charge, now)
+
+    def settle_late_fee(self, charge: Charge, now: datetime) -> None:
+        """A late cancellation's fee, read under the session's lock: a success pays a session
+        nothing paid yet; only the first refusal tells the payer."""
+        if charge.status is ChargeStatus.SUCCEEDED:
+            if self.charge_id is None:
+                self.charge_id = charge.id
+            return
+        if self.payment_failed_at is None:
+            self._payment_failed(charge, now)
+
+    def _payment_failed(self, charge: Charge, now: datetime) -> None:
+        self.payment_failed_at = now
+        self.record(PaymentFailed(self.practice_id, self.id, charge.id))
 
     def record_attendance(
         self, attended: bool, continuation: Continuation, now: datetime

@@ -156,6 +156,7 @@ def awaiting_update(starts_at: datetime, status: AppointmentStatus, now: datetim
 
 
 def is_upcoming(starts_at: datetime, now: datetime) -> bool:
-    """Not started yet (what endRelationship and migration treat as upcoming)."""
+    """Not started yet: what a client's booking or move and a follow-up must be, and what
+    endRelationship and migration treat as upcoming."""
     _check(starts_at, now)
     return starts_at > now

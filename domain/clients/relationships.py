@@ -114,6 +114,15 @@ class Relationship(Aggregate):
         self.end_reason = reason
         self.end_note = clean_note(note)
 
+    def ensure_active(self, remedy: str, field: str) -> None:
+        """Only an ACTIVE relationship takes new bookings or weekly time; the caller names the
+        way out and the input field that asked, so each operation keeps its own error."""
+        if self.status is not RelationshipStatus.ACTIVE:
+            raise DomainError.one(
+                ErrorCode.INVALID_STATE, f"The relationship is {self.status.name}; {remedy}",
+                [field],
+            )
+
     def restart(self) -> None:
         if self.status is not RelationshipStatus.ENDED:
             raise _state(

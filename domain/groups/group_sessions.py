@@ -67,15 +67,9 @@ class YearMonth:
     def next(self) -> YearMonth:
         return YearMonth(self.year + self.month // 12, self.month % 12 + 1)
 
-
-def due_months(last_billed: YearMonth, today: date) -> list[YearMonth]:
-    """Months after `last_billed` whose invoice is due: a month is billed from its first day."""
-    months: list[YearMonth] = []
-    month = last_billed.next()
-    while month.first_day <= today:
-        months.append(month)
-        month = month.next()
-    return months
+    def is_due(self, today: date) -> bool:
+        """A month's invoice is due from its first day."""
+        return self.first_day <= today
 
 
 def weekday_dates(weekday: Weekday, start: date, end: date | None = None) -> Iterator[date]:

@@ -11,9 +11,11 @@ from sqlalchemy import select
 
 from domain.accounts.payments import PaymentMethod
 from domain.appointments.appointments import (
+    NOT_OWED,
     AppointmentAutoCancelled,
     AppointmentReminderDue,
     PaymentFailed,
+    appointment_charge_key,
 )
 from domain.appointments.appointments import Charge as ChargeRecord
 from domain.appointments.policy import AUTO_CANCEL_BEFORE, AppointmentStatus
@@ -21,7 +23,6 @@ from domain.clients.clients import Client
 from jobs.context import JobContext
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
-from jobs.sweep.charges import NOT_OWED, charge_key
 from persistence import tables
 from resolvers.accounts.invite_links import payment_method_link
 
@@ -71,10 +72,11 @@ async def payment_failed(jc: JobContext, event: PaymentFailed) -> list[EmailInte
         card = (await tx.execute(
             select(PaymentMethod).where(tables.payment_methods.c.client_id == facts.payer.id)
         )).scalars().first()
-    no_card = charge is not None and charge.idempotency_key == charge_key(appointment.id, None)
+    no_card = (charge is not None
+               and charge.idempotency_key == appointment_charge_key(appointment.id, None))
     refused_card = (
         card if card is not None and charge is not None
-        and charge.idempotency_key == charge_key(appointment.id, card.id) else None
+        and charge.idempotency_key == appointment_charge_key(appointment.id, card.id) else None
     )
     cancel_at = appointment.starts_at - AUTO_CANCEL_BEFORE
     values = {

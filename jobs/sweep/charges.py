@@ -12,8 +12,8 @@ The gateway is an outside service that commits on its own, so each batch goes in
 2. each charge through the gateway, outside any transaction, under the key
    `appointment:{session id}:card:{payment method id}`. The key is stable, so a crash between
    the gateway's charge and our commit, a second sweep at the same time, or cancelSession
-   taking a late fee (resolvers/session_payments.py uses the same key) gets the gateway's
-   first answer: money moves once;
+   taking a late fee (resolvers/appointments/appointment_money.py uses the same key) gets
+   the gateway's first answer: money moves once;
 3. one unit of work records the answers: a Charge row per key (reused when one exists), the
    session paid on success; on a refusal `payment_failed_at` and a PaymentFailed event, so the
    payer is emailed.
@@ -45,7 +45,12 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.accounts.payments import PaymentGateway
 from domain.appointments import policy
-from domain.appointments.appointments import Appointment, Charge, ChargeStatus, PaymentFailed
+from domain.appointments.appointments import (
+    Appointment,
+    Charge,
+    ChargeStatus,
+    appointment_charge_key,
+)
 from domain.appointments.policy import AppointmentStatus
 from persistence import tables
 from persistence.uow import UnitOfWork
@@ -57,16 +62,8 @@ logger = logging.getLogger("caseload.sweep")
 
 BATCH = 500
 GATEWAY_CONCURRENCY = 8  # charges in flight at once within a batch
-NO_CARD = "none"
 CHARGEABLE = (AppointmentStatus.SCHEDULED, AppointmentStatus.LATE_CANCELLED)
-# Statuses whose price is no longer owed: money taken for them goes back.
-NOT_OWED = (AppointmentStatus.CANCELLED, AppointmentStatus.AUTO_CANCELLED)
 
-
-def charge_key(appointment_id: uuid.UUID, payment_method_id: uuid.UUID | None) -> str:
-    """The gateway idempotency key for charging one session to one card (or to no card)."""
-    card = NO_CARD if payment_method_id is None else str(payment_method_id)
-    return f"appointment:{appointment_id}:card:{card}"
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,7 @@ async def _candidates(
     async with ctx.db.reading() as tx:
         rows = list(await tx.execute(query))
         due = [row for row in rows if _due(row, ctx.now)]
-        keys = {row.id: charge_key(row.id, row.method_id) for row in due}
+        keys = {row.id: appointment_charge_key(row.id, row.method_id) for row in due}
         c = tables.charges
         recorded = dict((await tx.execute(
             select(c.c.idempotency_key, c.c.status).where(c.c.idempotency_key.in_(keys.values()))
@@ -215,7 +212,7 @@ async def _record_once(ctx: SweepContext, outcomes: list[Outcome]) -> int:
                 charge = _charge(appointment, outcome, ctx.now)
                 uow.charges.add(charge)
                 recorded += 1
-            _settle(appointment, charge, new=new, now=ctx.now)
+            appointment.settle_due_charge(charge, ctx.now, new=new)
         await uow.commit()
     return recorded
 
@@ -230,15 +227,3 @@ def _charge(appointment: Appointment, outcome: Outcome, now: datetime) -> Charge
         created_at=now,
     )
 
-
-def _settle(appointment: Appointment, charge: Charge, *, new: bool, now: datetime) -> None:
-    """What a charge means for its session, read under the session's lock."""
-    owed = appointment.status not in NOT_OWED and appointment.package_id is None
-    if charge.status is ChargeStatus.SUCCEEDED:
-        if owed and appointment.charge_id in (None, charge.id):
-            appointment.charge_id = charge.id
-        elif appointment.charge_id != charge.id and charge.refund_requested_at is None:
-            charge.refund_requested_at = now  # taken, but nothing owes it: give it back
-    elif new and owed and appointment.charge_id is None:
-        appointment.payment_failed_at = now
-        appointment.record(PaymentFailed(appointment.practice_id, appointment.id, charge.id))

@@ -74,7 +74,8 @@ async def _issue_due(db: Database, now: datetime) -> int:
             rows = await uow.subscriptions.due_for_billing(bound, BATCH * 50)
         for row in rows:
             today = local_today(now, row.timezone)
-            if row.next_bill_month > today:
+            # The cursor is the first month not billed yet: issue it once it is due.
+            if not YearMonth.of(row.next_bill_month).is_due(today):
                 continue  # not yet the 1st where the session meets
             outcome = await _issue(db, now, _Due(row.id, row.next_bill_month, today))
             progress = progress or outcome is not None

@@ -10,7 +10,7 @@ inside a unit of work. Each flow has three steps:
 3. a second unit of work records the gateway's answer (REFUNDED; or a Charge row).
 
 A crash between 1 and 3 leaves the record of what is owed, and the sweep finishes the job with
-the same key (refunds: jobs/sweep_refunds.py; late fees: jobs/sweep_charges.py, which charges
+the same key (refunds: jobs/sweep/refunds.py; late fees: jobs/sweep/charges.py, which charges
 LATE_CANCELLED sessions still unpaid), so money moves at most once.
 """
 
@@ -23,21 +23,14 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from domain.accounts.payments import PaymentGateway
-from domain.appointments.appointments import Appointment, Charge, ChargeStatus, PaymentFailed
-from persistence.database import Database
-from persistence.uow import AfterCommit, UnitOfWork
+from domain.appointments.appointments import Charge, ChargeStatus, appointment_charge_key
+from resolvers.shared.payments import PaymentContext
 
 logger = logging.getLogger("caseload.payments")
 
 
 def refund_key(charge_id: uuid.UUID) -> str:
     return f"refund:{charge_id}"
-
-
-def fee_key(appointment_id: uuid.UUID, payment_method_id: uuid.UUID) -> str:
-    """The same key the sweep charges a session with, so the two can never both take money."""
-    return f"appointment:{appointment_id}:card:{payment_method_id}"
 
 
 def request_refund(charge: Charge | None, now: datetime) -> bool:
@@ -52,20 +45,8 @@ def request_refund(charge: Charge | None, now: datetime) -> bool:
 
 
 @dataclass(frozen=True)
-class AppointmentMoney:
-    """What the steps after a commit work with: the database, the instant, the gateway, and
-    what hands new outbox rows to the broker (None in the sweep, which relays them itself)."""
-
-    db: Database
-    now: datetime
-    gateway: PaymentGateway
-    after_commit: AfterCommit | None = None
-
-    def reading(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.now, read_only=True)
-
-    def writing(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.now, after_commit=self.after_commit)
+class AppointmentMoney(PaymentContext):
+    """Steps 2 and 3 of a session's refund or late fee, after the change has committed."""
 
     async def refund(self, charge_id: uuid.UUID) -> bool:
         """Steps 2 and 3 of a refund already requested. True when this call finished it."""
@@ -104,7 +85,7 @@ class AppointmentMoney:
             method = await uow.payment_methods.of_client(appointment.payer_id)
         if method is None:
             return None
-        key = fee_key(appointment.id, method.id)
+        key = appointment_charge_key(appointment.id, method.id)
         result = await self.gateway.charge(
             method.gateway_reference, appointment.price, appointment.currency, key
         )
@@ -133,15 +114,7 @@ class AppointmentMoney:
                 )
                 uow.charges.add(charge)
                 await uow.flush()
-            _settle(appointment, charge, uow.now)
+            appointment.settle_late_fee(charge, uow.now)
             await uow.commit()
         return charge
 
-
-def _settle(appointment: Appointment, charge: Charge, now: datetime) -> None:
-    if charge.status is ChargeStatus.SUCCEEDED:
-        if appointment.charge_id is None:
-            appointment.charge_id = charge.id
-    elif appointment.payment_failed_at is None:
-        appointment.payment_failed_at = now
-        appointment.record(PaymentFailed(appointment.practice_id, appointment.id, charge.id))

@@ -46,7 +46,8 @@ from domain.accounts.practice import Practitioner
 from domain.appointments import availability
 from domain.appointments.appointments import Appointment, Continuation, ReservedSlot, book
 from domain.appointments.availability import Reservation
-from domain.clients.relationships import Relationship, RelationshipStatus
+from domain.appointments.policy import is_upcoming
+from domain.clients.relationships import Relationship
 from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
 from persistence.uow import UnitOfWork
 from resolvers.appointments.booking import ensure_payment_method
@@ -160,13 +161,9 @@ async def _book_follow_up(
     practitioner: Practitioner, request: AttendanceRequest,
 ) -> Appointment:
     field = _time_field(request)
-    if relationship.status is not RelationshipStatus.ACTIVE:
-        raise DomainError.one(
-            ErrorCode.INVALID_STATE,
-            f"The relationship is {relationship.status.name}; restart it to book a follow-up, "
-            "or choose NO_REBOOK.",
-            ["continuation"],
-        )
+    relationship.ensure_active(
+        "restart it to book a follow-up, or choose NO_REBOOK.", "continuation"
+    )
     if request.continuation is Continuation.SAME_WEEKLY_SLOT:
         starts_at = availability.same_local_time_next_week(
             appointment.starts_at, practitioner.timezone
@@ -176,7 +173,7 @@ async def _book_follow_up(
         assert request.next_starts_at is not None
         starts_at = request.next_starts_at
         past = "The follow-up must start in the future."
-    if starts_at <= uow.now:
+    if not is_upcoming(starts_at, uow.now):
         raise DomainError.one(ErrorCode.INVALID, past, [field])
     package_id = await draw_for_follow_up(uow, appointment.package_id, relationship.client_ids)
     if package_id is None:

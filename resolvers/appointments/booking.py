@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.accounts.practice import Practitioner
 from domain.appointments import availability
 from domain.appointments.appointments import Appointment, book
+from domain.appointments.policy import is_upcoming
 from domain.clients.links import Permission
 from domain.clients.relationships import (
     Relationship,
@@ -87,12 +88,7 @@ async def _book_for_practice(
         uow, viewer, request.relationship_id, ["relationshipId"]
     )
     ensure_manages(viewer, relationship)
-    if relationship.status is not RelationshipStatus.ACTIVE:
-        raise DomainError.one(
-            ErrorCode.INVALID_STATE,
-            f"The relationship is {relationship.status.name}; restart it to book.",
-            ["relationshipId"],
-        )
+    relationship.ensure_active("restart it to book.", "relationshipId")
     practitioner = await uow.practitioners.get(relationship.practitioner_id)
     assert practitioner is not None
     appointment = await _new_appointment(uow, ctx, viewer, relationship, practitioner,
@@ -112,7 +108,7 @@ async def _book_for_client(
     if practitioner is None or practitioner.practice_id != viewer.practice_id:
         raise not_found("Practitioner", ["practitionerId"])
     client_id = await booking_subject(uow, viewer, request.for_client_id)
-    if request.starts_at <= ctx.now:
+    if not is_upcoming(request.starts_at, ctx.now):
         raise DomainError.one(
             ErrorCode.INVALID, "Sessions can only be booked in the future.", ["startsAt"]
         )

@@ -9,7 +9,7 @@ anyone else asks about is NOT_FOUND. Only SCHEDULED sessions change (INVALID_STA
 
 A session paid with a package credit gets the credit back when nothing is owed (in the
 cancellation's own transaction); a late cancellation keeps it used. Card money moves after
-the commit (resolvers/session_payments.py): a cancellation that owes a refund records
+the commit (resolvers/appointments/appointment_money.py): a cancellation that owes a refund records
 `refund_requested_at` with the cancellation, and the refund follows; a late cancellation of
 a session not yet paid takes its fee straight away. Should either gateway call
 fail, the change still stands and the sweep finishes the job under the same idempotency key.
@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from domain.accounts.practice import Role
 from domain.appointments import availability
 from domain.appointments.appointments import Appointment
-from domain.appointments.policy import Cancellation, CancelledBy, Fee
+from domain.appointments.policy import Cancellation, CancelledBy, Fee, is_upcoming
 from domain.clients.relationships import Relationship
 from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
@@ -96,7 +96,7 @@ async def reschedule_appointment(
                 if not availability.is_free(appointment.starts_at, appointment.ends_at, busy):
                     raise availability.slot_unavailable()
             else:
-                if starts_at <= ctx.now:
+                if not is_upcoming(starts_at, ctx.now):
                     raise DomainError.one(
                         ErrorCode.INVALID, "Sessions can only be moved to a future time.",
                         ["startsAt"],

@@ -31,8 +31,8 @@ from domain.accounts.practice import Weekday
 from domain.appointments import availability
 from domain.appointments.appointments import ReservedSlot, reserve_slot
 from domain.appointments.availability import Reservation, WeeklyTime, check_duration
-from domain.clients.relationships import Relationship, RelationshipStatus
-from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
+from domain.clients.relationships import Relationship
+from domain.shared.errors import Problems, not_found
 from domain.shared.validation import parse_hhmm
 from persistence.uow import UnitOfWork
 from resolvers.shared.access import ensure_manages, visible_relationship
@@ -61,13 +61,7 @@ async def reserve(ctx: RequestContext, request: SlotRequest) -> ReservedSlot:
             uow, viewer, request.relationship_id, ["relationshipId"]
         )
         ensure_manages(viewer, relationship)
-        if relationship.status is not RelationshipStatus.ACTIVE:
-            raise DomainError.one(
-                ErrorCode.INVALID_STATE,
-                f"The relationship is {relationship.status.name}; only an active one keeps a "
-                "reserved slot.",
-                ["relationshipId"],
-            )
+        relationship.ensure_active("only an active one keeps a reserved slot.", "relationshipId")
         wanted = Reservation(relationship.id, request.weekday, start, request.duration_minutes)
         slot = await keep_weekly_time(uow, relationship, wanted, field="startTime")
         await uow.commit()

@@ -35,13 +35,13 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from domain.accounts.payments import ChargeResult, PaymentGateway, PaymentMethod
+from domain.accounts.payments import ChargeResult, PaymentMethod
 from domain.billing.billing import InvoiceStatus
 from domain.billing.invoices import InvoicePayment, PaymentStatus
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.money import Money
-from persistence.database import Database
-from persistence.uow import AfterCommit, UnitOfWork
+from persistence.uow import UnitOfWork
+from resolvers.shared.payments import PaymentContext
 
 logger = logging.getLogger("caseload.payments")
 
@@ -102,20 +102,9 @@ async def upfront_charge(
 
 
 @dataclass(frozen=True)
-class InvoiceMoney:
-    """The database, the instant and the gateway; `after_commit` hands new outbox rows to the
-    broker (None in the sweep, which relays them itself)."""
-
-    db: Database
-    now: datetime
-    gateway: PaymentGateway
-    after_commit: AfterCommit | None = None
-
-    def reading(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.now, read_only=True)
-
-    def writing(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.now, after_commit=self.after_commit)
+class InvoiceMoney(PaymentContext):
+    """Charging an invoice's total, up front or against an issued invoice, and giving back a
+    charge whose operation was refused."""
 
     async def take(self, charge: UpfrontCharge, practice_id: uuid.UUID,
                    payer_id: uuid.UUID) -> Taken:

@@ -22,7 +22,6 @@ from domain.groups.group_sessions import (
     WeeklySchedule,
     YearMonth,
     check_room,
-    due_months,
     enroll,
     enrolled_on,
     ensure_room,
@@ -85,10 +84,9 @@ def test_year_months() -> None:
     assert YearMonth(2028, 2).last_day == date(2028, 2, 29)
     assert YearMonth(2027, 6).label == "June 2027"
     assert YearMonth.of(date(2027, 6, 15)) == YearMonth(2027, 6)
-    assert due_months(YearMonth(2027, 5), date(2027, 5, 31)) == []
-    assert due_months(YearMonth(2027, 5), date(2027, 6, 1)) == [YearMonth(2027, 6)]
-    assert due_months(YearMonth(2027, 11), date(2028, 1, 2)) == [YearMonth(2027, 12),
-                                                                 YearMonth(2028, 1)]
+    assert not YearMonth(2027, 6).is_due(date(2027, 5, 31))
+    assert YearMonth(2027, 6).is_due(date(2027, 6, 1))
+    assert YearMonth(2027, 12).is_due(date(2028, 1, 2))
     with pytest.raises(ValueError):
         YearMonth(2027, 13)
 
