@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from bench.database import prepare_database
 from bench.load import Target, drive, fetch_once
 from bench.operations import BY_NAME, OPERATIONS, Operation
-from bench.report import Row, problems, render
+from bench.report import Row, problems, render, verdict
 from bench.seed import Seeded, seed
 from bench.server import Server, running_server, server_env
 
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             rows.extend(benchmark(run, BY_NAME[name]))
     print()
     print(render(rows))
+    print(verdict(rows))
     for line in problems(rows):
         print(f"! {line}")
     return 1 if problems(rows) else 0

@@ -64,6 +64,19 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
+GOAL = 0.67  # GraphQL at two thirds of its plain twin's throughput, or better
+
+
+def verdict(rows: list[Row]) -> str:
+    """One closing line: the worst gql/plain ratio of the run, against the goal."""
+    ratios = [(row.ratio, row.operation) for row in rows if row.ratio is not None]
+    if not ratios:
+        return "worst gql/plain: none measured"
+    worst, operation = min(ratios)
+    holds = "meets" if worst >= GOAL else "misses"
+    return f"worst gql/plain: {worst:.2f}x ({operation}); {holds} the {GOAL:.2f}x goal"
+
+
 def problems(rows: list[Row]) -> list[str]:
     found = []
     for row in rows:

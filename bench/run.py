@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository, not bench/ (whose caseload.py would hide the caseload package), comes first.
+sys.path[0] = str(ROOT)
 
 from bench.main import main  # noqa: E402
 

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository, not bench/ (whose caseload.py would hide the caseload package), comes first.
+sys.path[0] = str(ROOT)
 
 from sqlalchemy import func, select  # noqa: E402
 

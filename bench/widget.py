@@ -34,8 +34,8 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The repository, not bench/ (whose caseload.py would hide the caseload package), comes first.
+sys.path[0] = str(ROOT)
 
 from bench.appointment_operations import AVAILABILITY_DOCUMENT, availability_variables  # noqa: E402
 from bench.database import prepare_database  # noqa: E402

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -28,6 +29,18 @@ from resolvers.widgets.publishable_keys import WIDGET_ACCESS
 from schema.build import create_schema
 
 logger = logging.getLogger("caseload")
+
+# A request makes tens of thousands of short-lived objects; collecting the young generation
+# every 700 allocations, and the whole heap every few requests, cost more than the requests.
+GC_THRESHOLDS = (2_000, 10, 10)
+
+
+def settle_heap() -> None:
+    """What start-up built (schema, mappers, tables) lives as long as the process: keep it out
+    of every collection, and collect what requests leave behind less often."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
@@ -122,6 +135,7 @@ def create_app(
             scheduler = asyncio.create_task(
                 run_scheduler(runtime.sweeper(), stop)
             )
+        settle_heap()
         try:
             yield
         finally:

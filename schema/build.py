@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection
+from strawberry.extensions import DisableIntrospection, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -34,6 +34,7 @@ from schema.groups.types import GroupSession, GroupSubscription, Service
 from schema.shared.extensions import (
     MAX_BATCH,
     ErrorPolicy,
+    ParsedOnce,
     RequireSignIn,
     TokenLimit,
     limit_rules,
@@ -43,6 +44,8 @@ from schema.shared.queries import CoreQueries
 from schema.shared.scalars import SCALAR_MAP
 from schema.widgets.operations import WidgetMutations, WidgetQueries
 from schema.widgets.scope import WidgetScope
+
+DOCUMENTS_CACHED = 256
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
@@ -70,7 +73,13 @@ class CaseloadSchema(strawberry.Schema):
 
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[Any] = [TokenLimit, limit_rules, RequireSignIn, WidgetScope, ErrorPolicy]
+    extensions: list[Any] = [
+        # Parsing and validating depend on the document alone (limits included: a variable
+        # page size counts as the largest), so each distinct document is done once.
+        TokenLimit, lambda: ParsedOnce(maxsize=DOCUMENTS_CACHED),
+        limit_rules, lambda: ValidationCache(maxsize=DOCUMENTS_CACHED),
+        RequireSignIn, WidgetScope, ErrorPolicy,
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return CaseloadSchema(

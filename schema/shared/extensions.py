@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,7 @@ from graphql import (
     ValidationRule,
 )
 from graphql.utilities import get_operation_ast
-from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
 
 from schema.widgets.fields import WIDGET_ROOT_FIELDS
 
@@ -181,6 +182,19 @@ class CostLimit(ValidationRule):
 class TokenLimit(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         self.execution_context.parse_options["max_tokens"] = MAX_TOKENS
+        yield
+
+
+class ParsedOnce(ParserCache):
+    """ParserCache, except that a document that does not parse is left to Strawberry, which
+    parses it again and reports the error its usual way (a failed parse is never cached)."""
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        with contextlib.suppress(GraphQLError):
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
         yield
 
 
