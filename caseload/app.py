@@ -30,17 +30,13 @@ from schema.build import create_schema
 
 logger = logging.getLogger("caseload")
 
-# A request makes tens of thousands of short-lived objects; collecting the young generation
-# every 700 allocations, and the whole heap every few requests, cost more than the requests.
-GC_THRESHOLDS = (2_000, 10, 10)
-
 
 def settle_heap() -> None:
     """What start-up built (schema, mappers, tables) lives as long as the process: keep it out
-    of every collection, and collect what requests leave behind less often."""
+    of every collection, which otherwise walks it every few requests (a full collection of
+    that heap cost more than a dashboard request)."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
 
 _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
