@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.shared.events import Event
@@ -36,6 +36,12 @@ def _due(now: datetime) -> Any:
         outbox.c.delivered_at.is_(None),
         or_(outbox.c.dispatched_at.is_(None), outbox.c.dispatched_at < now - REDISPATCH_AFTER),
     )
+
+
+async def count_due(tx: AsyncSession, now: datetime) -> int:
+    """Rows the relay would dispatch now (the sweep's dry run)."""
+    found = await tx.scalar(select(func.count()).select_from(outbox).where(_due(now)))
+    return int(found or 0)
 
 
 async def claim(

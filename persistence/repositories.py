@@ -23,6 +23,7 @@ from domain.clients.links import ClientLink
 from domain.clients.relationships import Relationship
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from persistence import tables
+from persistence.database import Database
 
 T = TypeVar("T")
 
@@ -419,3 +420,9 @@ class IntakeForms(Repository[IntakeForm]):
 
 class Packages(Repository[Package]):
     model = Package
+
+
+async def count_rows(db: Database, table: Any, *where: Any) -> int:
+    """How many rows of `table` match `where` (the sweep's dry run)."""
+    async with db.reading() as tx:
+        return int(await tx.scalar(select(func.count()).select_from(table).where(*where)) or 0)

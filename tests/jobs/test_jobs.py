@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from jobs.scheduler import release_lease, take_lease
 from persistence import outbox
 from tests.support.graphql import PASSWORD, REGISTER, GraphQLClient, unique_email
 from tests.support.jobs import outbox_rows, sweep, with_database
@@ -101,20 +98,3 @@ def test_a_message_the_broker_lost_is_dispatched_again_later(
     clock.advance(timedelta(minutes=6))
     sweep(server)
     assert len(mailbox.wait_for(email)) == 1
-
-
-def test_only_one_scheduler_holds_the_sweep_lease(server: RunningServer) -> None:
-    now = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
-    first, second = f"a-{uuid.uuid4().hex}", f"b-{uuid.uuid4().hex}"
-
-    async def contest(db):  # type: ignore[no-untyped-def]
-        results = await asyncio.gather(take_lease(db, first, now), take_lease(db, second, now))
-        winner, loser = (first, second) if results[0] else (second, first)
-        renewed = await take_lease(db, winner, now + timedelta(minutes=1))
-        still_refused = await take_lease(db, loser, now + timedelta(minutes=2))
-        after_expiry = await take_lease(db, loser, now + timedelta(minutes=10))
-        await release_lease(db, loser)  # leave it free for the rest of the suite
-        return sorted(results), renewed, still_refused, after_expiry
-
-    # exactly one of two racing schedulers wins; it renews; the other waits for expiry
-    assert with_database(server, contest) == ([False, True], True, False, True)
