@@ -227,16 +227,12 @@ email_deliveries = Table(
     Column("recipient", String(320), nullable=False),
     Column("template", String(80), nullable=False),
     Column("practice_id", Uuid, nullable=True, index=True),
-    Column("sent_at", UtcDateTime, nullable=False),
+    # Written before the SMTP transaction starts, `sent_at` once it ended well: a row
+    # without `sent_at` is in doubt (a crash in between) and is sent again, once.
+    Column("message_id", String(255), nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
     UniqueConstraint("outbox_id", "recipient", "template", name="uq_email_deliveries_once"),
-)
-
-leases = Table(
-    "leases",
-    metadata,
-    Column("name", String(80), primary_key=True),
-    Column("holder", String(80), nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
 )
 
 

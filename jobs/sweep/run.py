@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.accounts.payments import PaymentGateway
 from jobs.relay import Send, relay
@@ -63,6 +63,7 @@ class Sweeper:
     clock: Callable[[], datetime]
     send: Send
     payments: PaymentGateway
+    redispatch_after: timedelta = outbox.REDISPATCH_AFTER
 
 
 @dataclass
@@ -79,7 +80,8 @@ async def run_sweep(sweeper: Sweeper) -> SweepReport:
     context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
     for step in STEPS:
         report.counts[step.done] = await step.run(context)
-    report.counts["outbox relayed"] = await relay(sweeper.db, context.now, sweeper.send)
+    report.counts["outbox relayed"] = await relay(
+        sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
     return report
 
 
@@ -90,5 +92,6 @@ async def due_now(sweeper: Sweeper) -> SweepReport:
     for step in STEPS:
         report.counts[step.due] = await step.count(context)
     async with sweeper.db.reading() as tx:
-        report.counts["emails to relay"] = await outbox.count_due(tx, context.now)
+        report.counts["emails to relay"] = await outbox.count_due(
+            tx, context.now, sweeper.redispatch_after)
     return report
