@@ -22,6 +22,7 @@ from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from domain.clients.relationships import Relationship
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
+from domain.widgets.guest_booking import BookingConfirmation
 from persistence import tables
 from persistence.database import Database
 
@@ -130,6 +131,18 @@ class ClientInvites(Repository[ClientInvite]):
             )
         )
         return list(result.scalars())
+
+
+class BookingConfirmations(Repository[BookingConfirmation]):
+    model = BookingConfirmation
+
+    async def by_token_hash(self, token_hash: str) -> BookingConfirmation | None:
+        result = await self.tx.execute(
+            select(BookingConfirmation)
+            .where(tables.booking_confirmations.c.token_hash == token_hash)
+            .with_for_update()
+        )
+        return result.scalars().first()
 
 
 class PaymentMethods(Repository[PaymentMethod]):

@@ -132,7 +132,7 @@ def needs_payment_sql() -> tuple[Any, ...]:
     """SQL for `needs_payment` (the price compared as a number: SQLite keeps it as text)."""
     a = tables.appointments
     return (a.c.package_id.is_(None), a.c.charge_id.is_(None),
-            cast(a.c.price, Numeric(14, 2)) > 0)
+            cast(a.c.price, Numeric(14, 2)) > 0, a.c.held_until.is_(None))
 
 
 async def _candidates(

@@ -30,6 +30,7 @@ BATCH = 500
 def _due_sql(now: datetime) -> tuple[Any, ...]:
     a = tables.appointments
     return (a.c.status == AppointmentStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
+            a.c.held_until.is_(None),
             a.c.starts_at > now + AUTO_CANCEL_BEFORE, a.c.starts_at <= now + REMINDER_BEFORE)
 
 
@@ -54,7 +55,7 @@ async def send_reminders(ctx: SweepContext) -> int:
 
 def _remind(appointment: Appointment, now: datetime) -> bool:
     if (appointment.status is not AppointmentStatus.SCHEDULED
-            or appointment.reminder_sent_at is not None
+            or appointment.reminder_sent_at is not None or appointment.held_until is not None
             or not policy.reminder_due(appointment.starts_at, now)):
         return False
     appointment.reminder_sent_at = now

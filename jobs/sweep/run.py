@@ -11,6 +11,7 @@ from domain.accounts.payments import PaymentGateway
 from jobs.relay import Send, relay
 from jobs.sweep.cancellations import auto_cancel_unpaid, count_unpaid
 from jobs.sweep.charges import charge_due_appointments, count_due_charges
+from jobs.sweep.holds import count_unconfirmed, release_unconfirmed
 from jobs.sweep.invoices import bill_subscriptions, count_due_invoices
 from jobs.sweep.refunds import count_refunds, retry_refunds
 from jobs.sweep.reminders import count_reminders, send_reminders
@@ -42,9 +43,12 @@ class Step:
     count: SweepStep
 
 
-# In this order: a session is charged before it can be found unpaid and auto-cancelled.
-# Each step commits its own batches.
+# In this order: an unconfirmed guest booking is released before anything is charged, and a
+# session is charged before it can be found unpaid and auto-cancelled. Each step commits its
+# own batches.
 STEPS: list[Step] = [
+    Step("unconfirmed bookings released", "unconfirmed bookings to release",
+         release_unconfirmed, count_unconfirmed),
     Step("refunds retried", "refunds to retry", retry_refunds, count_refunds),
     Step("sessions charged", "sessions to charge", charge_due_appointments, count_due_charges),
     Step("sessions auto-cancelled", "unpaid sessions to auto-cancel", auto_cancel_unpaid,

@@ -86,6 +86,7 @@ def test_a_dry_run_counts_what_is_due_and_does_none_of_it(
     # then it counts the session among those to charge, and charges nothing
     assert report.counts["sessions to charge"] >= 1
     assert list(report.counts) == [
-        "refunds to retry", "sessions to charge", "unpaid sessions to auto-cancel",
-        "reminders to send", "monthly invoices to issue or charge", "emails to relay"]
+        "unconfirmed bookings to release", "refunds to retry", "sessions to charge",
+        "unpaid sessions to auto-cancel", "reminders to send",
+        "monthly invoices to issue or charge", "emails to relay"]
     assert appointment_charges(server, session_id) == []
