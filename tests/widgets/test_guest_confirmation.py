@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.appointments import APPOINTMENT, appointment_charges
+from tests.support.appointments import APPOINTMENT, appointment_charges, iso
 from tests.support.clients import token_from
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, Staff, register_practice, unique_email
@@ -28,6 +28,7 @@ mutation Confirm($input: ConfirmGuestBookingInput!) {
   }
 }
 """
+HOLD = "query Hold($id: ID!) { node(id: $id) { ... on Session { awaitingConfirmationUntil } } }"
 PLEASE_CONFIRM = "Please confirm"
 BOOKED = "is booked for"
 NEW_SESSION = "New session:"  # what the practitioner is told
@@ -57,6 +58,11 @@ def emails(mailbox: Mailbox, address: str, says: str) -> list[Any]:
 
 def confirm(client: GraphQLClient, token: str) -> dict[str, Any]:
     return client.data(CONFIRM, {"input": {"token": token}})["confirmGuestBooking"]  # type: ignore[no-any-return]
+
+
+def awaiting_until(client: GraphQLClient, practice: Staff, reference: str) -> Any:
+    node = client.data(HOLD, {"id": reference}, token=practice.token)["node"]
+    return node["awaitingConfirmationUntil"]
 
 
 def status_of(client: GraphQLClient, practice: Staff, reference: str) -> tuple[str, Any]:
@@ -91,6 +97,7 @@ def test_a_booking_with_an_email_on_file_waits_for_its_owner_then_is_billed_as_a
     practitioner_told = len(emails(mailbox, practice.email, NEW_SESSION))
     assert practitioner_told == 1  # of the new guest's booking only
     reference = held["booking"]["reference"]
+    assert awaiting_until(client, practice, reference) == iso(clock() + timedelta(hours=24))
 
     # when Maya confirms by the link, and the link is used again
     token = token_from(ask.text)
@@ -104,6 +111,7 @@ def test_a_booking_with_an_email_on_file_waits_for_its_owner_then_is_billed_as_a
     assert again == {"booking": None, "userErrors": USED_OR_EXPIRED}
     assert len(emails(mailbox, maya.email, BOOKED)) == 1
     assert len(emails(mailbox, practice.email, NEW_SESSION)) == practitioner_told + 1
+    assert awaiting_until(client, practice, reference) is None
 
     # and inside the notice window her card is charged for it, once
     clock.set(starts - timedelta(hours=47))
