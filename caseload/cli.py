@@ -8,8 +8,12 @@ import logging
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 from caseload.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from caseload.runtime import Runtime
 
 
 def _settings() -> Settings:
@@ -99,29 +103,40 @@ def cmd_scheduler(_: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sweep(_: argparse.Namespace) -> int:
+def cmd_sweep(args: argparse.Namespace) -> int:
     from caseload.runtime import Runtime
-    from jobs.scheduler import sweep_once
 
     settings = _settings()
     runtime = Runtime(settings)
+    if args.dry_run:
+        return asyncio.run(_dry_run(runtime))
     if runtime.embedded_broker:
         runtime.start_worker()
-
-    async def main() -> int:
-        report = await sweep_once(runtime.sweeper())
-        await runtime.dispose()
-        if report is None:
-            print("Another scheduler is sweeping right now; nothing done.")
-            return 0
-        print(f"Sweep done: {report}")
-        return 0
-
-    code = asyncio.run(main())
+    asyncio.run(_sweep_now(runtime))
     if runtime.embedded_broker:
         runtime.drain()
         runtime.stop_worker()
-    return code
+    return 0
+
+
+async def _sweep_now(runtime: Runtime) -> None:
+    from jobs.scheduler import sweep_once
+
+    report = await sweep_once(runtime.sweeper())
+    if report is None:
+        print("Another sweep is running; waiting for it to finish.", flush=True)
+        report = await sweep_once(runtime.sweeper(), wait=True)
+    await runtime.dispose()
+    print(f"Sweep done: {report}")
+
+
+async def _dry_run(runtime: Runtime) -> int:
+    from jobs.sweep.run import due_now
+
+    report = await due_now(runtime.sweeper())
+    await runtime.dispose()
+    print(f"Due now (dry run, nothing done): {report}")
+    return 0
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
@@ -163,11 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--threads", type=int, default=8, help="worker threads")
     worker.set_defaults(run=cmd_worker)
     commands.add_parser(
-        "scheduler", help="run the sweep every minute (a second one waits harmlessly)"
+        "scheduler", help="run the sweep every minute (never two sweeps at once)"
     ).set_defaults(run=cmd_scheduler)
-    commands.add_parser("sweep", help="run the due work once and exit").set_defaults(
-        run=cmd_sweep
+    sweep = commands.add_parser(
+        "sweep", help="run the due work once and exit (waits for a running sweep to end)"
     )
+    sweep.add_argument("--dry-run", action="store_true",
+                       help="print what is due now without doing any of it")
+    sweep.set_defaults(run=cmd_sweep)
     commands.add_parser("migrate", help="apply database migrations").set_defaults(
         run=cmd_migrate
     )

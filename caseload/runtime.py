@@ -81,7 +81,8 @@ class Runtime:
     def sweeper(self, db: Database | None = None) -> Sweeper:
         """The sweep's parts, on this process's engine or on `db` (another event loop's)."""
         db = db or self.db
-        return Sweeper(db, self.clock, self.send_outbox, SandboxGateway(db, self.clock))
+        return Sweeper(db, self.clock, self.send_outbox, SandboxGateway(db, self.clock),
+                       self.settings.outbox_redispatch_after)
 
     async def dispatch_now(self, outbox_ids: list[uuid.UUID]) -> None:
         """Right after a commit: hand its outbox rows to the broker. If this fails the
@@ -89,7 +90,8 @@ class Runtime:
         if not self.dispatch_after_commit:
             return
         try:
-            await relay(self.db, self.clock(), self.send_outbox, ids=outbox_ids)
+            await relay(self.db, self.clock(), self.send_outbox, ids=outbox_ids,
+                        redispatch_after=self.settings.outbox_redispatch_after)
         except Exception:
             logger.exception("dispatch after commit failed; the sweep will retry")
 

@@ -43,6 +43,7 @@ class Settings:
     rate_limit_signed_in: Limit
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
+    outbox_redispatch_after: timedelta = timedelta(minutes=5)
 
     @property
     def production(self) -> bool:
@@ -82,6 +83,8 @@ class Settings:
             max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
             rate_limit_publishable_key=Limit.parse(
                 env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
+            outbox_redispatch_after=timedelta(
+                seconds=int(env.get("OUTBOX_REDISPATCH_SECONDS", "300"))),
         )
 
 

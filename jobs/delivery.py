@@ -1,11 +1,10 @@
-"""Process one outbox row: idempotent, so a repeat (retry, redispatch) sends nothing twice."""
+"""Process one outbox row: idempotent, so a repeat (retry, redispatch) sends nothing twice,
+and a crash mid-send repeats at most that one message, under the same Message-ID."""
 
 from __future__ import annotations
 
 import logging
 import uuid
-
-from sqlalchemy import insert, select
 
 from domain.shared.events import Event
 from jobs.context import JobContext
@@ -18,8 +17,8 @@ from jobs.email import (  # noqa: F401  (each registers its handlers)
 from jobs.email.adapters import Email, message_id
 from jobs.email.handlers import HANDLERS, EmailIntent
 from jobs.email.templates import render
-from persistence import outbox
-from persistence.tables import email_deliveries
+from persistence import deliveries, outbox
+from persistence.deliveries import Delivery
 
 logger = logging.getLogger("caseload.jobs")
 
@@ -44,29 +43,21 @@ async def process_outbox_row(jc: JobContext, outbox_id: uuid.UUID) -> None:
 
 
 async def _deliver_once(jc: JobContext, outbox_id: uuid.UUID, intent: EmailIntent) -> None:
-    """Skip what an earlier attempt already sent; record each send right after it."""
-    key = (email_deliveries.c.outbox_id == outbox_id,
-           email_deliveries.c.recipient == intent.to,
-           email_deliveries.c.template == intent.template)
-    async with jc.db.reading() as tx:
-        if (await tx.execute(select(email_deliveries.c.id).where(*key))).first():
-            return
-    rendered = render(intent.template, intent.values)
-    await jc.mailer.send(
-        Email(
-            to=intent.to,
-            subject=rendered.subject,
-            text=rendered.text,
-            html=rendered.html,
-            sender=jc.sender,
-            message_id=message_id(f"{outbox_id}.{intent.template}.{intent.to}"),
-        )
-    )
+    """Skip what an earlier attempt sent; send again, as the same message, what one left in
+    doubt; record the attempt before sending and its end after."""
+    mid = message_id(outbox_id, intent.template, intent.to, jc.sender)
     async with jc.db.new_write_tx() as tx, tx.begin():
-        await tx.execute(
-            insert(email_deliveries).values(
-                outbox_id=outbox_id, recipient=intent.to, template=intent.template,
-                practice_id=intent.practice_id, sent_at=jc.clock(),
-            )
-        )
+        earlier = await deliveries.begin(
+            tx, outbox_id, intent.to, intent.template, practice_id=intent.practice_id,
+            message_id=mid, now=jc.clock())
+    if earlier is Delivery.SENT:
+        return
+    if earlier is Delivery.IN_DOUBT:
+        logger.warning("%s email to %s may have gone out before a crash; sending it again "
+                       "as the same message %s", intent.template, intent.to, mid)
+    rendered = render(intent.template, intent.values)
+    await jc.mailer.send(Email(to=intent.to, subject=rendered.subject, text=rendered.text,
+                               html=rendered.html, sender=jc.sender, message_id=mid))
+    async with jc.db.new_write_tx() as tx, tx.begin():
+        await deliveries.mark_sent(tx, outbox_id, intent.to, intent.template, jc.clock())
     logger.info("sent %s email to %s", intent.template, intent.to)

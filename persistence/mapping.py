@@ -18,6 +18,7 @@ from domain.clients.links import ClientLink
 from domain.clients.relationships import Attendee, Relationship
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from domain.shared.validation import fold
+from domain.widgets.guest_booking import BookingConfirmation
 from persistence import tables
 
 mapper_registry = registry(metadata=tables.metadata)
@@ -41,6 +42,7 @@ def start_mappers() -> None:
 def _map_clients() -> None:
     mapper_registry.map_imperatively(Client, tables.clients)
     mapper_registry.map_imperatively(ClientInvite, tables.client_invites)
+    mapper_registry.map_imperatively(BookingConfirmation, tables.booking_confirmations)
     mapper_registry.map_imperatively(PaymentMethod, tables.payment_methods)
     mapper_registry.map_imperatively(ClientLink, tables.client_links)
     mapper_registry.map_imperatively(IntakeForm, tables.intake_forms)

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.shared.events import Event
 from persistence.tables import outbox
 
 # A row dispatched this long ago and still undelivered is dispatched again: the broker
-# may have lost it (an in-process broker that restarted, say). Actors make repeats harmless.
+# may have lost it (an in-process broker that restarted, a worker killed mid-job). Actors
+# make repeats harmless. OUTBOX_REDISPATCH_SECONDS sets it.
 REDISPATCH_AFTER = timedelta(minutes=5)
 
 
@@ -31,24 +32,34 @@ async def write(tx: AsyncSession, rows: list[dict[str, Any]]) -> None:
         await tx.execute(insert(outbox), rows)
 
 
-def _due(now: datetime) -> Any:
+def _due(now: datetime, redispatch_after: timedelta = REDISPATCH_AFTER) -> Any:
     return and_(
         outbox.c.delivered_at.is_(None),
-        or_(outbox.c.dispatched_at.is_(None), outbox.c.dispatched_at < now - REDISPATCH_AFTER),
+        or_(outbox.c.dispatched_at.is_(None), outbox.c.dispatched_at < now - redispatch_after),
     )
+
+
+async def count_due(
+    tx: AsyncSession, now: datetime, redispatch_after: timedelta = REDISPATCH_AFTER
+) -> int:
+    """Rows the relay would dispatch now (the sweep's dry run)."""
+    found = await tx.scalar(
+        select(func.count()).select_from(outbox).where(_due(now, redispatch_after)))
+    return int(found or 0)
 
 
 async def claim(
     tx: AsyncSession, now: datetime, *, ids: Sequence[uuid.UUID] | None = None,
-    limit: int = 500,
+    limit: int = 500, redispatch_after: timedelta = REDISPATCH_AFTER,
 ) -> list[uuid.UUID]:
     """Mark due rows dispatched and return their ids; a concurrent claimer gets the others."""
-    candidates = select(outbox.c.id).where(_due(now)).order_by(outbox.c.created_at).limit(limit)
+    due = _due(now, redispatch_after)
+    candidates = select(outbox.c.id).where(due).order_by(outbox.c.created_at).limit(limit)
     if ids is not None:
         candidates = candidates.where(outbox.c.id.in_(ids))
     result = await tx.execute(
         update(outbox)
-        .where(outbox.c.id.in_(candidates.scalar_subquery()), _due(now))
+        .where(outbox.c.id.in_(candidates.scalar_subquery()), due)
         .values(dispatched_at=now)
         .returning(outbox.c.id)
     )

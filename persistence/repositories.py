@@ -22,7 +22,9 @@ from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from domain.clients.relationships import Relationship
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
+from domain.widgets.guest_booking import BookingConfirmation
 from persistence import tables
+from persistence.database import Database
 
 T = TypeVar("T")
 
@@ -129,6 +131,18 @@ class ClientInvites(Repository[ClientInvite]):
             )
         )
         return list(result.scalars())
+
+
+class BookingConfirmations(Repository[BookingConfirmation]):
+    model = BookingConfirmation
+
+    async def by_token_hash(self, token_hash: str) -> BookingConfirmation | None:
+        result = await self.tx.execute(
+            select(BookingConfirmation)
+            .where(tables.booking_confirmations.c.token_hash == token_hash)
+            .with_for_update()
+        )
+        return result.scalars().first()
 
 
 class PaymentMethods(Repository[PaymentMethod]):
@@ -419,3 +433,9 @@ class IntakeForms(Repository[IntakeForm]):
 
 class Packages(Repository[Package]):
     model = Package
+
+
+async def count_rows(db: Database, table: Any, *where: Any) -> int:
+    """How many rows of `table` match `where` (the sweep's dry run)."""
+    async with db.reading() as tx:
+        return int(await tx.scalar(select(func.count()).select_from(table).where(*where)) or 0)

@@ -227,16 +227,12 @@ email_deliveries = Table(
     Column("recipient", String(320), nullable=False),
     Column("template", String(80), nullable=False),
     Column("practice_id", Uuid, nullable=True, index=True),
-    Column("sent_at", UtcDateTime, nullable=False),
+    # Written before the SMTP transaction starts, `sent_at` once it ended well: a row
+    # without `sent_at` is in doubt (a crash in between) and is sent again, once.
+    Column("message_id", String(255), nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("sent_at", UtcDateTime, nullable=True),
     UniqueConstraint("outbox_id", "recipient", "template", name="uq_email_deliveries_once"),
-)
-
-leases = Table(
-    "leases",
-    metadata,
-    Column("name", String(80), primary_key=True),
-    Column("holder", String(80), nullable=False),
-    Column("expires_at", UtcDateTime, nullable=False),
 )
 
 
@@ -267,6 +263,21 @@ appointments = Table(
     enum_column("continuation", Continuation, nullable=True),
     Column("update_submitted_at", UtcDateTime, nullable=True),
     Column("follow_up_of_id", Uuid, nullable=True),
+    Column("held_until", UtcDateTime, nullable=True),
+)
+
+# The links that confirm guest bookings held for a client on file.
+booking_confirmations = Table(
+    "booking_confirmations",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("appointment_id", Uuid, ForeignKey("appointments.id"), nullable=False, index=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 Index("ix_appointments_practitioner_start", appointments.c.practitioner_id,
       appointments.c.starts_at)

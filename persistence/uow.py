@@ -18,6 +18,7 @@ from persistence.publishable_keys import PublishableKeys
 from persistence.repositories import (
     Accounts,
     Appointments,
+    BookingConfirmations,
     Charges,
     ClientInvites,
     ClientLinks,
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.clients = Clients(self.tx)
         self.relationships = Relationships(self.tx)
         self.client_invites = ClientInvites(self.tx)
+        self.booking_confirmations = BookingConfirmations(self.tx)
         self.payment_methods = PaymentMethods(self.tx)
         self.appointments = Appointments(self.tx)
         self.charges = Charges(self.tx)

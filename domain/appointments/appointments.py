@@ -112,6 +112,9 @@ class Appointment(Aggregate):
     continuation: Continuation | None = None
     update_submitted_at: datetime | None = None
     follow_up_of_id: uuid.UUID | None = None
+    # A guest booking for an email on file, held until the owner of that email confirms it
+    # (domain/widgets/guest_booking.py): never announced, reminded or charged while held.
+    held_until: datetime | None = None
 
     @property
     def client_ids(self) -> list[uuid.UUID]:
@@ -123,8 +126,31 @@ class Appointment(Aggregate):
 
     @property
     def needs_payment(self) -> bool:
-        """Paid by card, not yet: no package credit, no successful charge, a price to pay."""
-        return self.package_id is None and self.charge_id is None and self.price > 0
+        """Paid by card, not yet: no package credit, no successful charge, a price to pay,
+        and not a booking held for its payer's confirmation."""
+        return (self.package_id is None and self.charge_id is None and self.price > 0
+                and self.held_until is None)
+
+    def hold_for_confirmation(self, until: datetime) -> None:
+        """Held, a booking is announced to nobody: confirming it announces it."""
+        self.held_until = until
+        self.pop_events()
+
+    def confirm_hold(self, now: datetime) -> None:
+        """The payer confirmed: from now on a booking like any other."""
+        if (self.status is not AppointmentStatus.SCHEDULED or self.held_until is None
+                or now >= self.held_until):
+            raise DomainError.one(ErrorCode.INVALID_TOKEN,
+                                  "This confirmation link has expired or was used.", ["token"])
+        self.held_until = None
+        self.record(AppointmentBooked(self.practice_id, self.id))
+
+    def release_hold(self, now: datetime) -> None:
+        """Unconfirmed in time: the time is free again and nothing is owed or announced."""
+        self.status = AppointmentStatus.CANCELLED
+        self.cancelled_at = now
+        self.cancelled_by = CancelledBy.PRACTICE
+        self.cancel_reason = "Not confirmed in time by the owner of the booker's email."
 
     def cancel(
         self, by: CancelledBy, now: datetime, notice_hours: int, reason: str | None = None

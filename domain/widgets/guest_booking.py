@@ -3,15 +3,22 @@ on what they typed, all reported at once before anything is stored."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from domain.appointments.appointments import Appointment
 from domain.appointments.availability import check_duration
 from domain.clients.profile import EMPTY_PROFILE, Profile, ProfileChanges, merge_profile
 from domain.shared.errors import DomainError, ErrorCode, Problems
+from domain.shared.events import Aggregate, Event
 from domain.shared.validation import invalid
 
 MAX_TOKEN_LENGTH = 200
+# How long the owner of an email on file has to confirm a booking made with it; never past
+# the start of the notice window, where payment would be taken.
+CONFIRMATION_LIFETIME = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -89,3 +96,60 @@ def _person(
 
 def invalid_payment_token() -> DomainError:
     return invalid("The payment token is not valid.", "paymentToken")
+
+
+@dataclass(frozen=True)
+class GuestBookingHeld(Event):
+    """A guest booked with the email of a client on file: that client is asked to confirm."""
+
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+    client_id: uuid.UUID
+    confirmation_id: uuid.UUID
+
+
+@dataclass(eq=False)
+class BookingConfirmation(Aggregate):
+    """The single-use, expiring link that confirms a held booking. Only a hash of its token
+    is kept."""
+
+    id: uuid.UUID
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+    client_id: uuid.UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    def use(self, appointment: Appointment, now: datetime) -> None:
+        if self.used_at is not None or now >= self.expires_at:
+            raise invalid_confirmation()
+        appointment.confirm_hold(now)
+        self.used_at = now
+
+
+def hold_for_owner(
+    appointment: Appointment, client_id: uuid.UUID, token_hash_for: Callable[[uuid.UUID], str],
+    now: datetime, notice_hours: int,
+) -> BookingConfirmation:
+    """Holds a guest booking billed to a client on file until that client confirms it: at
+    most CONFIRMATION_LIFETIME, and released before its notice window opens, so nothing is
+    ever charged for a booking its payer did not confirm."""
+    until = min(now + CONFIRMATION_LIFETIME,
+                appointment.starts_at - timedelta(hours=notice_hours))
+    appointment.hold_for_confirmation(until)
+    confirmation_id = uuid.uuid4()
+    confirmation = BookingConfirmation(
+        id=confirmation_id, practice_id=appointment.practice_id, appointment_id=appointment.id,
+        client_id=client_id, token_hash=token_hash_for(confirmation_id), created_at=now,
+        expires_at=until,
+    )
+    confirmation.record(GuestBookingHeld(appointment.practice_id, appointment.id, client_id,
+                                         confirmation_id))
+    return confirmation
+
+
+def invalid_confirmation() -> DomainError:
+    return DomainError.one(ErrorCode.INVALID_TOKEN,
+                           "This confirmation link has expired or was used.", ["token"])

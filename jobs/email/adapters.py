@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -37,9 +38,13 @@ class Email:
         return message
 
 
-def message_id(key: str) -> str:
-    """A stable Message-ID per delivery, so a repeated send is recognisable as the same email."""
-    return make_msgid(idstring=re.sub(r"[^A-Za-z0-9.-]", "", key)[:60], domain="caseload.local")
+def message_id(outbox_id: uuid.UUID, template: str, recipient: str, sender: str) -> str:
+    """The same Message-ID every time one outbox row sends one template to one recipient, so
+    a repeat after a crash is the same email to every mail system (which may fold it), and
+    each message of a row has an id of its own. The sender's domain names the ids we mint."""
+    digest = hashlib.sha256(f"{template}\0{recipient.lower()}".encode()).hexdigest()[:16]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "caseload.local"
+    return f"<{outbox_id.hex}.{digest}@{domain}>"
 
 
 class Mailer(Protocol):

@@ -19,9 +19,11 @@ from domain.appointments.appointments import (
     ChargeStatus,
 )
 from domain.appointments.policy import AppointmentStatus, CancelledBy
+from domain.widgets.guest_booking import GuestBookingHeld
 from jobs.context import JobContext
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
+from resolvers.accounts.invite_links import confirm_booking_link
 
 
 def _everyone(
@@ -92,3 +94,19 @@ async def _charge(jc: JobContext, charge_id: Any) -> Charge | None:
         return None
     async with jc.db.reading() as tx:
         return await tx.get(Charge, charge_id)
+
+
+@handles(GuestBookingHeld)
+async def guest_booking_held(jc: JobContext, event: GuestBookingHeld) -> list[EmailIntent]:
+    """Only the client on file hears of a held booking, with the link that confirms it."""
+    facts = await appointment_facts(jc, event.appointment_id)
+    if facts is None or facts.appointment.held_until is None:
+        return []  # confirmed or released before the email went out
+    payer = facts.payer
+    if payer.id != event.client_id or not payer.email:
+        return []
+    values = {**facts.values(), "app_url": jc.app_url, "first_name": payer.first_name,
+              "confirm_by": facts.local(facts.appointment.held_until),
+              "confirm_link": confirm_booking_link(jc.app_url, jc.secret_key,
+                                                   event.confirmation_id)}
+    return [EmailIntent(payer.email, "confirm_booking", values, facts.practice.id)]

@@ -13,12 +13,14 @@ locks and then skips the rows it changed; SQLite lets one writer in at a time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from domain.appointments import policy
 from domain.appointments.policy import AUTO_CANCEL_BEFORE, AppointmentStatus
 from jobs.sweep.charges import needs_payment_sql
 from persistence import tables
+from persistence.repositories import count_rows
 from persistence.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -27,11 +29,20 @@ if TYPE_CHECKING:
 BATCH = 500
 
 
+def _due_sql(now: datetime) -> tuple[Any, ...]:
+    a = tables.appointments
+    return (a.c.status == AppointmentStatus.SCHEDULED, *needs_payment_sql(),
+            a.c.starts_at > now, a.c.starts_at <= now + AUTO_CANCEL_BEFORE)
+
+
+async def count_unpaid(ctx: SweepContext) -> int:
+    """Sessions the next sweep would auto-cancel (dry run)."""
+    return await count_rows(ctx.db, tables.appointments, *_due_sql(ctx.now))
+
+
 async def auto_cancel_unpaid(ctx: SweepContext) -> int:
     """Sessions auto-cancelled by this sweep."""
-    a = tables.appointments
-    due = (a.c.status == AppointmentStatus.SCHEDULED, *needs_payment_sql(),
-           a.c.starts_at > ctx.now, a.c.starts_at <= ctx.now + AUTO_CANCEL_BEFORE)
+    due = _due_sql(ctx.now)
     cancelled = 0
     while True:
         async with UnitOfWork(ctx.db, ctx.now) as uow:

@@ -106,6 +106,22 @@ async def charge_due_appointments(ctx: SweepContext) -> int:
         after = (rows[-1].starts_at, rows[-1].id)
 
 
+async def count_due_charges(ctx: SweepContext) -> int:
+    """Sessions the next sweep would charge (dry run): the same pages, no gateway call."""
+    longest = await _longest_notice_hours(ctx)
+    if longest is None:
+        return 0
+    horizon = ctx.now + timedelta(hours=longest)
+    due = 0
+    after: tuple[datetime, uuid.UUID] | None = None
+    while True:
+        rows, attempts = await _candidates(ctx, horizon, after)
+        due += len(attempts)
+        if len(rows) < BATCH:
+            return due
+        after = (rows[-1].starts_at, rows[-1].id)
+
+
 async def _longest_notice_hours(ctx: SweepContext) -> int | None:
     async with ctx.db.reading() as tx:
         found = await tx.scalar(select(func.max(tables.practices.c.cancellation_notice_hours)))
@@ -116,7 +132,7 @@ def needs_payment_sql() -> tuple[Any, ...]:
     """SQL for `needs_payment` (the price compared as a number: SQLite keeps it as text)."""
     a = tables.appointments
     return (a.c.package_id.is_(None), a.c.charge_id.is_(None),
-            cast(a.c.price, Numeric(14, 2)) > 0)
+            cast(a.c.price, Numeric(14, 2)) > 0, a.c.held_until.is_(None))
 
 
 async def _candidates(

@@ -58,6 +58,18 @@ async def bill_subscriptions(ctx: SweepContext) -> int:
             return issued
 
 
+async def count_due_invoices(ctx: SweepContext) -> int:
+    """Monthly invoices the next sweep would issue first (dry run: one round, so a
+    subscription several months behind counts once), and issued ones still to charge."""
+    bound = YearMonth.of((ctx.now + EARLIEST_ZONE).date()).first_day
+    async with UnitOfWork(ctx.db, ctx.now, read_only=True) as uow:
+        rows = await uow.subscriptions.due_for_billing(bound, BATCH * 50)
+        pending = await uow.invoices.pending_autocharge(BATCH * 50)
+    due = sum(YearMonth.of(row.next_bill_month).is_due(local_today(ctx.now, row.timezone))
+              for row in rows)
+    return due + len(pending)
+
+
 @dataclass(frozen=True)
 class _Due:
     subscription_id: uuid.UUID

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from domain.appointments.appointments import ChargeStatus
 from persistence import tables
+from persistence.repositories import count_rows
 from resolvers.appointments.appointment_money import AppointmentMoney
 
 if TYPE_CHECKING:
@@ -46,14 +47,20 @@ async def retry_refunds(ctx: SweepContext) -> int:
         after = batch[-1]
 
 
+def _requested_sql() -> tuple[Any, ...]:
+    c = tables.charges
+    return (c.c.refund_requested_at.is_not(None), c.c.refunded_at.is_(None),
+            c.c.status == ChargeStatus.SUCCEEDED)
+
+
+async def count_refunds(ctx: SweepContext) -> int:
+    """Refunds the next sweep would retry (dry run)."""
+    return await count_rows(ctx.db, tables.charges, *_requested_sql())
+
+
 async def _requested(ctx: SweepContext, after: uuid.UUID | None) -> list[uuid.UUID]:
     c = tables.charges
-    query = (
-        select(c.c.id)
-        .where(c.c.refund_requested_at.is_not(None), c.c.refunded_at.is_(None),
-               c.c.status == ChargeStatus.SUCCEEDED)
-        .order_by(c.c.id).limit(BATCH)
-    )
+    query = select(c.c.id).where(*_requested_sql()).order_by(c.c.id).limit(BATCH)
     if after is not None:
         query = query.where(c.c.id > after)
     async with ctx.db.reading() as tx:

@@ -12,12 +12,13 @@ the new time gets its own reminder. Cancelled sessions are never SCHEDULED, so n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from domain.appointments import policy
 from domain.appointments.appointments import Appointment, AppointmentReminderDue
 from domain.appointments.policy import AUTO_CANCEL_BEFORE, REMINDER_BEFORE, AppointmentStatus
 from persistence import tables
+from persistence.repositories import count_rows
 from persistence.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -26,12 +27,21 @@ if TYPE_CHECKING:
 BATCH = 500
 
 
+def _due_sql(now: datetime) -> tuple[Any, ...]:
+    a = tables.appointments
+    return (a.c.status == AppointmentStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
+            a.c.held_until.is_(None),
+            a.c.starts_at > now + AUTO_CANCEL_BEFORE, a.c.starts_at <= now + REMINDER_BEFORE)
+
+
+async def count_reminders(ctx: SweepContext) -> int:
+    """Reminders the next sweep would queue (dry run)."""
+    return await count_rows(ctx.db, tables.appointments, *_due_sql(ctx.now))
+
+
 async def send_reminders(ctx: SweepContext) -> int:
     """Reminders queued by this sweep."""
-    a = tables.appointments
-    due = (a.c.status == AppointmentStatus.SCHEDULED, a.c.reminder_sent_at.is_(None),
-           a.c.starts_at > ctx.now + AUTO_CANCEL_BEFORE,
-           a.c.starts_at <= ctx.now + REMINDER_BEFORE)
+    due = _due_sql(ctx.now)
     queued = 0
     while True:
         async with UnitOfWork(ctx.db, ctx.now) as uow:
@@ -45,7 +55,7 @@ async def send_reminders(ctx: SweepContext) -> int:
 
 def _remind(appointment: Appointment, now: datetime) -> bool:
     if (appointment.status is not AppointmentStatus.SCHEDULED
-            or appointment.reminder_sent_at is not None
+            or appointment.reminder_sent_at is not None or appointment.held_until is not None
             or not policy.reminder_due(appointment.starts_at, now)):
         return False
     appointment.reminder_sent_at = now

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from domain.accounts.payments import PaymentGateway
 from jobs.relay import Send, relay
-from jobs.sweep.cancellations import auto_cancel_unpaid
-from jobs.sweep.charges import charge_due_appointments
-from jobs.sweep.invoices import bill_subscriptions
-from jobs.sweep.refunds import retry_refunds
-from jobs.sweep.reminders import send_reminders
+from jobs.sweep.cancellations import auto_cancel_unpaid, count_unpaid
+from jobs.sweep.charges import charge_due_appointments, count_due_charges
+from jobs.sweep.holds import count_unconfirmed, release_unconfirmed
+from jobs.sweep.invoices import bill_subscriptions, count_due_invoices
+from jobs.sweep.refunds import count_refunds, retry_refunds
+from jobs.sweep.reminders import count_reminders, send_reminders
+from persistence import outbox
 from persistence.database import Database
 
 logger = logging.getLogger("caseload.sweep")
@@ -30,14 +32,30 @@ class SweepContext:
 
 SweepStep = Callable[[SweepContext], Awaitable[int]]
 
-# In this order: a session is charged before it can be found unpaid and auto-cancelled.
-# Each step commits its own batches and returns how many items it acted on.
-STEPS: list[tuple[str, SweepStep]] = [
-    ("refunds retried", retry_refunds),
-    ("sessions charged", charge_due_appointments),
-    ("sessions auto-cancelled", auto_cancel_unpaid),
-    ("reminders queued", send_reminders),
-    ("monthly invoices issued", bill_subscriptions),
+
+@dataclass(frozen=True)
+class Step:
+    """`run` does the work and counts what it acted on; `due` only counts (dry run)."""
+
+    done: str
+    due: str
+    run: SweepStep
+    count: SweepStep
+
+
+# In this order: an unconfirmed guest booking is released before anything is charged, and a
+# session is charged before it can be found unpaid and auto-cancelled. Each step commits its
+# own batches.
+STEPS: list[Step] = [
+    Step("unconfirmed bookings released", "unconfirmed bookings to release",
+         release_unconfirmed, count_unconfirmed),
+    Step("refunds retried", "refunds to retry", retry_refunds, count_refunds),
+    Step("sessions charged", "sessions to charge", charge_due_appointments, count_due_charges),
+    Step("sessions auto-cancelled", "unpaid sessions to auto-cancel", auto_cancel_unpaid,
+         count_unpaid),
+    Step("reminders queued", "reminders to send", send_reminders, count_reminders),
+    Step("monthly invoices issued", "monthly invoices to issue or charge", bill_subscriptions,
+         count_due_invoices),
 ]
 
 
@@ -49,6 +67,7 @@ class Sweeper:
     clock: Callable[[], datetime]
     send: Send
     payments: PaymentGateway
+    redispatch_after: timedelta = outbox.REDISPATCH_AFTER
 
 
 @dataclass
@@ -63,7 +82,20 @@ async def run_sweep(sweeper: Sweeper) -> SweepReport:
     """The outbox relay goes last, so it carries the emails the steps queued."""
     report = SweepReport()
     context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
-    for name, step in STEPS:
-        report.counts[name] = await step(context)
-    report.counts["outbox relayed"] = await relay(sweeper.db, context.now, sweeper.send)
+    for step in STEPS:
+        report.counts[step.done] = await step.run(context)
+    report.counts["outbox relayed"] = await relay(
+        sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
+    return report
+
+
+async def due_now(sweeper: Sweeper) -> SweepReport:
+    """What a sweep would act on now, changing nothing."""
+    report = SweepReport()
+    context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
+    for step in STEPS:
+        report.counts[step.due] = await step.count(context)
+    async with sweeper.db.reading() as tx:
+        report.counts["emails to relay"] = await outbox.count_due(
+            tx, context.now, sweeper.redispatch_after)
     return report

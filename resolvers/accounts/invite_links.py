@@ -1,6 +1,7 @@
-"""Invitation tokens. A token is an HMAC of the invitation's id under the server's secret, so
-the database (and the outbox that carries the email) keeps only ids and a hash of the token;
-the email job derives the token again when it writes the link."""
+"""Invitation and booking-confirmation tokens. A token is an HMAC of the invitation's (or
+confirmation's) id under the server's secret, so the database (and the outbox that carries
+the email) keeps only ids and a hash of the token; the email job derives the token again
+when it writes the link."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 ACCEPT_PATH = "/client/accept-invite"
+CONFIRM_BOOKING_PATH = "/client/confirm-booking"
 PAYMENT_METHOD_PATH = "/client/payment-method"
 
 
@@ -35,3 +37,19 @@ def accept_link(app_url: str, secret: str, invite_id: uuid.UUID) -> str:
 
 def payment_method_link(app_url: str) -> str:
     return f"{app_url}{PAYMENT_METHOD_PATH}"
+
+
+def confirmation_token(secret: str, confirmation_id: uuid.UUID) -> str:
+    """The token of the link that confirms a guest booking held for a client on file."""
+    digest = hmac.new(secret.encode(), b"booking-confirmation:" + confirmation_id.bytes,
+                      hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def confirmation_hash_for(secret: str) -> Callable[[uuid.UUID], str]:
+    return lambda confirmation_id: token_hash(confirmation_token(secret, confirmation_id))
+
+
+def confirm_booking_link(app_url: str, secret: str, confirmation_id: uuid.UUID) -> str:
+    token = quote(confirmation_token(secret, confirmation_id))
+    return f"{app_url}{CONFIRM_BOOKING_PATH}?token={token}"

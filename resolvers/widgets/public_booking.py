@@ -23,10 +23,12 @@ from domain.widgets.guest_booking import (
     GuestDetails,
     GuestParties,
     check_guest_booking,
+    hold_for_owner,
     invalid_payment_token,
 )
 from persistence import tables
 from persistence.uow import UnitOfWork
+from resolvers.accounts.invite_links import confirmation_hash_for
 from resolvers.accounts.invites import issue_invite
 from resolvers.appointments.booking import relationship_for
 from resolvers.shared.context import RequestContext
@@ -127,7 +129,7 @@ async def book_as_guest(ctx: RequestContext, request: GuestBookingRequest) -> Gu
         parties = _checked(request, practice, ctx.now)
         earlier = await idempotency.earlier_result(uow)
         if earlier is not None:
-            return await _earlier(uow, earlier)
+            return await guest_booking_of(uow, earlier)
         practitioner = await _practitioner(uow, access, request.practitioner_id)
     card = await _attach(ctx, request.payment_token)
     try:
@@ -171,7 +173,7 @@ async def _book(
             async with ctx.unit_of_work() as uow:
                 earlier = await idempotency.earlier_result(uow)
                 if earlier is not None:
-                    return await _earlier(uow, earlier), card.reference
+                    return await guest_booking_of(uow, earlier), card.reference
                 booking, unused = await _book_in(
                     uow, ctx, request, practice, practitioner, parties, card
                 )
@@ -184,7 +186,7 @@ async def _book(
     async with ctx.unit_of_work() as uow:
         earlier = await idempotency.earlier_result(uow)
         if earlier is not None:
-            return await _earlier(uow, earlier), card.reference
+            return await guest_booking_of(uow, earlier), card.reference
     raise availability.slot_unavailable()
 
 
@@ -192,10 +194,12 @@ async def _book_in(
     uow: UnitOfWork, ctx: RequestContext, request: GuestBookingRequest, practice: Practice,
     practitioner: Practitioner, parties: GuestParties, card: Card,
 ) -> tuple[GuestBooking, str | None]:
-    booker = await _client_by_email(uow, practice, parties.booker, ctx.now)
+    booker, on_file = await _client_by_email(uow, practice, parties.booker, ctx.now)
     attendee = (booker if parties.attendee is None
                 else await _attendee(uow, practice, parties.attendee, ctx.now))
-    unused = await _card_for(uow, booker, card, ctx.now)
+    unused = card.reference if on_file else None
+    if not on_file:
+        _keep_card(uow, booker, card, ctx.now)
     relationship = await relationship_for(uow, practitioner, attendee.id, ctx.now,
                                           paid_by=booker.id)
     appointment = book(
@@ -206,6 +210,10 @@ async def _book_in(
         booked_by_id=booker.id,
     )
     await _ensure_open_to_guests(uow, practitioner, appointment, ctx.now)
+    if on_file:  # anyone may type an email: its owner confirms before anything is billed
+        uow.booking_confirmations.add(hold_for_owner(
+            appointment, booker.id, confirmation_hash_for(ctx.services.tokens.secret),
+            ctx.now, practice.cancellation_notice_hours))
     uow.appointments.add(appointment)
     await _invite(uow, ctx, booker)
     return GuestBooking(appointment, practitioner, relationship.party), unused
@@ -230,13 +238,15 @@ async def _ensure_open_to_guests(
 
 async def _client_by_email(
     uow: UnitOfWork, practice: Practice, profile: Profile, now: datetime
-) -> Client:
-    """The practice's client with this email, as they are on file; else a new client."""
+) -> tuple[Client, bool]:
+    """The practice's client with this email, as they are on file (True); else a new one."""
     assert profile.email is not None
     found = await uow.clients.first(
         tables.clients.c.practice_id == practice.id, tables.clients.c.email == profile.email
     )
-    return found if found is not None else await _new_client(uow, practice, profile, now)
+    if found is not None:
+        return found, True
+    return await _new_client(uow, practice, profile, now), False
 
 
 async def _attendee(
@@ -244,7 +254,7 @@ async def _attendee(
 ) -> Client:
     """Matched by email when they have one; someone without an email is a new client."""
     if profile.email is not None:
-        return await _client_by_email(uow, practice, profile, now)
+        return (await _client_by_email(uow, practice, profile, now))[0]
     return await _new_client(uow, practice, profile, now)
 
 
@@ -257,16 +267,11 @@ async def _new_client(
     return created
 
 
-async def _card_for(uow: UnitOfWork, booker: Client, card: Card, now: datetime) -> str | None:
-    """The card the guest gave becomes the booker's card on file when they have none. A card
-    already on file is never replaced by someone who has not signed in (anyone may type an
-    email): the booking is billed to it like the client's others, and the client, who gets
-    the confirmation, may cancel it free of charge. Answers the reference of the guest's card
-    when it is not kept, to be detached after commit."""
-    if await uow.payment_methods.of_client(booker.id) is not None:
-        return card.reference
+def _keep_card(uow: UnitOfWork, booker: Client, card: Card, now: datetime) -> None:
+    """A new client's card becomes their card on file. A client on file keeps the card they
+    have, or none: someone who has not signed in never changes what is on file (anyone may
+    type an email), and the guest's card is detached after commit."""
     uow.payment_methods.add(card_on_file(booker.practice_id, booker.id, card, now))
-    return None
 
 
 async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> None:
@@ -280,7 +285,8 @@ async def _invite(uow: UnitOfWork, ctx: RequestContext, booker: Client) -> None:
         await issue_invite(uow, ctx, booker, announce=True)
 
 
-async def _earlier(uow: UnitOfWork, appointment_id: uuid.UUID) -> GuestBooking:
+async def guest_booking_of(uow: UnitOfWork, appointment_id: uuid.UUID) -> GuestBooking:
+    """A booking as the guest is told it (an earlier answer, or a confirmed hold)."""
     appointment = await uow.appointments.get(appointment_id)
     assert appointment is not None
     relationship = await uow.relationships.get(appointment.relationship_id)

@@ -178,6 +178,14 @@ class Appointment(Node):
         found = await loaders.charge_by_id.load(self.entity.charge_id)
         return Charge.from_entity(found) if found else None
 
+    @strawberry.field(
+        description="Set while a guest booking made with the email of a client on file waits "
+        "for that client to confirm it (the status stays SCHEDULED): unconfirmed by then, it "
+        "is released, and it is never charged. Null otherwise."
+    )
+    def awaiting_confirmation_until(self) -> datetime | None:
+        return self.entity.held_until
+
     @strawberry.field
     def attendance_update(self) -> AttendanceUpdate | None:
         entity = self.entity

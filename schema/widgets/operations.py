@@ -9,7 +9,7 @@ from typing import Annotated
 import strawberry
 
 from domain.widgets.guest_booking import GuestDetails
-from resolvers.widgets import public_booking, publishable_keys
+from resolvers.widgets import booking_confirmation, public_booking, publishable_keys
 from schema.appointments.types import TimeSlot
 from schema.clients.inputs import given, node_id
 from schema.shared.common import (
@@ -78,6 +78,11 @@ class BookAsGuestInput:
         description="A token from the payment provider's client-side SDK; never a card number."
     )
     idempotency_key: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ConfirmGuestBookingInput:
+    token: str
 
 
 @strawberry.type
@@ -159,4 +164,16 @@ class WidgetMutations:
             payment_token=input.payment_token, idempotency_key=given(input.idempotency_key),
         )
         booking = await public_booking.book_as_guest(context(info), request)
+        return GuestBookingPayload(booking=GuestBooking.from_domain(booking))
+
+    @strawberry.mutation(
+        description="No sign-in: the token of the link sent to a client on file when a "
+        "guest booked with their email. Confirmed, the session is booked like any other; "
+        "unconfirmed, it is released before its notice window and nothing is charged."
+    )
+    @refusals_as_user_errors(GuestBookingPayload)
+    async def confirm_guest_booking(
+        self, info: strawberry.Info, input: ConfirmGuestBookingInput
+    ) -> GuestBookingPayload:
+        booking = await booking_confirmation.confirm_guest_booking(context(info), input.token)
         return GuestBookingPayload(booking=GuestBooking.from_domain(booking))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import uuid
 from pathlib import Path
 
 from jobs.email.adapters import Email, FolderMailer, SmtpMailer, message_id
@@ -15,10 +16,31 @@ WELCOME = {"name": "Ada", "email": "ada@example.com", "practice_name": "Calm & C
            "timezone": "Europe/London", "app_url": "http://127.0.0.1:8000"}
 
 
+SENDER = "Caseload <no-reply@caseload.local>"
+
+
 def welcome_email(to: str) -> Email:
     rendered = render("welcome", WELCOME)
     return Email(to=to, subject=rendered.subject, text=rendered.text, html=rendered.html,
-                 sender="Caseload <no-reply@caseload.local>", message_id=message_id("test.1"))
+                 sender=SENDER, message_id=message_id(uuid.uuid4(), "welcome", to, SENDER))
+
+
+def test_a_message_id_is_the_same_for_one_row_template_and_recipient_and_only_for_them() -> None:
+    # given one outbox row, and another
+    row, other = uuid.uuid4(), uuid.uuid4()
+
+    # when ids are derived again and again, and for a different template, recipient or row
+    first = message_id(row, "session_booked", "ada@example.com", "Clinic <hi@clinic.example>")
+    again = message_id(row, "session_booked", "ADA@example.com", "Clinic <hi@clinic.example>")
+    others = {message_id(row, "reminder", "ada@example.com", SENDER),
+              message_id(row, "session_booked", "bo@example.com", SENDER),
+              message_id(other, "session_booked", "ada@example.com", SENDER)}
+
+    # then a repeat is the same id, in the sender's domain, and no other message shares it
+    assert first == again
+    assert first.startswith(f"<{row.hex}.") and first.endswith("@clinic.example>")
+    assert len(others) == 3
+    assert message_id(row, "session_booked", "ada@example.com", SENDER) not in others
 
 
 def test_templates_render_a_text_and_an_escaped_html_part() -> None:

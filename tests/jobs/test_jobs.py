@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import insert, select
 
-from jobs.scheduler import release_lease, take_lease
+from jobs.email.adapters import message_id
 from persistence import outbox
+from persistence.tables import email_deliveries
 from tests.support.graphql import PASSWORD, REGISTER, GraphQLClient, unique_email
 from tests.support.jobs import outbox_rows, sweep, with_database
 from tests.support.mailbox import Mailbox
@@ -103,18 +104,39 @@ def test_a_message_the_broker_lost_is_dispatched_again_later(
     assert len(mailbox.wait_for(email)) == 1
 
 
-def test_only_one_scheduler_holds_the_sweep_lease(server: RunningServer) -> None:
-    now = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
-    first, second = f"a-{uuid.uuid4().hex}", f"b-{uuid.uuid4().hex}"
+@pytest.mark.usefixtures("broker_down")
+def test_a_message_left_in_doubt_by_a_crash_is_sent_again_once_as_the_same_message(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox, clock
+) -> None:  # type: ignore[no-untyped-def]
+    # given a welcome email whose delivery record says it started and never ended
+    email, practice_id = register(client)
+    row = row_for(server, "PracticeRegistered", practice_id)
 
-    async def contest(db):  # type: ignore[no-untyped-def]
-        results = await asyncio.gather(take_lease(db, first, now), take_lease(db, second, now))
-        winner, loser = (first, second) if results[0] else (second, first)
-        renewed = await take_lease(db, winner, now + timedelta(minutes=1))
-        still_refused = await take_lease(db, loser, now + timedelta(minutes=2))
-        after_expiry = await take_lease(db, loser, now + timedelta(minutes=10))
-        await release_lease(db, loser)  # leave it free for the rest of the suite
-        return sorted(results), renewed, still_refused, after_expiry
+    async def crashed_mid_send(db):  # type: ignore[no-untyped-def]
+        async with db.new_write_tx() as tx, tx.begin():
+            await tx.execute(insert(email_deliveries).values(
+                outbox_id=row.id, recipient=email, template="welcome",  # type: ignore[attr-defined]
+                started_at=clock()))
 
-    # exactly one of two racing schedulers wins; it renews; the other waits for expiry
-    assert with_database(server, contest) == ([False, True], True, False, True)
+    with_database(server, crashed_mid_send)
+
+    # when the sweep relays the row, and again
+    sweep(server)
+    sweep(server)
+
+    # then the email goes out once more, as the same message, and its record now says sent
+    sender = server.runtime.settings.mail_from
+    [welcome] = mailbox.wait_for(email)
+    assert welcome.message["Message-ID"] == message_id(
+        row.id, "welcome", email, sender)  # type: ignore[attr-defined]
+    assert [(r.message_id, r.sent_at is not None) for r in deliveries_of(server, row)] == [
+        (welcome.message["Message-ID"], True)]
+
+
+def deliveries_of(server: RunningServer, row: object) -> list[Any]:
+    async def read(db):  # type: ignore[no-untyped-def]
+        async with db.reading() as tx:
+            return list(await tx.execute(select(email_deliveries).where(
+                email_deliveries.c.outbox_id == row.id)))  # type: ignore[attr-defined]
+
+    return with_database(server, read)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from persistence.database import Database
+from persistence.sweep_lock import sweep_lock
+from tests.support.appointments import APPOINTMENT, booked, paying_client_scene, relationship_of
 from tests.support.graphql import PASSWORD, REGISTER, SIGN_IN, GraphQLClient, unique_email
 from tests.support.mailbox import Mailbox, free_port
 
@@ -93,3 +100,62 @@ def test_migrate_demo_and_sweep_commands(test_env: dict[str, str], tmp_path: Pat
     assert "signIn" in first and "owner@demo-practice.example.com" in first
     assert "nothing changed" in second
     assert "Sweep done" in run("sweep")
+
+
+def test_caseload_sweep_beside_a_running_serve_waits_for_the_lock_then_does_the_due_work(
+    live_server: str, test_env: dict[str, str], tmp_path: Path, mailbox: Mailbox
+) -> None:
+    client = GraphQLClient(live_server)
+    env = process_env(test_env, tmp_path)
+
+    async def scenario() -> tuple[str, str, str, Any, Any]:
+        db = Database(env["DATABASE_URL"], pool_size=1)
+        try:
+            # given a running sweep (the test holds its lock) and a session due for payment
+            async with sweep_lock(db, wait=False) as held:
+                assert held
+                session_id, token = await asyncio.to_thread(due_session, client, mailbox)
+                # when someone looks first with --dry-run, then asks for a sweep
+                dry = await asyncio.to_thread(run_cli, env, "sweep", "--dry-run")
+                sweep = await asyncio.create_subprocess_exec(
+                    *CLI, "sweep", env=env, stdout=asyncio.subprocess.PIPE)
+                assert sweep.stdout is not None
+                waiting = await asyncio.wait_for(sweep.stdout.readline(), timeout=60)
+                charge_meanwhile = await asyncio.to_thread(charge_of, client, token, session_id)
+            done, _ = await asyncio.wait_for(sweep.communicate(), timeout=120)
+            assert sweep.returncode == 0
+            charge_after = await asyncio.to_thread(charge_of, client, token, session_id)
+            return dry, waiting.decode(), done.decode(), charge_meanwhile, charge_after
+        finally:
+            await db.dispose()
+
+    dry, waiting, done, charge_meanwhile, charge_after = asyncio.run(scenario())
+
+    # then the dry run counts it and does nothing; the sweep waits, then charges it
+    assert re.search(r"^Due now \(dry run, nothing done\): .*sessions to charge: [1-9]", dry)
+    assert waiting == "Another sweep is running; waiting for it to finish.\n"
+    assert charge_meanwhile is None
+    assert re.search(r"^Sweep done: .*sessions charged: [1-9]", done)
+    assert "nothing done" not in done
+    assert charge_after["status"] == "SUCCEEDED"
+
+
+def run_cli(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def due_session(client: GraphQLClient, mailbox: Mailbox) -> tuple[str, str]:
+    """A session the practice booked a day ahead: inside the notice window, unpaid."""
+    scene = paying_client_scene(client, mailbox)
+    starts_at = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0,
+                                                                microsecond=0)
+    session = booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
+                     startsAt=starts_at, durationMinutes=50)
+    assert session["charge"] is None
+    return str(session["id"]), scene.owner.token
+
+
+def charge_of(client: GraphQLClient, token: str, session_id: str) -> Any:
+    return client.data(APPOINTMENT, {"id": session_id}, token=token)["node"]["charge"]

@@ -33,7 +33,7 @@ def with_database(server: RunningServer, work: Callable[[Database], Awaitable[T]
 def sweep(server: RunningServer) -> SweepReport | None:
     """One sweep at the test clock's time, then wait for the jobs it queued."""
     report = with_database(
-        server, lambda db: sweep_once(server.runtime.sweeper(db))
+        server, lambda db: sweep_once(server.runtime.sweeper(db), wait=True)
     )
     server.drain()
     return report
