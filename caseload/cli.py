@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 import threading
+from importlib import metadata
 from typing import TYPE_CHECKING
 
 from caseload.settings import Settings, SettingsError
@@ -162,6 +163,34 @@ def cmd_demo(_: argparse.Namespace) -> int:
     return asyncio.run(load_demo(settings))
 
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    # name: (one line for `caseload --help`, what `caseload NAME --help` says)
+    "serve": ("run the API (GraphiQL at /graphql)",
+              "Run the GraphQL API over HTTP, GraphiQL at /graphql in development. On the "
+              "embedded SQLite database it applies migrations first; without REDIS_URL it also "
+              "runs the job worker and the every-minute sweep in this process."),
+    "worker": ("process background jobs from Redis",
+               "Process background jobs (email, charges after a change) from Redis. Needs "
+               "REDIS_URL; run as many as you like."),
+    "scheduler": ("run the sweep every minute (never two sweeps at once)",
+                  "Run the sweep every minute: unconfirmed guest bookings released, refunds "
+                  "retried, charges inside the notice window, automatic cancellations, "
+                  "reminders, monthly invoices, undelivered email handed over again. A minute "
+                  "that finds a sweep still running is skipped."),
+    "sweep": ("run the due work once and exit (waits for a running sweep to end)",
+              "Run the due work once, now, and say what was done. Waits for a sweep that is "
+              "already running to finish first."),
+    "migrate": ("apply database migrations",
+                "Apply the Alembic migrations to DATABASE_URL (run it before serve on "
+                "PostgreSQL; the embedded database migrates itself)."),
+    "export-schema": ("print the GraphQL schema (SDL)",
+                      "Print the served GraphQL schema as SDL on standard output."),
+    "demo": ("load a demo practice and print how to sign in (safe to repeat)",
+             "Load a demo practice (practitioners, clients, sessions, groups, links, a "
+             "booking widget key) and print how to sign in. Running it again changes nothing."),
+}
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="caseload",
@@ -169,33 +198,37 @@ def build_parser() -> argparse.ArgumentParser:
         "platform. Settings come from the environment (DATABASE_URL, REDIS_URL, SMTP_URL, "
         "SECRET_KEY, CASELOAD_ENV); unset, everything runs embedded under ./var/.",
     )
+    parser.add_argument("--version", action="version", version=f"caseload {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="run the API (GraphiQL at /graphql)")
+
+    def command(name: str) -> argparse.ArgumentParser:
+        summary, description = COMMANDS[name]
+        return commands.add_parser(name, help=summary, description=description,
+                                   formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+
+    serve = command("serve")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.set_defaults(run=cmd_serve)
-    worker = commands.add_parser("worker", help="process background jobs from Redis")
+    worker = command("worker")
     worker.add_argument("--threads", type=int, default=8, help="worker threads")
     worker.set_defaults(run=cmd_worker)
-    commands.add_parser(
-        "scheduler", help="run the sweep every minute (never two sweeps at once)"
-    ).set_defaults(run=cmd_scheduler)
-    sweep = commands.add_parser(
-        "sweep", help="run the due work once and exit (waits for a running sweep to end)"
-    )
+    command("scheduler").set_defaults(run=cmd_scheduler)
+    sweep = command("sweep")
     sweep.add_argument("--dry-run", action="store_true",
                        help="print what is due now without doing any of it")
     sweep.set_defaults(run=cmd_sweep)
-    commands.add_parser("migrate", help="apply database migrations").set_defaults(
-        run=cmd_migrate
-    )
-    commands.add_parser("export-schema", help="print the GraphQL schema (SDL)").set_defaults(
-        run=cmd_export_schema
-    )
-    commands.add_parser(
-        "demo", help="load a demo practice and print how to sign in (safe to repeat)"
-    ).set_defaults(run=cmd_demo)
+    command("migrate").set_defaults(run=cmd_migrate)
+    command("export-schema").set_defaults(run=cmd_export_schema)
+    command("demo").set_defaults(run=cmd_demo)
     return parser
+
+
+def _version() -> str:
+    try:
+        return metadata.version("caseload")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:
