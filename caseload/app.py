@@ -15,7 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from caseload import graphql_http
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
 from caseload.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from caseload.runtime import Runtime
@@ -57,7 +60,24 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             context.extra[WIDGET_ACCESS] = widget
         return context
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        request_error = graphql_http.is_request_error(result)
+        graphql_http.count(request.state, request_error=request_error)
+        return graphql_http.without_data(body) if request_error else body
+
     async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = await self._run(request, *args, **kwargs)
+        if not isinstance(response, Response):
+            return response
+        return graphql_http.finish(
+            response, request.headers.get("accept"),
+            request_error=graphql_http.only_request_error(request.state),
+        )
+
+    async def _run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """Refusals before execution (batch too large, mutation over GET) answer in GraphQL's
         error shape rather than plain text, so clients parse one format."""
         try:

@@ -40,6 +40,7 @@ from schema.shared.extensions import (
     log_unexpected,
 )
 from schema.shared.queries import CoreQueries
+from schema.shared.request_errors import RequestErrors, RequestErrorsWithoutSuggestions
 from schema.shared.scalars import SCALAR_MAP
 from schema.widgets.operations import WidgetMutations, WidgetQueries
 from schema.widgets.scope import WidgetScope
@@ -70,7 +71,12 @@ class CaseloadSchema(strawberry.Schema):
 
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[Any] = [TokenLimit, limit_rules, RequireSignIn, WidgetScope, ErrorPolicy]
+    # With introspection off, validation errors suggest no names either. Variables are
+    # checked before sign-in: a request that cannot run is refused as such to anyone.
+    request_errors = RequestErrors if introspection else RequestErrorsWithoutSuggestions
+    extensions: list[Any] = [
+        TokenLimit, limit_rules, request_errors, RequireSignIn, WidgetScope, ErrorPolicy,
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return CaseloadSchema(

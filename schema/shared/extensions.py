@@ -62,7 +62,7 @@ class RequireSignIn(SchemaExtension):
         ctx = self.execution_context
         operation = get_operation_ast(ctx.graphql_document, ctx.operation_name)  # type: ignore[arg-type]
         viewer = getattr(ctx.context, "viewer", None)
-        if operation is not None and viewer is None:
+        if operation is not None and viewer is None and ctx.result is None:
             fields = set(_root_fields(operation.selection_set, _fragments(ctx.graphql_document)))
             if fields - PUBLIC_ROOT_FIELDS:
                 ctx.result = GraphQLExecutionResult(
