@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from caseload.ratelimit import Limit
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
+COST_LIMIT = Limit(100_000, 60)  # query cost points per window, per caller
 MAX_TTL = 60 * 24 * 365  # a year of minutes
 
 
@@ -60,6 +61,7 @@ class _Environment(BaseSettings):
     rate_limit_publishable_key: Limit = Field(
         PUBLISHABLE_KEY_LIMIT, alias="RATE_LIMIT_PUBLISHABLE_KEY")
     max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=64 * 2**20)
+    rate_limit_cost: Limit = Field(COST_LIMIT, alias="RATE_LIMIT_COST")
 
     @field_validator("env", mode="before")
     @classmethod
@@ -68,7 +70,7 @@ class _Environment(BaseSettings):
 
     @field_validator(
         "rate_limit_anonymous", "rate_limit_signed_in", "rate_limit_publishable_key",
-        mode="before",
+        "rate_limit_cost", mode="before",
     )
     @classmethod
     def _limit(cls, value: object) -> object:
@@ -108,6 +110,7 @@ ALLOWED = {
     "RATE_LIMIT_SIGNED_IN": "REQUESTS/SECONDS, both positive whole numbers, e.g. 1200/60",
     "RATE_LIMIT_PUBLISHABLE_KEY": "REQUESTS/SECONDS, both positive whole numbers, e.g. 600/60",
     "MAX_BODY_BYTES": f"a whole number of bytes from 1024 to {64 * 2**20}",
+    "RATE_LIMIT_COST": "COST/SECONDS, both positive whole numbers, e.g. 100000/60",
 }
 
 
@@ -153,6 +156,7 @@ class Settings:
     rate_limit_signed_in: Limit
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
+    rate_limit_cost: Limit = COST_LIMIT
 
     @property
     def production(self) -> bool:
@@ -191,6 +195,7 @@ class Settings:
             rate_limit_signed_in=read.rate_limit_signed_in,
             max_body_bytes=read.max_body_bytes,
             rate_limit_publishable_key=read.rate_limit_publishable_key,
+            rate_limit_cost=read.rate_limit_cost,
         )
 
 

@@ -31,6 +31,7 @@ from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
 from schema.groups.types import GroupSession, GroupSubscription, Service
+from schema.shared.cost import QueryCost
 from schema.shared.extensions import (
     MAX_BATCH,
     ErrorPolicy,
@@ -75,7 +76,8 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     # checked before sign-in: a request that cannot run is refused as such to anyone.
     request_errors = RequestErrors if introspection else RequestErrorsWithoutSuggestions
     extensions: list[Any] = [
-        TokenLimit, limit_rules, request_errors, RequireSignIn, WidgetScope, ErrorPolicy,
+        TokenLimit, limit_rules, request_errors, RequireSignIn, WidgetScope, QueryCost,
+        ErrorPolicy,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)
