@@ -160,7 +160,12 @@ class Appointment(Node):
 
     @strawberry.field
     async def charge(self, info: strawberry.Info) -> Charge | None:
-        """The charge that paid it; while none has, the latest refused one (if any)."""
+        """The charge that paid it; while none has, the latest refused one (if any). As
+        node(id) has it: the practice's staff and the payer only, not a client who manages
+        the session for someone else."""
+        viewer = context(info).viewer
+        if viewer is None or not (viewer.is_staff or viewer.client_id == self.entity.payer_id):
+            return None
         loaders = context(info).loaders.appointments
         if self.entity.charge_id is None:
             if self.entity.payment_failed_at is None:
