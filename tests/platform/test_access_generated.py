@@ -206,10 +206,12 @@ def _root_lists(schema: Any) -> list[tuple[str, str]]:
 
 
 def test_the_scene_holds_every_node_type_the_schema_serves(world: World, served: Any) -> None:
+    # then a Node type added to the schema fails here until the scene holds one
     assert sorted(t.name for t in _node_types(served)) == sorted(world.nodes)
 
 
 def test_no_caller_reads_a_node_it_may_not_see(world: World, served: Any) -> None:
+    # when each caller reads each Node type with every leaf field it has
     leaks, unseen = [], []
     for type_ in _node_types(served):
         query = (f"query Read($id: ID!) {{ node(id: $id) {{ __typename "
@@ -221,13 +223,16 @@ def test_no_caller_reads_a_node_it_may_not_see(world: World, served: Any) -> Non
                 leaks.append((caller.name, type_.name))
             if type_.name in caller.must_see and (seen is None or body.get("errors")):
                 unseen.append((caller.name, type_.name, body.get("errors")))
+    # then no caller sees what it may not, and staff see all of it without an error
     assert leaks == []
     assert unseen == []
 
 
 def test_no_root_list_reaches_what_its_caller_may_not_see(world: World, served: Any) -> None:
+    # given every root list the schema serves (those known to matter among them)
     lists = _root_lists(served)
     assert {"clients", "myAppointments", "awaitingUpdates", "services"} <= {n for n, _ in lists}
+    # when each caller walks each of them to every id four levels down
     leaks = []
     for name, selection in lists:
         query = f"query {{ {name} {{ {selection} }} }}"
@@ -236,4 +241,5 @@ def test_no_root_list_reaches_what_its_caller_may_not_see(world: World, served: 
             for type_name in caller.forbidden:
                 if world.nodes[type_name] in reached:
                     leaks.append((caller.name, name, type_name))
+    # then none reaches the id of something its caller may not see
     assert leaks == [], "\n".join(map(str, leaks))
