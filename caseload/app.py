@@ -16,7 +16,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
 
+from caseload import graphql_http
+from caseload.cost_budget import WindowCostBudget
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
 from caseload.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from caseload.runtime import Runtime
@@ -27,6 +31,7 @@ from jobs.scheduler import run_scheduler
 from resolvers.shared.context import RequestContext, Services
 from resolvers.widgets.publishable_keys import WIDGET_ACCESS
 from schema.build import create_schema
+from schema.shared.cost import BUDGET_KEY, COST_BUDGET
 
 logger = logging.getLogger("caseload")
 
@@ -49,6 +54,8 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
         )
         self.services = services
+        self.cost_budget = WindowCostBudget(
+            settings.rate_limit_cost, settings.redis_url, settings.redis_namespace)
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         header = request.headers.get("authorization", "")
@@ -64,9 +71,28 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         )
         if widget is not None:
             context.extra[WIDGET_ACCESS] = widget
+        context.extra[COST_BUDGET] = self.cost_budget
+        context.extra[BUDGET_KEY] = _budget_key(context.viewer, widget, request)
         return context
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        body = await super().process_result(request, result)
+        request_error = graphql_http.is_request_error(result)
+        graphql_http.count(request.state, request_error=request_error)
+        return graphql_http.without_data(body) if request_error else body
+
     async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        response = await self._run(request, *args, **kwargs)
+        if not isinstance(response, Response):
+            return response
+        return graphql_http.finish(
+            response, request.headers.get("accept"),
+            request_error=graphql_http.only_request_error(request.state),
+        )
+
+    async def _run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
         """Refusals before execution (batch too large, mutation over GET) answer in GraphQL's
         error shape rather than plain text, so clients parse one format."""
         try:
@@ -167,6 +193,16 @@ def create_app(
     )
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app
+
+
+def _budget_key(viewer: Any, widget: Any, request: Any) -> str:
+    """Whose cost budget: a verified account, else a publishable key, else the address."""
+    if viewer is not None:
+        return f"account:{viewer.account_id}"
+    if widget is not None:
+        return f"key:{widget.key_id}"
+    client = getattr(request, "client", None)
+    return f"address:{client.host if client else 'unknown'}"
 
 
 def make_rate_limiter(settings: Settings) -> RateLimiter:

@@ -8,20 +8,136 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from caseload.ratelimit import Limit
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
+COST_LIMIT = Limit(100_000, 60)  # query cost points per window, per caller
+MAX_TTL = 60 * 24 * 365  # a year of minutes
 
 
 class SettingsError(Exception):
-    """The environment asks for something that cannot run (production without a secret)."""
+    """The environment asks for something that cannot run: each line names the variable,
+    the value given and what is allowed."""
 
 
-def _flag(value: str | None, default: bool) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+class _Environment(BaseSettings):
+    """Every variable Caseload reads, validated at start. Values come in as the mapping
+    given to Settings.from_env (os.environ by default); an empty value means unset."""
+
+    model_config = SettingsConfigDict(case_sensitive=True, extra="ignore")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)  # from_env hands over the whole environment itself
+
+    env: Literal["development", "production"] = Field("development", alias="CASELOAD_ENV")
+    var_dir: Path = Field(Path("var"), alias="CASELOAD_VAR_DIR")
+    database_url: str | None = Field(None, alias="DATABASE_URL")
+    redis_url: str | None = Field(None, alias="REDIS_URL")
+    redis_namespace: str = Field("caseload", alias="REDIS_NAMESPACE", pattern=r"^[\w.:-]+$")
+    smtp_url: str | None = Field(None, alias="SMTP_URL")
+    secret_key: str | None = Field(None, alias="SECRET_KEY")
+    graphiql: bool | None = Field(None, alias="CASELOAD_GRAPHIQL")
+    introspection: bool | None = Field(None, alias="CASELOAD_INTROSPECTION")
+    app_url: str = Field("http://127.0.0.1:8000", alias="CASELOAD_APP_URL")
+    mail_from: str = Field("Caseload <no-reply@caseload.local>", alias="MAIL_FROM", min_length=3)
+    token_ttl_minutes: int = Field(480, alias="ACCESS_TOKEN_TTL_MINUTES", ge=1, le=MAX_TTL)
+    expose_sql_count: bool = Field(False, alias="CASELOAD_SQL_COUNT")
+    rate_limit_anonymous: Limit = Field(Limit(60, 60), alias="RATE_LIMIT_ANONYMOUS")
+    rate_limit_signed_in: Limit = Field(Limit(1200, 60), alias="RATE_LIMIT_SIGNED_IN")
+    rate_limit_publishable_key: Limit = Field(
+        PUBLISHABLE_KEY_LIMIT, alias="RATE_LIMIT_PUBLISHABLE_KEY")
+    max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=64 * 2**20)
+    rate_limit_cost: Limit = Field(COST_LIMIT, alias="RATE_LIMIT_COST")
+    outbox_redispatch_seconds: int = Field(300, alias="OUTBOX_REDISPATCH_SECONDS", ge=1,
+                                           le=24 * 3600)
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _mode(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator(
+        "rate_limit_anonymous", "rate_limit_signed_in", "rate_limit_publishable_key",
+        "rate_limit_cost", mode="before",
+    )
+    @classmethod
+    def _limit(cls, value: object) -> object:
+        return Limit.parse(value) if isinstance(value, str) else value
+
+    @field_validator("database_url", "redis_url", "smtp_url", "app_url")
+    @classmethod
+    def _scheme(cls, value: str | None, info: ValidationInfo) -> str | None:
+        schemes = _SCHEMES[info.field_name or ""]
+        if value is not None and urlsplit(value).scheme not in schemes:
+            raise ValueError("unknown scheme")
+        return value
+
+
+_SCHEMES = {
+    "database_url": ("sqlite", "sqlite+aiosqlite", "sqlite+pysqlite", "postgres", "postgresql",
+                     "postgresql+asyncpg", "postgresql+psycopg2"),
+    "redis_url": ("redis", "rediss", "unix"),
+    "smtp_url": ("smtp", "smtps"),
+    "app_url": ("http", "https"),
+}
+# What each variable allows, for the message that refuses a value.
+ALLOWED = {
+    "CASELOAD_ENV": "development or production",
+    "CASELOAD_VAR_DIR": "a folder path",
+    "DATABASE_URL": "postgresql://user:pass@host/db or sqlite+aiosqlite:///path",
+    "REDIS_URL": "redis://host:6379/0 (or rediss://, unix://)",
+    "REDIS_NAMESPACE": "letters, digits and . : _ -",
+    "SMTP_URL": "smtp://user:pass@host:587?starttls=true or smtps://…",
+    "CASELOAD_GRAPHIQL": "1 or 0",
+    "CASELOAD_INTROSPECTION": "1 or 0",
+    "CASELOAD_SQL_COUNT": "1 or 0",
+    "CASELOAD_APP_URL": "an http:// or https:// address",
+    "MAIL_FROM": "a sender address, e.g. Caseload <no-reply@example.com>",
+    "ACCESS_TOKEN_TTL_MINUTES": f"a whole number of minutes from 1 to {MAX_TTL}",
+    "RATE_LIMIT_ANONYMOUS": "REQUESTS/SECONDS, both positive whole numbers, e.g. 60/60",
+    "RATE_LIMIT_SIGNED_IN": "REQUESTS/SECONDS, both positive whole numbers, e.g. 1200/60",
+    "RATE_LIMIT_PUBLISHABLE_KEY": "REQUESTS/SECONDS, both positive whole numbers, e.g. 600/60",
+    "MAX_BODY_BYTES": f"a whole number of bytes from 1024 to {64 * 2**20}",
+    "RATE_LIMIT_COST": "COST/SECONDS, both positive whole numbers, e.g. 100000/60",
+    "OUTBOX_REDISPATCH_SECONDS": "a whole number of seconds from 1 to 86400",
+}
+
+
+def _read(environ: Mapping[str, str]) -> _Environment:
+    given = {k: v for k, v in environ.items() if k in ALLOWED or k == "SECRET_KEY"}
+    try:
+        return _Environment.model_validate({k: v for k, v in given.items() if v.strip()})
+    except ValidationError as error:
+        lines = [_refusal(e, given) for e in error.errors()]
+        raise SettingsError("\n".join(lines)) from None
+
+
+def _refusal(error: Any, given: Mapping[str, str]) -> str:
+    name = str(error["loc"][0]) if error["loc"] else "?"
+    shown = _without_password(given.get(name, ""))
+    return f"{name}={shown!r} is not allowed: use {ALLOWED.get(name, 'a valid value')}."
+
+
+def _without_password(value: str) -> str:
+    """A URL's password never reaches a log, even in a refusal."""
+    parts = urlsplit(value)
+    if parts.password is None:
+        return value
+    return value.replace(f":{parts.password}@", ":***@", 1)
 
 
 @dataclass(frozen=True)
@@ -43,6 +159,7 @@ class Settings:
     rate_limit_signed_in: Limit
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
+    rate_limit_cost: Limit = COST_LIMIT
     outbox_redispatch_after: timedelta = timedelta(minutes=5)
 
     @property
@@ -59,32 +176,31 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = dict(os.environ if environ is None else environ)
-        mode = env.get("CASELOAD_ENV", "development").strip().lower()
-        var_dir = Path(env.get("CASELOAD_VAR_DIR", "var")).resolve()
-        production = mode == "production"
+        """Reads and validates the environment; SettingsError names every bad variable."""
+        read = _read(os.environ if environ is None else environ)
+        var_dir = read.var_dir.resolve()
+        production = read.env == "production"
         return cls(
-            env=mode,
+            env=read.env,
             var_dir=var_dir,
-            database_url=env.get("DATABASE_URL")
-            or f"sqlite+aiosqlite:///{var_dir / 'caseload.db'}",
-            redis_url=env.get("REDIS_URL") or None,
-            redis_namespace=env.get("REDIS_NAMESPACE") or "caseload",
-            smtp_url=env.get("SMTP_URL") or None,
-            secret_key=_secret_key(env.get("SECRET_KEY"), var_dir, production),
-            graphiql=_flag(env.get("CASELOAD_GRAPHIQL"), not production),
-            introspection=_flag(env.get("CASELOAD_INTROSPECTION"), not production),
-            app_url=env.get("CASELOAD_APP_URL", "http://127.0.0.1:8000").rstrip("/"),
-            mail_from=env.get("MAIL_FROM", "Caseload <no-reply@caseload.local>"),
-            token_ttl=timedelta(minutes=int(env.get("ACCESS_TOKEN_TTL_MINUTES", "480"))),
-            expose_sql_count=_flag(env.get("CASELOAD_SQL_COUNT"), False),
-            rate_limit_anonymous=Limit.parse(env.get("RATE_LIMIT_ANONYMOUS", "60/60")),
-            rate_limit_signed_in=Limit.parse(env.get("RATE_LIMIT_SIGNED_IN", "1200/60")),
-            max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
-            rate_limit_publishable_key=Limit.parse(
-                env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
-            outbox_redispatch_after=timedelta(
-                seconds=int(env.get("OUTBOX_REDISPATCH_SECONDS", "300"))),
+            database_url=read.database_url or f"sqlite+aiosqlite:///{var_dir / 'caseload.db'}",
+            redis_url=read.redis_url,
+            redis_namespace=read.redis_namespace,
+            smtp_url=read.smtp_url,
+            secret_key=_secret_key(read.secret_key, var_dir, production),
+            graphiql=read.graphiql if read.graphiql is not None else not production,
+            introspection=(read.introspection if read.introspection is not None
+                           else not production),
+            app_url=read.app_url.rstrip("/"),
+            mail_from=read.mail_from,
+            token_ttl=timedelta(minutes=read.token_ttl_minutes),
+            expose_sql_count=read.expose_sql_count,
+            rate_limit_anonymous=read.rate_limit_anonymous,
+            rate_limit_signed_in=read.rate_limit_signed_in,
+            max_body_bytes=read.max_body_bytes,
+            rate_limit_publishable_key=read.rate_limit_publishable_key,
+            rate_limit_cost=read.rate_limit_cost,
+            outbox_redispatch_after=timedelta(seconds=read.outbox_redispatch_seconds),
         )
 
 

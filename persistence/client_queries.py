@@ -11,7 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.clients.clients import Client
 from domain.clients.relationships import RelationshipStatus
+from domain.shared.paging import Paged, Slice, trimmed
 from domain.shared.validation import fold
+from persistence.keyset import Ordering
 from persistence.tables import clients, relationship_clients, relationships
 
 
@@ -71,14 +73,15 @@ def _filtered(scope: ClientScope) -> Select[Any]:
     )
 
 
-async def list_clients(
-    tx: AsyncSession, scope: ClientScope, offset: int, limit: int
-) -> tuple[list[Client], int]:
+BY_NAME = Ordering((clients.c.sort_last_name, clients.c.sort_first_name, clients.c.id))
+
+
+async def list_clients(tx: AsyncSession, scope: ClientScope, window: Slice) -> Paged[Client]:
     """One page, ordered by last then first name, and how many there are in all."""
     filtered = _filtered(scope)
     total = await tx.scalar(select(func.count()).select_from(filtered.subquery()))
     page = await tx.execute(
-        filtered.order_by(clients.c.sort_last_name, clients.c.sort_first_name, clients.c.id)
-        .offset(offset).limit(limit)
+        filtered.where(*BY_NAME.where(window)).order_by(*BY_NAME.reading(window))
+        .limit(window.limit + 1)
     )
-    return list(page.scalars()), int(total or 0)
+    return trimmed(BY_NAME.keyed(list(page.scalars())), window, int(total or 0))

@@ -1,10 +1,9 @@
 """Column types for group sessions and invoices, exact for every currency's minor unit.
 
-persistence.types.Amount is NUMERIC(14, 2): right for 2-place currencies, but it would round
-a 3-place one (KWD, BHD) on PostgreSQL. ExactDecimal keeps whatever scale the domain hands it
-(the domain always hands amounts rounded to the currency's minor unit): an unconstrained
-NUMERIC on PostgreSQL, which stores and answers the given scale ("85.00", "10.125"), and text
-on SQLite. The other tables keep Amount unchanged.
+ExactDecimal keeps whatever scale the domain hands it (the domain always hands amounts
+rounded to the currency's minor unit): an unconstrained NUMERIC on PostgreSQL, which stores
+and answers the given scale ("85.00", "10.125"), and text on SQLite. persistence.types.Amount,
+used by the other tables, is the same since migration 0010 (only its SQLite text is shorter).
 """
 
 from __future__ import annotations

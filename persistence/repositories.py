@@ -22,11 +22,14 @@ from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from domain.clients.relationships import Relationship
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
+from domain.shared.paging import Key, Slice
 from domain.widgets.guest_booking import BookingConfirmation
 from persistence import tables
 from persistence.database import Database
+from persistence.keyset import Ordering
 
 T = TypeVar("T")
+OLDEST_FIRST = Ordering((tables.appointments.c.starts_at, tables.appointments.c.id))
 
 
 class Repository(Generic[T]):
@@ -194,15 +197,16 @@ class Appointments(Repository[Appointment]):
         return list((await self.tx.execute(query)).scalars())
 
     async def awaiting_update(
-        self, practitioner_id: uuid.UUID, now: datetime, offset: int, limit: int
-    ) -> list[Appointment]:
-        """The practitioner's started, still-SCHEDULED sessions, oldest first (one page)."""
-        t = tables.appointments
+        self, practitioner_id: uuid.UUID, now: datetime, window: Slice
+    ) -> list[tuple[Appointment, Key]]:
+        """The practitioner's started, still-SCHEDULED sessions, oldest first (one page,
+        one row beyond it: see domain.shared.paging.trimmed)."""
         result = await self.tx.execute(
-            select(Appointment).where(*_awaiting(practitioner_id, now))
-            .order_by(t.c.starts_at, t.c.id).offset(offset).limit(limit)
+            select(Appointment)
+            .where(*_awaiting(practitioner_id, now), *OLDEST_FIRST.where(window))
+            .order_by(*OLDEST_FIRST.reading(window)).limit(window.limit + 1)
         )
-        return list(result.scalars())
+        return OLDEST_FIRST.keyed(list(result.scalars()))
 
     async def count_awaiting_update(self, practitioner_id: uuid.UUID, now: datetime) -> int:
         result = await self.tx.execute(

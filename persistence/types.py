@@ -35,15 +35,18 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 class Amount(TypeDecorator[Decimal]):
-    """Exact money amounts: NUMERIC on PostgreSQL, text on SQLite (which has no decimal)."""
+    """Exact money amounts: NUMERIC on PostgreSQL, text on SQLite (which has no decimal).
+    Unconstrained NUMERIC keeps the scale the domain hands it (the currency's minor unit:
+    0 for RWF, 3 for KWD, 4 for CLF), where NUMERIC(14, 2) would round; migration 0010
+    widened the columns made before."""
 
-    impl = Numeric(14, 2)
+    impl = Numeric()
     cache_ok = True
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(32))
-        return dialect.type_descriptor(Numeric(14, 2))
+        return dialect.type_descriptor(Numeric(asdecimal=True))
 
     def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
         if value is None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, ValidationCache
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -31,6 +31,7 @@ from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
 from schema.groups.types import GroupSession, GroupSubscription, Service
+from schema.shared.cost import QueryCost
 from schema.shared.extensions import (
     MAX_BATCH,
     ErrorPolicy,
@@ -41,11 +42,14 @@ from schema.shared.extensions import (
     log_unexpected,
 )
 from schema.shared.queries import CoreQueries
+from schema.shared.request_errors import (
+    DOCUMENTS_CACHED,
+    RequestErrors,
+    RequestErrorsWithoutSuggestions,
+)
 from schema.shared.scalars import SCALAR_MAP
 from schema.widgets.operations import WidgetMutations, WidgetQueries
 from schema.widgets.scope import WidgetScope
-
-DOCUMENTS_CACHED = 256
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
@@ -73,12 +77,14 @@ class CaseloadSchema(strawberry.Schema):
 
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+    # With introspection off, validation errors suggest no names either. Variables are
+    # checked before sign-in: a request that cannot run is refused as such to anyone.
+    # Parsing and validating depend on the document alone (limits included: a variable page
+    # size counts as the largest), so each distinct document is parsed and validated once.
+    request_errors = RequestErrors if introspection else RequestErrorsWithoutSuggestions
     extensions: list[Any] = [
-        # Parsing and validating depend on the document alone (limits included: a variable
-        # page size counts as the largest), so each distinct document is done once.
-        TokenLimit, lambda: ParsedOnce(maxsize=DOCUMENTS_CACHED),
-        limit_rules, lambda: ValidationCache(maxsize=DOCUMENTS_CACHED),
-        RequireSignIn, WidgetScope, ErrorPolicy,
+        TokenLimit, lambda: ParsedOnce(maxsize=DOCUMENTS_CACHED), limit_rules, request_errors,
+        RequireSignIn, WidgetScope, QueryCost, ErrorPolicy,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

@@ -50,6 +50,8 @@ def test_env(  # type: ignore[no-untyped-def]
         # The suite signs up hundreds of practices from one address; test_edge_limits.py
         # starts a server of its own with tight limits.
         "RATE_LIMIT_ANONYMOUS": "100000/60",
+        # Likewise the query cost budget; test_query_cost.py starts a server with a small one.
+        "RATE_LIMIT_COST": "100000000/60",
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]

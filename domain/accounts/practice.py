@@ -12,6 +12,7 @@ from itertools import pairwise
 
 from domain.shared.errors import DomainError, ErrorCode, Problems
 from domain.shared.events import Aggregate, Event
+from domain.shared.money import minor_unit
 from domain.shared.validation import (
     check_currency,
     check_password,
@@ -85,8 +86,10 @@ class Practitioner(Aggregate):
         """The session price; a practitioner who has set none charges nothing."""
         return self.appointment_price if self.appointment_price is not None else Decimal("0.00")
 
-    def set_appointment_price(self, price: Decimal, field: str = "price") -> None:
-        self.appointment_price = check_price(price, field)
+    def set_appointment_price(
+        self, price: Decimal, currency: str, field: str = "price"
+    ) -> None:
+        self.appointment_price = check_price(price, currency, field)
 
     def set_working_hours(self, hours: list[tuple[Weekday, str, str]]) -> None:
         self.working_hours = parse_working_hours(hours)
@@ -226,15 +229,19 @@ def parse_working_hours(hours: list[tuple[Weekday, str, str]]) -> tuple[WorkingH
 MAX_PRICE = Decimal("100000")
 
 
-def check_price(price: Decimal, field: str = "price") -> Decimal:
-    """A session price: not negative, at most two decimal places, below a sane ceiling."""
-    if price < 0 or price > MAX_PRICE or price != price.quantize(Decimal("0.01")):
+def check_price(price: Decimal, currency: str, field: str = "price") -> Decimal:
+    """A session price: not negative, at most the currency's minor unit of places (none
+    for RWF, three for KWD), below a sane ceiling."""
+    places = minor_unit(currency)
+    exact = price.quantize(Decimal(1).scaleb(-places)) if price.is_finite() else None
+    if price < 0 or price > MAX_PRICE or exact != price:
         raise DomainError.one(
             ErrorCode.INVALID,
-            f"A price is an amount from 0 to {MAX_PRICE} with at most two decimal places.",
+            f"A price is an amount from 0 to {MAX_PRICE} with at most {places} decimal "
+            f"places in {currency}.",
             [field],
         )
-    return price.quantize(Decimal("0.01"))
+    return exact
 
 
 def ensure_owner(role: Role) -> None:

@@ -7,6 +7,7 @@ ROUND_HALF_UP: a tie goes away from zero (0.125 -> 0.13, -0.125 -> -0.13).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,15 +24,12 @@ from decimal import (
 )
 from fractions import Fraction
 
+import iso4217
+from iso4217 import Currency
+
 from domain.shared.errors import DomainError, ErrorCode
 
 ROUNDING = ROUND_HALF_UP
-DEFAULT_MINOR_UNIT = 2
-# Currencies whose minor unit is not 2 places; every other currency uses 2.
-MINOR_UNITS: dict[str, int] = {
-    **dict.fromkeys(("JPY", "KRW", "VND", "CLP", "ISK", "PYG", "UGX", "XAF", "XOF"), 0),
-    **dict.fromkeys(("BHD", "KWD", "OMR", "JOD", "TND", "IQD", "LYD"), 3),
-}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 # Precise enough that + - * never round; Inexact is trapped to prove it.
 _EXACT = Context(
@@ -41,8 +39,37 @@ _EXACT = Context(
 
 
 def minor_unit(currency: str) -> int:
-    """Decimal places of the currency's smallest unit: 2 unless MINOR_UNITS says otherwise."""
-    return MINOR_UNITS.get(currency, DEFAULT_MINOR_UNIT)
+    """Decimal places of the currency's smallest unit, from ISO 4217's own table (the
+    `iso4217` package). A code ISO 4217 does not list, or lists with no minor unit (gold,
+    the SDR, XXX), has none: such a currency cannot price anything."""
+    places = _iso_minor_unit(currency)
+    if places is None:
+        raise ValueError(f"{currency} has no minor unit in ISO 4217")
+    return places
+
+
+def _iso_minor_unit(currency: str) -> int | None:
+    try:
+        return Currency(currency).exponent
+    except ValueError:
+        return None
+
+
+@functools.cache
+def _funds() -> frozenset[str]:
+    """Codes ISO 4217 marks as funds (BOV, CLF, USN, ...): units of account, not money."""
+    return frozenset(
+        entry.findtext("Ccy", "").strip()
+        for entry in iso4217.raw_xml.findall("CcyTbl/CcyNtry")
+        if (entry.find("CcyNm") is not None
+            and entry.find("CcyNm").get("IsFund", "").lower() == "true")  # type: ignore[union-attr]
+    )
+
+
+def is_practice_currency(currency: str) -> bool:
+    """A currency a practice can bill in: listed by ISO 4217 with a minor unit (so not XXX,
+    XTS, the SDR or a precious metal), and not a fund."""
+    return _iso_minor_unit(currency) is not None and currency not in _funds()
 
 
 def _decimal(value: object, what: str) -> Decimal:

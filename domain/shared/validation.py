@@ -12,6 +12,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from domain.shared.errors import DomainError, ErrorCode
+from domain.shared.money import is_practice_currency
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128
@@ -70,9 +71,13 @@ def check_timezone(value: str, field: str = "timezone") -> str:
 
 
 def check_currency(value: str, field: str = "currency") -> str:
+    """An ISO 4217 currency a practice can bill in: no fund, precious metal or X-code
+    without a minor unit (XXX, XTS, XDR)."""
     code = value.strip().upper()
-    if len(code) != 3 or pycountry.currencies.get(alpha_3=code) is None:
-        raise invalid(f"Unknown currency {value!r}; use an ISO 4217 code like GBP.", field)
+    if len(code) != 3 or not is_practice_currency(code):
+        raise invalid(
+            f"{value!r} is not a currency a practice can bill in; use an ISO 4217 code like "
+            "GBP (funds, precious metals and codes such as XXX are not money).", field)
     return code
 
 

@@ -51,7 +51,7 @@ async def register(
             timezone=timezone, currency=currency, hash_password=hash_password, now=ctx.now,
         )
         if appointment_price is not None:
-            owner.set_appointment_price(appointment_price, "sessionPrice")
+            owner.set_appointment_price(appointment_price, practice.currency, "sessionPrice")
         if await uow.accounts.email_taken(account.email):
             raise EMAIL_TAKEN
         uow.practices.add(practice)
@@ -108,7 +108,8 @@ async def add_practitioner(
             practice, details, hash_password(details.password), Role.PRACTITIONER, ctx.now
         )
         if appointment_price is not None:
-            practitioner.set_appointment_price(appointment_price, "sessionPrice")
+            practitioner.set_appointment_price(
+                appointment_price, practice.currency, "sessionPrice")
         practitioner.record(PractitionerAdded(practice.id, practitioner.id))
         uow.practitioners.add(practitioner)
         await uow.flush()
@@ -143,6 +144,8 @@ async def set_appointment_price(
             raise DomainError.one(
                 ErrorCode.NOT_PERMITTED, "Only the owner may set another practitioner's price."
             )
-        practitioner.set_appointment_price(price)
+        practice = await uow.practices.get(viewer.practice_id)
+        assert practice is not None
+        practitioner.set_appointment_price(price, practice.currency)
         await uow.commit()
     return practitioner

@@ -49,9 +49,9 @@ from domain.appointments.availability import Reservation
 from domain.appointments.policy import is_upcoming
 from domain.clients.relationships import Relationship
 from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
+from domain.shared.paging import Paged, Slice, trimmed
 from persistence.uow import UnitOfWork
 from resolvers.appointments.booking import ensure_payment_method
-from resolvers.appointments.loaders import AppointmentPage
 from resolvers.appointments.reserved_slots import keep_weekly_time, release_all
 from resolvers.billing.packages import draw_for_follow_up
 from resolvers.shared.access import may_see_appointment
@@ -59,16 +59,14 @@ from resolvers.shared.auth import Viewer
 from resolvers.shared.context import RequestContext
 
 
-async def awaiting_updates(ctx: RequestContext, offset: int, limit: int) -> AppointmentPage:
+async def awaiting_updates(ctx: RequestContext, window: Slice) -> Paged[Appointment]:
     viewer = ctx.signed_in()
     if not viewer.is_staff or viewer.practitioner_id is None:
-        return AppointmentPage([], 0)
+        return Paged()
     async with ctx.reading() as uow:
-        items = await uow.appointments.awaiting_update(
-            viewer.practitioner_id, ctx.now, offset, limit
-        )
+        rows = await uow.appointments.awaiting_update(viewer.practitioner_id, ctx.now, window)
         total = await uow.appointments.count_awaiting_update(viewer.practitioner_id, ctx.now)
-    return AppointmentPage(items, total)
+    return trimmed(rows, window, total)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from strawberry.dataloader import DataLoader
 
 from domain.appointments.appointments import Appointment, Charge, ChargeStatus, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
+from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
 from persistence.database import Database
+from persistence.keyset import Ordering
 from resolvers.shared.loader_base import ByIdLoader
 
 A = tables.appointments
@@ -87,14 +89,7 @@ class PageKey:
 
     parent_id: uuid.UUID
     upcoming: bool | None
-    offset: int
-    limit: int
-
-
-@dataclass(frozen=True)
-class AppointmentPage:
-    items: list[Appointment]
-    total: int
+    window: Slice
 
 
 def when_filter(upcoming: bool | None, now: datetime) -> list[Any]:
@@ -106,12 +101,12 @@ def when_filter(upcoming: bool | None, now: datetime) -> list[Any]:
     return [A.c.starts_at <= now]
 
 
-def ordering(upcoming: bool | None) -> list[Any]:
+def ordering(upcoming: bool | None) -> Ordering:
     """Upcoming soonest first; past and all most recent first."""
-    return [A.c.starts_at, A.c.id] if upcoming else [A.c.starts_at.desc(), A.c.id.desc()]
+    return Ordering((A.c.starts_at, A.c.id), descending=not upcoming)
 
 
-class AppointmentPagesLoader(DataLoader[PageKey, AppointmentPage]):
+class AppointmentPagesLoader(DataLoader[PageKey, Paged[Appointment]]):
     """Subclasses name the parent column (a relationship, or an attending client)."""
 
     def __init__(self, db: Database, now: datetime) -> None:
@@ -122,35 +117,37 @@ class AppointmentPagesLoader(DataLoader[PageKey, AppointmentPage]):
     def parent_query(self, parent_ids: Sequence[uuid.UUID]) -> tuple[Any, Any]:
         raise NotImplementedError
 
-    async def _load(self, keys: Sequence[PageKey]) -> list[AppointmentPage]:
-        groups: dict[tuple[bool | None, int, int], list[PageKey]] = defaultdict(list)
+    async def _load(self, keys: Sequence[PageKey]) -> list[Paged[Appointment]]:
+        groups: dict[tuple[bool | None, Slice], list[PageKey]] = defaultdict(list)
         for key in keys:
-            groups[(key.upcoming, key.offset, key.limit)].append(key)
-        pages: dict[PageKey, AppointmentPage] = {}
+            groups[(key.upcoming, key.window)].append(key)
+        pages: dict[PageKey, Paged[Appointment]] = {}
         async with self.db.reading() as tx:
-            for (upcoming, offset, limit), group in groups.items():
-                pages.update(await self._group(tx, group, upcoming, offset, limit))
+            for (upcoming, window), group in groups.items():
+                pages.update(await self._group(tx, group, upcoming, window))
         return [pages[key] for key in keys]
 
     async def _group(
-        self, tx: Any, group: list[PageKey], upcoming: bool | None, offset: int, limit: int
-    ) -> dict[PageKey, AppointmentPage]:
+        self, tx: Any, group: list[PageKey], upcoming: bool | None, window: Slice
+    ) -> dict[PageKey, Paged[Appointment]]:
+        """Each parent's slice in one query: keyset bounds, then a row number per parent
+        (one row beyond the limit says there is more)."""
         parent_ids = [key.parent_id for key in group]
         parent, source = self.parent_query(parent_ids)
-        window = (
+        order = ordering(upcoming)
+        ranked = (
             select(
                 A.c.id.label("id"), parent.label("parent"),
-                func.row_number().over(partition_by=parent, order_by=ordering(upcoming))
+                func.row_number().over(partition_by=parent, order_by=order.reading(window))
                 .label("position"),
-                func.count().over(partition_by=parent).label("total"),
             )
             .select_from(source)
-            .where(parent.in_(parent_ids), *when_filter(upcoming, self.now))
+            .where(parent.in_(parent_ids), *when_filter(upcoming, self.now),
+                   *order.where(window))
             .subquery()
         )
         rows = list(await tx.execute(
-            select(window).where(window.c.position > offset,
-                                 window.c.position <= offset + limit)
+            select(ranked).where(ranked.c.position <= window.limit + 1)
         ))
         totals = await self._totals(tx, parent, source, parent_ids, upcoming)
         loaded = await self._appointments(tx, [row.id for row in rows])
@@ -158,9 +155,10 @@ class AppointmentPagesLoader(DataLoader[PageKey, AppointmentPage]):
         for row in rows:
             by_parent[row.parent].append((row.position, loaded[row.id]))
         return {
-            key: AppointmentPage(
-                [item for _, item in sorted(by_parent[key.parent_id], key=lambda p: p[0])],
-                totals.get(key.parent_id, 0),
+            key: trimmed(
+                order.keyed([item for _, item in sorted(by_parent[key.parent_id],
+                                                        key=lambda p: p[0])]),
+                window, totals.get(key.parent_id, 0),
             )
             for key in group
         }

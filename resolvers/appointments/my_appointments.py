@@ -13,9 +13,11 @@ from typing import Any
 
 from sqlalchemy import Uuid, literal, select, union
 
+from domain.appointments.appointments import Appointment
 from domain.clients.links import Permission
+from domain.shared.paging import Paged, Slice
 from persistence import tables
-from resolvers.appointments.loaders import AppointmentPage, AppointmentPagesLoader, PageKey
+from resolvers.appointments.loaders import AppointmentPagesLoader, PageKey
 from resolvers.clients.links import granting
 from resolvers.shared.context import RequestContext
 
@@ -51,15 +53,15 @@ class AppointmentPagesOfManagedClientsLoader(AppointmentPagesLoader):
 
 
 async def my_appointments(
-    ctx: RequestContext, upcoming: bool | None, offset: int, limit: int
-) -> AppointmentPage:
+    ctx: RequestContext, upcoming: bool | None, window: Slice
+) -> Paged[Appointment]:
     """Staff have no sessions of their own as a client: their page is empty."""
     viewer = ctx.signed_in()
     if viewer.client_id is None:
-        return AppointmentPage([], 0)
+        return Paged()
     async with ctx.reading() as uow:
         managed = await granting(uow, viewer.client_id, Permission.BOOK_AND_MANAGE_APPOINTMENTS)
     loader = AppointmentPagesOfManagedClientsLoader(
         ctx.db, ctx.now, {viewer.client_id: managed}
     )
-    return await loader.load(PageKey(viewer.client_id, upcoming, offset, limit))
+    return await loader.load(PageKey(viewer.client_id, upcoming, window))

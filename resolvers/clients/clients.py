@@ -18,6 +18,7 @@ from domain.clients.profile import (
     merge_profile,
 )
 from domain.shared.errors import DomainError, ErrorCode
+from domain.shared.paging import Paged, Slice
 from persistence.client_queries import ClientScope, list_clients
 from persistence.uow import UnitOfWork
 from resolvers.shared.access import visible_client
@@ -120,9 +121,8 @@ def scope_for(
 
 
 async def clients_page(
-    ctx: RequestContext, *, include_inactive: bool, search: str | None, offset: int,
-    limit: int,
-) -> tuple[list[Client], int]:
+    ctx: RequestContext, *, include_inactive: bool, search: str | None, window: Slice,
+) -> Paged[Client]:
     scope = scope_for(ctx.signed_in(), include_inactive=include_inactive, search=search)
     async with ctx.db.reading() as tx:
-        return await list_clients(tx, scope, offset, limit)
+        return await list_clients(tx, scope, window)

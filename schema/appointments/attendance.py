@@ -9,7 +9,8 @@ import strawberry
 from resolvers.appointments import attendance, reserved_slots
 from schema.appointments.types import Appointment, AppointmentConnection, Continuation, ReservedSlot
 from schema.clients.inputs import given, node_id
-from schema.shared.common import UserError, Weekday, context, page, refusals_as_user_errors
+from schema.shared.common import UserError, Weekday, context, refusals_as_user_errors
+from schema.shared.connections import SESSION_KEY, window
 from schema.shared.ids import to_global_id
 
 
@@ -70,11 +71,12 @@ class AttendanceQueries:
         "attendance update, oldest first."
     )
     async def awaiting_updates(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None
+        self, info: strawberry.Info, first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> AppointmentConnection:
-        at = page(first, after)
-        found = await attendance.awaiting_updates(context(info), at.offset, at.limit)
-        return AppointmentConnection.of(found.items, found.total, at)
+        at = window(SESSION_KEY, first, after, last, before)
+        found = await attendance.awaiting_updates(context(info), at)
+        return AppointmentConnection.of(found, at)
 
 
 @strawberry.type

@@ -11,7 +11,8 @@ from resolvers.appointments import my_appointments
 from schema.appointments.booking import AppointmentPayload
 from schema.appointments.types import Appointment, AppointmentConnection
 from schema.clients.inputs import given, node_id
-from schema.shared.common import UserError, context, page, refusals_as_user_errors
+from schema.shared.common import UserError, context, refusals_as_user_errors
+from schema.shared.connections import SESSION_KEY, window
 
 
 @strawberry.input(name="RescheduleSessionInput")
@@ -74,9 +75,8 @@ class MyAppointmentsQueries:
     )
     async def my_appointments(
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None,
+        after: str | None = None, last: int | None = None, before: str | None = None,
     ) -> AppointmentConnection:
-        at = page(first, after)
-        found = await my_appointments.my_appointments(context(info), upcoming, at.offset,
-                                                      at.limit)
-        return AppointmentConnection.of(found.items, found.total, at)
+        at = window(SESSION_KEY, first, after, last, before)
+        found = await my_appointments.my_appointments(context(info), upcoming, at)
+        return AppointmentConnection.of(found, at)

@@ -10,23 +10,15 @@ import strawberry
 
 from domain.appointments import appointments as domain
 from domain.appointments import policy
-from resolvers.appointments.loaders import AppointmentPage, PageKey
+from domain.shared.paging import Paged, Slice
+from resolvers.appointments.loaders import PageKey
 from resolvers.clients.links import manages_among
 from resolvers.shared.access import may_see_appointment
 from schema.accounts.types import Practitioner
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
-from schema.shared.common import (
-    Money,
-    Node,
-    Page,
-    PageInfo,
-    Weekday,
-    context,
-    cursor,
-    page,
-    page_info,
-)
+from schema.shared.common import Money, Node, PageInfo, Weekday, context
+from schema.shared.connections import SESSION_KEY, edges_and_info, empty_info, window
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
@@ -168,7 +160,12 @@ class Appointment(Node):
 
     @strawberry.field
     async def charge(self, info: strawberry.Info) -> Charge | None:
-        """The charge that paid it; while none has, the latest refused one (if any)."""
+        """The charge that paid it; while none has, the latest refused one (if any). As
+        node(id) has it: the practice's staff and the payer only, not a client who manages
+        the session for someone else."""
+        viewer = context(info).viewer
+        if viewer is None or not (viewer.is_staff or viewer.client_id == self.entity.payer_id):
+            return None
         loaders = context(info).loaders.appointments
         if self.entity.charge_id is None:
             if self.entity.payment_failed_at is None:
@@ -219,29 +216,25 @@ class AppointmentConnection:
 
     @classmethod
     def empty(cls) -> AppointmentConnection:
-        return cls(edges=[], page_info=page_info(Page(0, 0), 0, 0), total_count=0)
+        return cls(edges=[], page_info=empty_info(), total_count=0)
 
     @classmethod
-    def of(
-        cls, items: list[domain.Appointment], total: int, at: Page
-    ) -> AppointmentConnection:
-        return cls(
-            edges=[AppointmentEdge(cursor=cursor(at.offset + i), node=Appointment.from_entity(item))
-                   for i, item in enumerate(items)],
-            page_info=page_info(at, len(items), total),
-            total_count=total,
+    def of(cls, found: Paged[domain.Appointment], at: Slice) -> AppointmentConnection:
+        edges, info = edges_and_info(
+            found, at, lambda c, item: AppointmentEdge(cursor=c, node=Appointment.from_entity(item))
         )
+        return cls(edges=edges, page_info=info, total_count=found.total)
 
 
 async def appointment_page(
     info: strawberry.Info, loader_name: str, parent_id: uuid.UUID, upcoming: bool | None,
-    first: int | None, after: str | None,
+    first: int | None, after: str | None, last: int | None, before: str | None,
 ) -> AppointmentConnection:
-    at = page(first, after)
+    at = window(SESSION_KEY, first, after, last, before)
     loaders = context(info).loaders.appointments
     loader = getattr(loaders, loader_name)
-    found: AppointmentPage = await loader.load(PageKey(parent_id, upcoming, at.offset, at.limit))
-    return AppointmentConnection.of(found.items, found.total, at)
+    found: Paged[domain.Appointment] = await loader.load(PageKey(parent_id, upcoming, at))
+    return AppointmentConnection.of(found, at)
 
 
 @node_fetcher("Session")

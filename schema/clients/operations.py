@@ -11,14 +11,8 @@ from resolvers.clients import clients
 from schema.accounts.operations import AuthPayload, signed_in_payload
 from schema.clients.inputs import AddressInput, ClientProfileInput, node_id, profile_changes
 from schema.clients.types import Client, ClientConnection, ClientEdge
-from schema.shared.common import (
-    UserError,
-    context,
-    cursor,
-    page,
-    page_info,
-    refusals_as_user_errors,
-)
+from schema.shared.common import UserError, context, refusals_as_user_errors
+from schema.shared.connections import CLIENT_KEY, edges_and_info, window
 
 
 @strawberry.input
@@ -71,18 +65,18 @@ class ClientQueries:
     async def clients(
         self, info: strawberry.Info, include_inactive: bool = False, search: str | None = None,
         first: int | None = None, after: str | None = None,
+        last: int | None = None, before: str | None = None,
     ) -> ClientConnection:
         ctx = context(info)
-        window = page(first, after)
-        found, total = await clients.clients_page(
-            ctx, include_inactive=include_inactive, search=search, offset=window.offset,
-            limit=window.limit,
+        at = window(CLIENT_KEY, first, after, last, before)
+        found = await clients.clients_page(
+            ctx, include_inactive=include_inactive, search=search, window=at,
         )
-        edges = [ClientEdge(cursor=cursor(window.offset + index),
-                            node=Client.from_entity(item, ctx.viewer))
-                 for index, item in enumerate(found)]
-        return ClientConnection(edges=edges, page_info=page_info(window, len(found), total),
-                                total_count=total)
+        edges, info_ = edges_and_info(
+            found, at,
+            lambda c, item: ClientEdge(cursor=c, node=Client.from_entity(item, ctx.viewer)),
+        )
+        return ClientConnection(edges=edges, page_info=info_, total_count=found.total)
 
 
 @strawberry.type

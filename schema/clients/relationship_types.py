@@ -92,12 +92,13 @@ class Relationship(Node):
     @strawberry.field(name="sessions")
     async def appointments(
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None,
+        after: str | None = None, last: int | None = None, before: str | None = None,
     ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
         from schema.appointments.types import appointment_page
 
         return await appointment_page(
-            info, "appointment_pages_by_relationship_id", self.entity.id, upcoming, first, after
+            info, "appointment_pages_by_relationship_id", self.entity.id, upcoming,
+            first, after, last, before,
         )
 
     @strawberry.field

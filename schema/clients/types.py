@@ -175,14 +175,15 @@ class Client(Node):
     @strawberry.field(name="sessions")
     async def appointments(
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None,
+        after: str | None = None, last: int | None = None, before: str | None = None,
     ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
         from schema.appointments.types import AppointmentConnection, appointment_page
 
         if self.restricted:
             return AppointmentConnection.empty()
         return await appointment_page(
-            info, "appointment_pages_by_client_id", self.client_id, upcoming, first, after
+            info, "appointment_pages_by_client_id", self.client_id, upcoming,
+            first, after, last, before,
         )
 
     @strawberry.field(description="Group-session subscriptions the client attends or pays for.")

@@ -1,11 +1,9 @@
-"""Shared GraphQL pieces: Node, PageInfo, UserError, enums, Money, pagination, payload helper."""
+"""Shared GraphQL pieces: Node, PageInfo, UserError, enums, Money, payload helpers."""
 
 from __future__ import annotations
 
-import base64
 import functools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -20,10 +18,6 @@ from resolvers.shared.context import RequestContext
 ErrorCode = strawberry.enum(domain_errors.ErrorCode, name="ErrorCode")
 Weekday = strawberry.enum(domain_practice.Weekday, name="Weekday")
 Role = strawberry.enum(domain_practice.Role, name="Role")
-
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-
 
 @strawberry.interface
 class Node:
@@ -105,51 +99,3 @@ def refusals_as_query_errors(fn: Callable[..., Awaitable[P]]) -> Callable[..., A
             raise GraphQLError(str(error), extensions=extensions) from None
 
     return wrapper
-
-
-@dataclass(frozen=True)
-class Page:
-    offset: int
-    limit: int
-
-
-def page(first: int | None, after: str | None) -> Page:
-    """Offset cursors, at most MAX_PAGE_SIZE a page; bad arguments are a top-level error."""
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not 0 <= size <= MAX_PAGE_SIZE:
-        raise GraphQLError(
-            f"first must be between 0 and {MAX_PAGE_SIZE}.",
-            extensions={"code": "BAD_USER_INPUT", "argument": "first"},
-        )
-    offset = 0
-    if after is not None:
-        position = _cursor_position(after)
-        if position is None:
-            raise GraphQLError(
-                "after is not a cursor from this connection.",
-                extensions={"code": "BAD_USER_INPUT", "argument": "after"},
-            )
-        offset = position + 1
-    return Page(offset, size)
-
-
-def cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{position}".encode()).decode()
-
-
-def _cursor_position(value: str) -> int | None:
-    try:
-        kind, _, number = base64.urlsafe_b64decode(value.encode()).decode().partition(":")
-        position = int(number)
-    except ValueError:
-        return None
-    return position if kind == "offset" and position >= 0 else None
-
-
-def page_info(page: Page, count: int, total: int) -> PageInfo:
-    return PageInfo(
-        has_next_page=page.offset + count < total,
-        has_previous_page=page.offset > 0,
-        start_cursor=cursor(page.offset) if count else None,
-        end_cursor=cursor(page.offset + count - 1) if count else None,
-    )

@@ -17,6 +17,7 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationRule,
+    VariableNode,
 )
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
@@ -36,7 +37,8 @@ MAX_ALIASES = 30
 MAX_TOKENS = 5_000
 MAX_BATCH = 10
 MAX_COST = 25_000
-PAGE_ARGUMENT = "first"
+PAGE_ARGUMENTS = ("first", "last")
+DEFAULT_PAGE = 20
 
 
 def _fragments(document: Any) -> dict[str, FragmentDefinitionNode]:
@@ -64,7 +66,7 @@ class RequireSignIn(SchemaExtension):
         ctx = self.execution_context
         operation = get_operation_ast(ctx.graphql_document, ctx.operation_name)  # type: ignore[arg-type]
         viewer = getattr(ctx.context, "viewer", None)
-        if operation is not None and viewer is None:
+        if operation is not None and viewer is None and ctx.result is None:
             fields = set(_root_fields(operation.selection_set, _fragments(ctx.graphql_document)))
             if fields - PUBLIC_ROOT_FIELDS:
                 ctx.result = GraphQLExecutionResult(
@@ -134,11 +136,15 @@ class AliasLimit(ValidationRule):
                 )
 
 
-def _multiplier(field: FieldNode) -> int:
-    """A paginated field repeats its selection up to `first` times (a variable: the maximum)."""
+def _multiplier(field: FieldNode, variables: dict[str, Any] | None) -> int:
+    """A paginated field repeats its selection up to `first` (or `last`) times; a variable
+    counts as the maximum unless its value is known."""
     for argument in field.arguments or ():
-        if argument.name.value == PAGE_ARGUMENT:
+        if argument.name.value in PAGE_ARGUMENTS:
             value = getattr(argument.value, "value", None)
+            if isinstance(argument.value, VariableNode) and variables is not None:
+                value = variables.get(argument.value.name.value)
+                value = str(DEFAULT_PAGE if value is None else value)
             return max(1, int(value)) if isinstance(value, str) and value.isdigit() else 100
     return 1
 
@@ -147,6 +153,7 @@ def _cost(
     selection_set: SelectionSetNode | None,
     fragments: dict[str, FragmentDefinitionNode],
     seen: frozenset[str] = frozenset(),
+    variables: dict[str, Any] | None = None,
 ) -> int:
     """Fields resolved, roughly: each field is 1, and a page multiplies what it selects."""
     if selection_set is None:
@@ -155,15 +162,22 @@ def _cost(
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             if not selection.name.value.startswith("__"):
-                inner = _cost(selection.selection_set, fragments, seen)
-                total += 1 + _multiplier(selection) * inner
+                inner = _cost(selection.selection_set, fragments, seen, variables)
+                total += 1 + _multiplier(selection, variables) * inner
         elif isinstance(selection, InlineFragmentNode):
-            total += _cost(selection.selection_set, fragments, seen)
+            total += _cost(selection.selection_set, fragments, seen, variables)
         elif isinstance(selection, FragmentSpreadNode):
             name = selection.name.value
             if name in fragments and name not in seen:
-                total += _cost(fragments[name].selection_set, fragments, seen | {name})
+                total += _cost(fragments[name].selection_set, fragments, seen | {name},
+                               variables)
     return total
+
+
+def requested_cost(document: Any, operation: OperationDefinitionNode,
+                   variables: dict[str, Any] | None) -> int:
+    """The most fields the operation can resolve, its page sizes read from `variables`."""
+    return _cost(operation.selection_set, _fragments(document), variables=variables or {})
 
 
 class CostLimit(ValidationRule):

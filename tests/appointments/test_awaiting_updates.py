@@ -115,3 +115,65 @@ def test_pages_follow_cursors_at_the_same_cost_whatever_their_size(
 def test_page_size_is_bounded(client: GraphQLClient, scene: Scene) -> None:
     response = client.execute(AWAITING, {"first": 101}, token=scene.owner.token)
     assert response.error_codes == ["BAD_USER_INPUT"]
+
+
+AWAITING_BACKWARD = """
+query Backward($last: Int, $before: String) {
+  awaitingUpdates(last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { id startsAt } }
+  }
+}
+"""
+
+
+def test_paging_while_submitting_each_update_skips_nothing(
+    client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
+) -> None:
+    # given five started sessions waiting for an update
+    token = scene.owner.token
+    relationship_id = relationship_of(client, scene)
+    times = [monday - timedelta(days=day) + timedelta(hours=4) for day in range(4, 9)]
+    for when in times:
+        booked(client, token, relationshipId=relationship_id, startsAt=when)
+    # when the practitioner pages one at a time, submitting each update before the next page
+    seen: list[str] = []
+    page = awaiting(client, token, first=1)
+    while page["edges"]:
+        (edge,) = page["edges"]
+        seen.append(edge["node"]["startsAt"])
+        submit_update(client, token, edge["node"]["id"], continuation="NO_REBOOK")
+        page = awaiting(client, token, first=1, after=edge["cursor"])
+    # then every session was reached once, oldest first, and none is left waiting
+    assert seen == [iso(t) for t in sorted(times)]
+    assert page["pageInfo"]["hasNextPage"] is False
+    assert awaiting(client, token)["totalCount"] == 0
+
+
+def test_last_and_before_page_backwards_in_list_order(
+    client: GraphQLClient, scene: Scene, monday: datetime, clock,  # type: ignore[no-untyped-def]
+) -> None:
+    # given five started sessions waiting for an update
+    token = scene.owner.token
+    relationship_id = relationship_of(client, scene)
+    times = sorted(monday - timedelta(days=day) + timedelta(hours=4) for day in range(4, 9))
+    for when in times:
+        booked(client, token, relationshipId=relationship_id, startsAt=when)
+    # when the practitioner reads the last two, then the two before them
+    tail = client.data(AWAITING_BACKWARD, {"last": 2}, token=token)["awaitingUpdates"]
+    before = client.data(AWAITING_BACKWARD, {"last": 2, "before": tail["pageInfo"]["startCursor"]},
+                         token=token)["awaitingUpdates"]
+    rest = client.data(AWAITING_BACKWARD, {"last": 2, "before": before["pageInfo"]["startCursor"]},
+                       token=token)["awaitingUpdates"]
+    # then each page is in list order (oldest first), and PageInfo says what lies behind
+    assert starts(tail) == [iso(t) for t in times[3:]]
+    assert tail["pageInfo"]["hasPreviousPage"] is True
+    assert tail["pageInfo"]["hasNextPage"] is False
+    assert starts(before) == [iso(t) for t in times[1:3]]
+    assert before["pageInfo"]["hasPreviousPage"] is True
+    assert before["pageInfo"]["hasNextPage"] is True
+    assert starts(rest) == [iso(times[0])]
+    assert rest["pageInfo"]["hasPreviousPage"] is False
+    # and a forward page after the oldest picks up exactly where the backward one began
+    forward = awaiting(client, token, first=2, after=rest["pageInfo"]["endCursor"])
+    assert starts(forward) == [iso(t) for t in times[1:3]]

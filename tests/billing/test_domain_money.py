@@ -10,7 +10,14 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from domain.shared.errors import DomainError, ErrorCode
-from domain.shared.money import Money, minor_unit, money_input, round_half_up, total
+from domain.shared.money import (
+    Money,
+    is_practice_currency,
+    minor_unit,
+    money_input,
+    round_half_up,
+    total,
+)
 
 CURRENCIES = ["GBP", "USD", "EUR", "JPY", "KRW", "KWD", "BHD"]
 amounts = st.decimals(min_value=-10**9, max_value=10**9, allow_nan=False,
@@ -63,12 +70,30 @@ def test_ints_are_exact_and_equal_amounts_are_equal_whatever_their_places() -> N
 
 
 @pytest.mark.parametrize(("currency", "places"), [
-    ("GBP", 2), ("USD", 2), ("EUR", 2), ("XYZ", 2), ("JPY", 0), ("KRW", 0),
+    ("GBP", 2), ("USD", 2), ("EUR", 2), ("JPY", 0), ("KRW", 0),
     ("KWD", 3), ("BHD", 3), ("OMR", 3), ("JOD", 3), ("TND", 3), ("IQD", 3), ("LYD", 3),
+    # where the old hand-kept table was wrong
+    ("BIF", 0), ("DJF", 0), ("GNF", 0), ("KMF", 0), ("RWF", 0), ("UYI", 0), ("VUV", 0),
+    ("XPF", 0), ("CLF", 4), ("UYW", 4),
 ])
 def test_minor_units(currency: str, places: int) -> None:
     assert minor_unit(currency) == places
     assert Money.zero(currency).amount.as_tuple().exponent == -places
+
+
+@pytest.mark.parametrize("currency", ["XYZ", "XXX", "XAU", "XDR"])
+def test_a_code_without_a_minor_unit_prices_nothing(currency: str) -> None:
+    with pytest.raises(ValueError, match="no minor unit"):
+        minor_unit(currency)
+
+
+@pytest.mark.parametrize(("currency", "allowed"), [
+    ("GBP", True), ("RWF", True), ("XAF", True), ("XPF", True), ("UYW", True),
+    ("XXX", False), ("XTS", False), ("XAU", False), ("XAG", False), ("XDR", False),
+    ("BOV", False), ("CLF", False), ("USN", False), ("XYZ", False),
+])
+def test_practice_currencies_are_money(currency: str, allowed: bool) -> None:
+    assert is_practice_currency(currency) is allowed
 
 
 @pytest.mark.parametrize(("amount", "currency", "expected"), [

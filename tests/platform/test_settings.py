@@ -73,3 +73,59 @@ def test_export_schema_prints_the_sdl() -> None:
     result = subprocess.run([*CLI, "export-schema"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "type Query {" in result.stdout and "registerPractice(" in result.stdout
+
+
+@pytest.mark.parametrize(("name", "value", "allowed"), [
+    ("ACCESS_TOKEN_TTL_MINUTES", "abc", "a whole number of minutes from 1 to 525600"),
+    ("ACCESS_TOKEN_TTL_MINUTES", "0", "a whole number of minutes from 1 to 525600"),
+    ("CASELOAD_ENV", "prodution", "development or production"),
+    ("MAX_BODY_BYTES", "-5", "a whole number of bytes from 1024 to 67108864"),
+    ("RATE_LIMIT_ANONYMOUS", "sixty", "REQUESTS/SECONDS, both positive whole numbers, e.g. 60/60"),
+    ("RATE_LIMIT_SIGNED_IN", "0/60",
+     "REQUESTS/SECONDS, both positive whole numbers, e.g. 1200/60"),
+    ("CASELOAD_GRAPHIQL", "maybe", "1 or 0"),
+    ("CASELOAD_APP_URL", "caseload.example.com", "an http:// or https:// address"),
+    ("SMTP_URL", "mail.example.com", "smtp://user:pass@host:587?starttls=true or smtps://…"),
+])
+def test_a_bad_value_is_refused_naming_the_variable_the_value_and_what_is_allowed(
+    tmp_path: Path, name: str, value: str, allowed: str
+) -> None:
+    # when the environment holds a value the variable does not allow
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path), name: value})
+    # then the one-line message says which, what, and what would do
+    assert str(refused.value) == f"{name}={value!r} is not allowed: use {allowed}."
+    # and nothing was set up on the way
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_every_bad_variable_is_named_at_once_and_no_password_is_shown(tmp_path: Path) -> None:
+    # when two variables are wrong, one of them a URL with a password
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path), "MAX_BODY_BYTES": "lots",
+                           "DATABASE_URL": "mysql://app:hunter2@db/caseload"})
+    # then both are named, one a line, and the password is masked
+    assert str(refused.value).splitlines() == [
+        "DATABASE_URL='mysql://app:***@db/caseload' is not allowed: use "
+        "postgresql://user:pass@host/db or sqlite+aiosqlite:///path.",
+        "MAX_BODY_BYTES='lots' is not allowed: use a whole number of bytes from 1024 to 67108864.",
+    ]
+    assert "hunter2" not in str(refused.value)
+
+
+def test_an_empty_value_means_the_default_and_the_mode_ignores_case(tmp_path: Path) -> None:
+    settings = Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path), "MAX_BODY_BYTES": "",
+                                  "CASELOAD_ENV": " Production ", "SECRET_KEY": "s" * 40})
+    assert settings.max_body_bytes == 256 * 1024
+    assert settings.production and not settings.graphiql and not settings.introspection
+
+
+def test_the_cli_refuses_a_bad_setting_without_a_traceback(tmp_path: Path) -> None:
+    # when the server is started with a misspelt mode
+    env = {**os.environ, "CASELOAD_VAR_DIR": str(tmp_path), "CASELOAD_ENV": "prodution"}
+    result = subprocess.run([*CLI, "serve"], env=env, capture_output=True, text=True, timeout=60)
+    # then it exits 2 with the message alone: it does not run in development instead
+    assert result.returncode == 2
+    assert result.stderr == (
+        "caseload: CASELOAD_ENV='prodution' is not allowed: use development or production.\n")
+    assert not (tmp_path / "caseload.db").exists()
