@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import dramatiq
 from dramatiq import Worker
 
+from caseload.ratelimit import make_rate_limiter
 from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
@@ -43,6 +44,7 @@ class Runtime:
         self.broker: dramatiq.Broker = make_broker(settings.redis_url, settings.redis_namespace)
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
+        self.limiter = make_rate_limiter(settings.redis_url, settings.redis_namespace)
         self.services = Services(
             db=self.db,
             clock=clock,
@@ -50,6 +52,8 @@ class Runtime:
             public_url=settings.app_url,
             after_commit=self.dispatch_now,
             payments=SandboxGateway(self.db, clock),
+            limiter=self.limiter,
+            sign_in_failures=settings.sign_in_failures,
         )
         self.worker: Worker | None = None
         self._job_context: JobContext | None = None

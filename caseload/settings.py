@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from caseload.client_address import Network, parse_networks
 from caseload.ratelimit import Limit
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
+SIGN_IN_FAILURES = Limit(5, 900)
 
 
 class SettingsError(Exception):
@@ -43,6 +45,8 @@ class Settings:
     rate_limit_signed_in: Limit
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
+    trusted_proxies: tuple[Network, ...] = ()
+    sign_in_failures: Limit = SIGN_IN_FAILURES
 
     @property
     def production(self) -> bool:
@@ -82,6 +86,8 @@ class Settings:
             max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
             rate_limit_publishable_key=Limit.parse(
                 env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
+            trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
+            sign_in_failures=Limit.parse(env.get("SIGN_IN_FAILURES", "5/900")),
         )
 
 
