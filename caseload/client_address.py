@@ -72,7 +72,7 @@ class ClientAddressMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.trusted and scope.get("client"):
-            peer, port = scope["client"]
+            peer = scope["client"][0]
             address = client_address(peer, _joined(scope["headers"]), self.trusted)
             if address != peer:
                 scope = {**scope, "client": (address, 0)}

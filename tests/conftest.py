@@ -77,8 +77,8 @@ def _real_time_again(clock: TestClock) -> Iterator[None]:
 
 
 @pytest.fixture
-def client(server: RunningServer) -> Iterator[GraphQLClient]:
-    graphql = GraphQLClient(server.base_url)
+def client(server: RunningServer, mailbox: Mailbox) -> Iterator[GraphQLClient]:
+    graphql = GraphQLClient(server.base_url, mailbox)
     yield graphql
     graphql.http.close()
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseload.edge import cors_headers, refuse
-from resolvers.shared.limits import Limit, RateLimiter
 from persistence.database import Database
+from resolvers.shared.limits import Limit, RateLimiter
 from resolvers.widgets.publishable_keys import (
     WIDGET_ACCESS,
     KeyRefused,

@@ -16,6 +16,7 @@ from resolvers.shared.limits import Limit, RateLimiter
 from resolvers.shared.loaders import Loaders
 
 Clock = Callable[[], datetime]
+DEFAULT_SIGN_IN_FAILURES = Limit(5, 900)
 
 
 @dataclass
@@ -29,7 +30,7 @@ class Services:
     after_commit: AfterCommit | None = None
     payments: PaymentGateway | None = None
     limiter: RateLimiter | None = None
-    sign_in_failures: Limit = Limit(5, 900)
+    sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
 
 
 @dataclass
