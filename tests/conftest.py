@@ -50,6 +50,9 @@ def test_env(  # type: ignore[no-untyped-def]
         # The suite signs up hundreds of practices from one address; test_edge_limits.py
         # starts a server of its own with tight limits.
         "RATE_LIMIT_ANONYMOUS": "100000/60",
+        # Sign-in pauses after 4 failures for an email, for seconds rather than minutes, so
+        # tests/accounts/test_sign_in_protection.py can wait for the pause to end.
+        "SIGN_IN_FAILURES": "4/6",
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
