@@ -35,6 +35,8 @@ def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:  # a dual-stack socket's
+        ip = ip.ipv4_mapped
     return any(ip in network for network in networks)
 
 

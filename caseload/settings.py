@@ -11,9 +11,9 @@ from pathlib import Path
 
 from caseload.client_address import Network, parse_networks
 from caseload.ratelimit import Limit
+from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
-SIGN_IN_FAILURES = Limit(5, 900)
 
 
 class SettingsError(Exception):
@@ -46,7 +46,7 @@ class Settings:
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
     trusted_proxies: tuple[Network, ...] = ()
-    sign_in_failures: Limit = SIGN_IN_FAILURES
+    sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
 
     @property
     def production(self) -> bool:

@@ -12,11 +12,10 @@ from domain.shared.errors import DomainError, ErrorCode
 from persistence.database import Database
 from persistence.uow import AfterCommit, UnitOfWork
 from resolvers.shared.auth import Tokens, Viewer
-from resolvers.shared.limits import Limit, RateLimiter
+from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES, Limit, RateLimiter
 from resolvers.shared.loaders import Loaders
 
 Clock = Callable[[], datetime]
-DEFAULT_SIGN_IN_FAILURES = Limit(5, 900)
 
 
 @dataclass

@@ -22,6 +22,9 @@ class Limit:
         return limit
 
 
+DEFAULT_SIGN_IN_FAILURES = Limit(5, 900)
+
+
 class RateLimiter(Protocol):
     async def hit(self, bucket: str, limit: Limit, cost: int = 1) -> int | None:
         """Count `cost` requests; None if they may go ahead, else seconds until they may

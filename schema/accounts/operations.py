@@ -91,13 +91,13 @@ def signed_in_payload(result: accounts.SignedIn) -> AuthPayload:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation
+    @strawberry.mutation(description="Ask for a new practice. Answers the same whether the "
+                         "email is free or taken, with no token: the address is emailed a "
+                         "link whose token verifyEmail takes (or, if taken, a notice).")
     @refusals_as_user_errors(AuthPayload)
     async def register_practice(
         self, info: strawberry.Info, input: RegisterPracticeInput
     ) -> AuthPayload:
-        """Answers the same for a free and a taken email: no token yet; the address gets a
-        link to verifyEmail (or, if taken, a notice to its owner)."""
         await registration.register(
             context(info), practice_name=input.practice_name, name=input.name,
             email=input.email, password=input.password, timezone=input.timezone,
