@@ -12,9 +12,12 @@ from domain.accounts.sign_in import RegistrationOnTakenEmail
 from domain.shared.errors import DomainError, ErrorCode
 from resolvers.accounts.invite_links import registration_hash_for, token_hash
 from resolvers.accounts.practice import SignedIn, commit_new_account
+from resolvers.accounts.sign_in_guard import email_bucket
 from resolvers.shared.auth import hash_password
 from resolvers.shared.context import RequestContext
+from resolvers.shared.limits import Limit
 
+REGISTRATION_EMAILS = Limit(3, 3600)
 REGISTERED_SINCE = DomainError.one(
     ErrorCode.EMAIL_TAKEN, "This email has been verified for another practice since.", ["token"]
 )
@@ -32,6 +35,8 @@ async def register(
         hash_password=hash_password, token_hash_for=registration_hash_for(
             ctx.services.tokens.secret), now=ctx.now,
     )
+    if not await _may_email(ctx, registration.email):
+        return None
     async with ctx.unit_of_work() as uow:
         account = await uow.accounts.by_email(registration.email)
         if account is not None:
@@ -41,6 +46,15 @@ async def register(
             uow.registrations.add(registration)
         await uow.commit()
     return None if account is not None else registration.id
+
+
+async def _may_email(ctx: RequestContext, email: str) -> bool:
+    """Registering sends the address an email, free or taken: a few an hour at most, so
+    nobody can flood an inbox through registerPractice. Over it, the answer is the same and
+    nothing is sent or kept."""
+    limiter = ctx.services.limiter
+    bucket = email_bucket("registration-emails", email)
+    return limiter is None or await limiter.hit(bucket, REGISTRATION_EMAILS) is None
 
 
 async def verify_email(ctx: RequestContext, *, token: str) -> SignedIn:

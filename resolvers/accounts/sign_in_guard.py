@@ -33,20 +33,21 @@ class SignInGuard:
         return cls(limiter, ctx.services.sign_in_failures) if limiter else None
 
     async def ensure_open(self, email: str) -> None:
-        retry_after = await self.limiter.wait(_bucket("sign-in-failures", email), self.failures)
+        bucket = email_bucket("sign-in-failures", email)
+        retry_after = await self.limiter.wait(bucket, self.failures)
         if retry_after is not None:
             raise SignInPaused(retry_after)
 
     async def failed(self, email: str) -> bool:
         """Count a failure; True when it paused sign-in and the owner has not yet been told."""
-        bucket = _bucket("sign-in-failures", email)
+        bucket = email_bucket("sign-in-failures", email)
         await self.limiter.hit(bucket, self.failures)
         if await self.limiter.wait(bucket, self.failures) is None:
             return False
         notice = Limit(1, NOTICE_WINDOW_SECONDS)
-        return await self.limiter.hit(_bucket("sign-in-notice", email), notice) is None
+        return await self.limiter.hit(email_bucket("sign-in-notice", email), notice) is None
 
 
-def _bucket(kind: str, email: str) -> str:
+def email_bucket(kind: str, email: str) -> str:
     """Keyed on a digest, so the limiter's storage holds no email addresses."""
     return f"{kind}:{hashlib.sha256(email.encode()).hexdigest()[:32]}"

@@ -168,3 +168,22 @@ def test_bad_input_is_reported_whether_the_email_is_taken_or_not(
     server.drain()
     assert mailbox.to(free_email) == []
     assert ATTEMPT_SUBJECT not in [m.subject for m in mailbox.to(owner.email)]
+
+
+def test_registering_sends_an_address_a_few_emails_an_hour_at_most(
+    client: GraphQLClient, owner: Staff, mailbox: Mailbox, server: RunningServer
+) -> None:
+    # given a free and a taken address
+    free = unique_email("flooded")
+
+    # when each is registered five times
+    answers = [register(client, email) for email in (free, owner.email) for _ in range(5)]
+
+    # then every answer is alike, and each address got three sign-up emails this hour, no
+    # more (the owner's own link was the first of theirs)
+    assert answers == [REGISTERED] * 10
+    server.drain()
+    assert len(mailbox.to(free)) == 3
+    assert [m.subject for m in mailbox.to(owner.email)] == [
+        "Confirm your email to open Calm Waters Therapy on Caseload",
+        "Welcome to Caseload, Ada Owner", ATTEMPT_SUBJECT, ATTEMPT_SUBJECT]
