@@ -20,7 +20,7 @@ from jobs.relay import relay
 from jobs.sweep.run import Sweeper
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
-from resolvers.shared.auth import Tokens
+from resolvers.shared.auth import Tokens, use_argon2_memory
 from resolvers.shared.context import Services
 
 logger = logging.getLogger("caseload")
@@ -45,6 +45,7 @@ class Runtime:
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
         self.limiter = make_rate_limiter(settings.redis_url, settings.redis_namespace)
+        use_argon2_memory(settings.argon2_memory_kib)
         self.services = Services(
             db=self.db,
             clock=clock,

@@ -14,6 +14,8 @@ from caseload.ratelimit import Limit
 from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
+ARGON2_MEMORY_KIB = 65536
+ARGON2_PRODUCTION_MINIMUM_KIB = 19456  # OWASP's least for Argon2id
 
 
 class SettingsError(Exception):
@@ -47,6 +49,7 @@ class Settings:
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
     trusted_proxies: tuple[Network, ...] = ()
     sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
+    argon2_memory_kib: int = ARGON2_MEMORY_KIB
 
     @property
     def production(self) -> bool:
@@ -88,7 +91,18 @@ class Settings:
                 env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
             trusted_proxies=parse_networks(env.get("TRUSTED_PROXIES", "")),
             sign_in_failures=Limit.parse(env.get("SIGN_IN_FAILURES", "5/900")),
+            argon2_memory_kib=_argon2_memory(env.get("ARGON2_MEMORY_KIB"), production),
         )
+
+
+def _argon2_memory(given: str | None, production: bool) -> int:
+    kib = int(given) if given else ARGON2_MEMORY_KIB
+    if kib < 64 or (production and kib < ARGON2_PRODUCTION_MINIMUM_KIB):
+        raise SettingsError(
+            f"ARGON2_MEMORY_KIB is {kib}: at least {ARGON2_PRODUCTION_MINIMUM_KIB} in "
+            "production (64 anywhere)."
+        )
+    return kib
 
 
 def _secret_key(given: str | None, var_dir: Path, production: bool) -> str:

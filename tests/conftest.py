@@ -53,6 +53,9 @@ def test_env(  # type: ignore[no-untyped-def]
         # Sign-in pauses after 4 failures for an email, for seconds rather than minutes, so
         # tests/accounts/test_sign_in_protection.py can wait for the pause to end.
         "SIGN_IN_FAILURES": "4/6",
+        # Cheap password hashes: the suite hashes a password thousands of times, and timing
+        # tests measure Caseload's work, not a busy machine's Argon2 (the same for all).
+        "ARGON2_MEMORY_KIB": "256",
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]

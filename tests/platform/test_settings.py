@@ -73,3 +73,22 @@ def test_export_schema_prints_the_sdl() -> None:
     result = subprocess.run([*CLI, "export-schema"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert "type Query {" in result.stdout and "registerPractice(" in result.stdout
+
+
+def test_argon2_memory_defaults_to_64_mib_and_production_refuses_less_than_owasps_least(
+    tmp_path: Path,
+) -> None:
+    env = {"CASELOAD_ENV": "production", "SECRET_KEY": "x" * 40, "CASELOAD_VAR_DIR": str(tmp_path)}
+    assert Settings.from_env(env).argon2_memory_kib == 65536
+    assert Settings.from_env({**env, "ARGON2_MEMORY_KIB": "19456"}).argon2_memory_kib == 19456
+    with pytest.raises(SettingsError, match="ARGON2_MEMORY_KIB is 256: at least 19456"):
+        Settings.from_env({**env, "ARGON2_MEMORY_KIB": "256"})
+    development = {"CASELOAD_VAR_DIR": str(tmp_path), "ARGON2_MEMORY_KIB": "256"}
+    assert Settings.from_env(development).argon2_memory_kib == 256
+
+
+def test_trusted_proxies_are_addresses_and_ranges(tmp_path: Path) -> None:
+    env = {"CASELOAD_VAR_DIR": str(tmp_path), "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7, ::1"}
+    assert [str(n) for n in Settings.from_env(env).trusted_proxies] == [
+        "10.0.0.0/8", "192.0.2.7/32", "::1/128"]
+    assert Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path)}).trusted_proxies == ()
