@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from cross_web import HTTPException
@@ -20,9 +20,9 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from caseload import graphql_http
+from caseload.client_address import ClientAddressMiddleware
 from caseload.cost_budget import WindowCostBudget
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
-from caseload.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
@@ -179,18 +179,19 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    # Added last runs first: the request id wraps everything, limits come next, then
-    # publishable keys (after the per-address limit, so junk keys cost no query over it).
-    limiter = make_rate_limiter(settings)
+    # Added last runs first: the request id wraps everything, then the client address is
+    # settled, limits come next, then publishable keys (after the per-address limit, so junk
+    # keys cost no query over it).
     app.add_middleware(
-        PublishableKeyMiddleware, db=runtime.db, limiter=limiter,
+        PublishableKeyMiddleware, db=runtime.db, limiter=runtime.limiter,
         per_key=settings.rate_limit_publishable_key,
     )
     app.add_middleware(
-        EdgeLimitsMiddleware, limiter=limiter,
+        EdgeLimitsMiddleware, limiter=runtime.limiter,
         anonymous=settings.rate_limit_anonymous, signed_in=settings.rate_limit_signed_in,
-        max_body_bytes=settings.max_body_bytes,
+        max_body_bytes=settings.max_body_bytes, identify=_account_of(runtime),
     )
+    app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app
 
@@ -205,10 +206,12 @@ def _budget_key(viewer: Any, widget: Any, request: Any) -> str:
     return f"address:{client.host if client else 'unknown'}"
 
 
-def make_rate_limiter(settings: Settings) -> RateLimiter:
-    if settings.redis_url:
-        return RedisRateLimiter(settings.redis_url, settings.redis_namespace)
-    return InProcessRateLimiter()
+def _account_of(runtime: Runtime) -> Callable[[str], str | None]:
+    def identify(token: str) -> str | None:
+        viewer = runtime.services.tokens.read(token, runtime.clock()) if token else None
+        return str(viewer.account_id) if viewer else None
+
+    return identify
 
 
 def _ping_broker(runtime: Runtime) -> None:

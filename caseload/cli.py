@@ -53,7 +53,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Caseload serving GraphQL at http://{args.host}:{args.port}/graphql"
           + (" (GraphiQL in the browser)" if settings.graphiql else ""))
     _describe(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # uvicorn's own proxy headers trust any X-Forwarded-For from loopback; the app reads
+    # them from TRUSTED_PROXIES only.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                proxy_headers=False)
     return 0
 
 

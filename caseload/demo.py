@@ -19,6 +19,8 @@ from domain.accounts.practice import Role, Weekday
 from persistence import tables
 from persistence.migrate import upgrade
 from resolvers.accounts import practice as accounts
+from resolvers.accounts import registration
+from resolvers.accounts.invite_links import registration_token
 from resolvers.shared.auth import Viewer
 from resolvers.shared.context import RequestContext
 
@@ -80,10 +82,15 @@ async def load_demo(settings: Settings) -> int:
 
 
 async def _create(runtime: Runtime) -> None:
-    signed_in = await accounts.register(
+    # The same two steps as registerPractice and verifyEmail; the demo derives the link's
+    # token itself rather than reading the email.
+    registration_id = await registration.register(
         _context(runtime, None), practice_name="Riverside Therapy (demo)", name="Sam Rivers",
         email=OWNER_EMAIL, password=PASSWORD, timezone="Europe/London", currency="GBP",
     )
+    assert registration_id is not None, "the demo owner's email is taken"
+    signed_in = await registration.verify_email(_context(runtime, None), token=registration_token(
+        runtime.settings.secret_key, registration_id))
     owner = _context(runtime, signed_in.viewer)
     for person in PRACTITIONERS:
         practitioner = await accounts.add_practitioner(

@@ -3,14 +3,15 @@ Refusals answer in GraphQL's error shape so clients parse one format."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from caseload.ratelimit import Limit, RateLimiter
 from persistence.database import StatementCounter, statement_counter
+from resolvers.shared.limits import Limit, RateLimiter
+from schema.shared.extensions import MAX_BATCH
 
 
 class RequestTooLarge(Exception):
@@ -62,19 +63,26 @@ class RequestIdMiddleware:
             statement_counter.reset(token)
 
 
+Identify = Callable[[str], str | None]
+"""A bearer token to the account it verifiably stands for (None: forged, expired, junk)."""
+
+
 class EdgeLimitsMiddleware:
-    """On /graphql: bodies over `max_body_bytes` are refused before anything reads them, and
-    each caller (a token, else the client address) gets a request budget per window."""
+    """On /graphql: bodies over `max_body_bytes` are refused before anything parses them, and
+    each caller gets a request budget in which every operation of a batch counts. The caller
+    is the account of a token that verifies, else the client address: a token that does not
+    verify counts against its address, so made-up tokens buy no budget of their own."""
 
     def __init__(
         self, app: ASGIApp, *, limiter: RateLimiter, anonymous: Limit, signed_in: Limit,
-        max_body_bytes: int,
+        max_body_bytes: int, identify: Identify,
     ) -> None:
         self.app = app
         self.limiter = limiter
         self.anonymous = anonymous
         self.signed_in = signed_in
         self.max_body_bytes = max_body_bytes
+        self.identify = identify
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/graphql":
@@ -85,46 +93,85 @@ class EdgeLimitsMiddleware:
         if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
             await self._too_large(send)
             return
+        try:
+            body = await self._read_body(receive)
+        except RequestTooLarge:
+            await self._too_large(send)
+            return
         bucket, limit = self._bucket(scope, headers)
-        retry_after = await self.limiter.hit(bucket, limit)
+        retry_after = await self.limiter.hit(bucket, limit, cost=operations(scope, body))
         if retry_after is not None:
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests; try again in {retry_after} seconds.",
-                         {"Retry-After": str(retry_after)})
+                         {"Retry-After": str(retry_after), **readable_by(headers)})
             return
-        await self._call_counting_body(scope, receive, send)
+        await self.app(scope, _replay(body, receive), send)
 
     def _bucket(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[str, Limit]:
-        authorization = headers.get(b"authorization", b"")
-        if authorization:
-            digest = hashlib.sha256(authorization).hexdigest()[:24]
-            return f"token:{digest}", self.signed_in
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        account = self.identify(token.strip()) if scheme.lower() == "bearer" else None
+        if account is not None:
+            return f"account:{account}", self.signed_in
         client = scope.get("client") or ("unknown", 0)
         return f"address:{client[0]}", self.anonymous
 
-    async def _call_counting_body(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _read_body(self, receive: Receive) -> bytes:
+        chunks: list[bytes] = []
         received = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            received += len(message.get("body", b""))
+            if message["type"] != "http.request":
+                break
+            chunks.append(message.get("body", b""))
+            received += len(chunks[-1])
             if received > self.max_body_bytes:
                 raise RequestTooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except RequestTooLarge:
-            if not started:
-                await self._too_large(send)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
 
     async def _too_large(self, send: Send) -> None:
         await refuse(send, 413, "REQUEST_TOO_LARGE",
                      f"The request body is larger than {self.max_body_bytes} bytes.")
+
+
+def operations(scope: Scope, body: bytes) -> int:
+    """How many operations a request runs: each one of a batch counts. A batch over the
+    allowed size counts one, since it is refused without running anything."""
+    if scope["method"] != "POST" or not body.lstrip().startswith(b"["):
+        return 1
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return 1
+    count = len(parsed) if isinstance(parsed, list) else 1
+    return count if 1 <= count <= MAX_BATCH else 1
+
+
+def cors_headers(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": "Retry-After, X-Request-ID",
+        "Vary": "Origin",
+    }
+
+
+def readable_by(headers: dict[bytes, bytes]) -> dict[str, str]:
+    """CORS for a refusal: it says nothing private, so the calling origin may read it; this
+    way a refusal costs no lookup of which origins a key allows."""
+    origin = headers.get(b"origin")
+    return cors_headers(origin.decode("latin-1")[:300]) if origin else {}
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """The body already read, then whatever the connection says next (a disconnect)."""
+    sent = False
+
+    async def replaying() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replaying

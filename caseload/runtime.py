@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import dramatiq
 from dramatiq import Worker
 
+from caseload.ratelimit import make_rate_limiter
 from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
@@ -19,7 +20,7 @@ from jobs.relay import relay
 from jobs.sweep.run import Sweeper
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
-from resolvers.shared.auth import Tokens
+from resolvers.shared.auth import Tokens, use_argon2_memory
 from resolvers.shared.context import Services
 
 logger = logging.getLogger("caseload")
@@ -43,6 +44,8 @@ class Runtime:
         self.broker: dramatiq.Broker = make_broker(settings.redis_url, settings.redis_namespace)
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
+        self.limiter = make_rate_limiter(settings.redis_url, settings.redis_namespace)
+        use_argon2_memory(settings.argon2_memory_kib)
         self.services = Services(
             db=self.db,
             clock=clock,
@@ -50,6 +53,8 @@ class Runtime:
             public_url=settings.app_url,
             after_commit=self.dispatch_now,
             payments=SandboxGateway(self.db, clock),
+            limiter=self.limiter,
+            sign_in_failures=settings.sign_in_failures,
         )
         self.worker: Worker | None = None
         self._job_context: JobContext | None = None

@@ -14,11 +14,15 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from caseload.client_address import Network, parse_networks
 from caseload.ratelimit import Limit
+from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
 COST_LIMIT = Limit(100_000, 60)  # query cost points per window, per caller
 MAX_TTL = 60 * 24 * 365  # a year of minutes
+ARGON2_MEMORY_KIB = 65536
+ARGON2_PRODUCTION_MINIMUM_KIB = 19456  # OWASP's least for Argon2id
 
 
 class SettingsError(Exception):
@@ -64,6 +68,10 @@ class _Environment(BaseSettings):
     rate_limit_cost: Limit = Field(COST_LIMIT, alias="RATE_LIMIT_COST")
     outbox_redispatch_seconds: int = Field(300, alias="OUTBOX_REDISPATCH_SECONDS", ge=1,
                                            le=24 * 3600)
+    trusted_proxies: tuple[Network, ...] = Field((), alias="TRUSTED_PROXIES")
+    sign_in_failures: Limit = Field(DEFAULT_SIGN_IN_FAILURES, alias="SIGN_IN_FAILURES")
+    argon2_memory_kib: int = Field(ARGON2_MEMORY_KIB, alias="ARGON2_MEMORY_KIB", ge=64,
+                                   le=4 * 2**20)
 
     @field_validator("env", mode="before")
     @classmethod
@@ -72,11 +80,16 @@ class _Environment(BaseSettings):
 
     @field_validator(
         "rate_limit_anonymous", "rate_limit_signed_in", "rate_limit_publishable_key",
-        "rate_limit_cost", mode="before",
+        "rate_limit_cost", "sign_in_failures", mode="before",
     )
     @classmethod
     def _limit(cls, value: object) -> object:
         return Limit.parse(value) if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        return parse_networks(value) if isinstance(value, str) else value
 
     @field_validator("database_url", "redis_url", "smtp_url", "app_url")
     @classmethod
@@ -114,6 +127,10 @@ ALLOWED = {
     "MAX_BODY_BYTES": f"a whole number of bytes from 1024 to {64 * 2**20}",
     "RATE_LIMIT_COST": "COST/SECONDS, both positive whole numbers, e.g. 100000/60",
     "OUTBOX_REDISPATCH_SECONDS": "a whole number of seconds from 1 to 86400",
+    "TRUSTED_PROXIES": "addresses or CIDR ranges, comma-separated, e.g. 10.0.0.0/8, 192.0.2.7",
+    "SIGN_IN_FAILURES": "FAILURES/SECONDS, both positive whole numbers, e.g. 5/900",
+    "ARGON2_MEMORY_KIB": f"a whole number of KiB from 64 to {4 * 2**20} "
+                         f"({ARGON2_PRODUCTION_MINIMUM_KIB} at least in production)",
 }
 
 
@@ -161,6 +178,9 @@ class Settings:
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
     rate_limit_cost: Limit = COST_LIMIT
     outbox_redispatch_after: timedelta = timedelta(minutes=5)
+    trusted_proxies: tuple[Network, ...] = ()
+    sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
+    argon2_memory_kib: int = ARGON2_MEMORY_KIB
 
     @property
     def production(self) -> bool:
@@ -201,7 +221,19 @@ class Settings:
             rate_limit_publishable_key=read.rate_limit_publishable_key,
             rate_limit_cost=read.rate_limit_cost,
             outbox_redispatch_after=timedelta(seconds=read.outbox_redispatch_seconds),
+            trusted_proxies=read.trusted_proxies,
+            sign_in_failures=read.sign_in_failures,
+            argon2_memory_kib=_argon2_memory(read.argon2_memory_kib, production),
         )
+
+
+def _argon2_memory(kib: int, production: bool) -> int:
+    if production and kib < ARGON2_PRODUCTION_MINIMUM_KIB:
+        raise SettingsError(
+            f"ARGON2_MEMORY_KIB is {kib}: at least {ARGON2_PRODUCTION_MINIMUM_KIB} in "
+            "production (64 anywhere)."
+        )
+    return kib
 
 
 def _secret_key(given: str | None, var_dir: Path, production: bool) -> str:

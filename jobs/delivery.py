@@ -9,6 +9,7 @@ import uuid
 from domain.shared.events import Event
 from jobs.context import JobContext
 from jobs.email import (  # noqa: F401  (each registers its handlers)
+    accounts,
     appointments,
     intake_forms,
     invoices,

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Practice, Practitioner
+from domain.accounts.registration import Registration
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
 from domain.billing.invoices import Invoice, InvoicePayment, PaymentStatus
@@ -113,6 +114,15 @@ class Relationships(Repository[Relationship]):
         )
         result = await self.tx.execute(query.with_for_update() if for_update else query)
         return list(result.scalars())
+
+
+class Registrations(Repository[Registration]):
+    model = Registration
+
+    async def by_token_hash(self, token_hash: str, *, for_update: bool) -> Registration | None:
+        query = select(Registration).where(tables.registrations.c.token_hash == token_hash)
+        result = await self.tx.execute(query.with_for_update() if for_update else query)
+        return result.scalars().first()
 
 
 class ClientInvites(Repository[ClientInvite]):

@@ -32,6 +32,7 @@ from persistence.repositories import (
     PaymentMethods,
     Practices,
     Practitioners,
+    Registrations,
     Relationships,
     ReservedSlots,
     Services,
@@ -73,6 +74,7 @@ class UnitOfWork:
         self.practices = Practices(self.tx)
         self.practitioners = Practitioners(self.tx)
         self.accounts = Accounts(self.tx)
+        self.registrations = Registrations(self.tx)
         self.clients = Clients(self.tx)
         self.relationships = Relationships(self.tx)
         self.client_invites = ClientInvites(self.tx)

@@ -52,6 +52,12 @@ def test_env(  # type: ignore[no-untyped-def]
         "RATE_LIMIT_ANONYMOUS": "100000/60",
         # Likewise the query cost budget; test_query_cost.py starts a server with a small one.
         "RATE_LIMIT_COST": "100000000/60",
+        # Sign-in pauses after 4 failures for an email, for seconds rather than minutes, so
+        # tests/accounts/test_sign_in_protection.py can wait for the pause to end.
+        "SIGN_IN_FAILURES": "4/6",
+        # Cheap password hashes: the suite hashes a password thousands of times, and timing
+        # tests measure Caseload's work, not a busy machine's Argon2 (the same for all).
+        "ARGON2_MEMORY_KIB": "256",
     }
     if os.environ.get("REDIS_URL"):
         env["REDIS_URL"] = os.environ["REDIS_URL"]
@@ -79,8 +85,8 @@ def _real_time_again(clock: TestClock) -> Iterator[None]:
 
 
 @pytest.fixture
-def client(server: RunningServer) -> Iterator[GraphQLClient]:
-    graphql = GraphQLClient(server.base_url)
+def client(server: RunningServer, mailbox: Mailbox) -> Iterator[GraphQLClient]:
+    graphql = GraphQLClient(server.base_url, mailbox)
     yield graphql
     graphql.http.close()
 

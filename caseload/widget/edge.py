@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from caseload.edge import refuse
-from caseload.ratelimit import Limit, RateLimiter
+from caseload.edge import cors_headers, refuse
 from persistence.database import Database
+from resolvers.shared.limits import Limit, RateLimiter
 from resolvers.widgets.publishable_keys import (
     WIDGET_ACCESS,
     KeyRefused,
@@ -23,14 +23,6 @@ KEY_HEADER = b"x-caseload-key"
 MAX_KEY_LENGTH = 200
 PREFLIGHT_MAX_AGE = "600"
 ALLOWED_HEADERS = "content-type, x-caseload-key, x-request-id"
-
-
-def cors_headers(origin: str) -> dict[str, str]:
-    return {
-        "Access-Control-Allow-Origin": origin,
-        "Access-Control-Expose-Headers": "Retry-After, X-Request-ID",
-        "Vary": "Origin",
-    }
 
 
 class PublishableKeyMiddleware:

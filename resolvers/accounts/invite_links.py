@@ -14,12 +14,26 @@ from urllib.parse import quote
 
 ACCEPT_PATH = "/client/accept-invite"
 CONFIRM_BOOKING_PATH = "/client/confirm-booking"
+VERIFY_EMAIL_PATH = "/verify-email"
 PAYMENT_METHOD_PATH = "/client/payment-method"
 
 
-def invite_token(secret: str, invite_id: uuid.UUID) -> str:
-    digest = hmac.new(secret.encode(), b"client-invite:" + invite_id.bytes, hashlib.sha256)
+def invite_token(secret: str, invite_id: uuid.UUID, purpose: bytes = b"client-invite") -> str:
+    digest = hmac.new(secret.encode(), purpose + b":" + invite_id.bytes, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
+
+
+def registration_token(secret: str, registration_id: uuid.UUID) -> str:
+    return invite_token(secret, registration_id, b"registration")
+
+
+def registration_hash_for(secret: str) -> Callable[[uuid.UUID], str]:
+    return lambda registration_id: token_hash(registration_token(secret, registration_id))
+
+
+def verify_link(app_url: str, secret: str, registration_id: uuid.UUID) -> str:
+    return (f"{app_url}{VERIFY_EMAIL_PATH}"
+            f"?token={quote(registration_token(secret, registration_id))}")
 
 
 def token_hash(token: str) -> str:

@@ -1,4 +1,4 @@
-"""Sign-up, sign-in, practitioners and working hours."""
+"""Sign-in, practitioners and working hours."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from domain.accounts.practice import (
     Weekday,
     ensure_owner,
     new_practitioner,
-    register_practice,
     validate_practitioner,
 )
+from domain.accounts.sign_in import SignInLocked
 from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
 from domain.shared.validation import normalise_email
+from resolvers.accounts.sign_in_guard import SignInGuard
 from resolvers.shared.auth import Viewer, hash_password, verify_password
 from resolvers.shared.context import RequestContext
 
@@ -34,36 +35,7 @@ class SignedIn:
     viewer: Viewer
 
 
-async def register(
-    ctx: RequestContext,
-    *,
-    practice_name: str,
-    name: str,
-    email: str,
-    password: str,
-    timezone: str,
-    currency: str,
-    appointment_price: Decimal | None = None,
-) -> SignedIn:
-    async with ctx.unit_of_work() as uow:
-        practice, owner, account = register_practice(
-            practice_name=practice_name, name=name, email=email, password=password,
-            timezone=timezone, currency=currency, hash_password=hash_password, now=ctx.now,
-        )
-        if appointment_price is not None:
-            owner.set_appointment_price(appointment_price, practice.currency, "sessionPrice")
-        if await uow.accounts.email_taken(account.email):
-            raise EMAIL_TAKEN
-        uow.practices.add(practice)
-        uow.practitioners.add(owner)
-        await uow.flush()
-        uow.accounts.add(account)
-        await _commit_new_account(uow)
-    token = ctx.services.tokens.issue(account, ctx.now)
-    return SignedIn(token, ctx.services.tokens.read(token, ctx.now))  # type: ignore[arg-type]
-
-
-async def _commit_new_account(uow) -> None:  # type: ignore[no-untyped-def]
+async def commit_new_account(uow) -> None:  # type: ignore[no-untyped-def]
     """Two sign-ups racing for one email: the unique index decides, the loser hears EMAIL_TAKEN."""
     try:
         await uow.commit()
@@ -72,19 +44,34 @@ async def _commit_new_account(uow) -> None:  # type: ignore[no-untyped-def]
 
 
 async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn:
+    """Known and unknown emails cost the same work and get the same answers, paused ones
+    included (see sign_in_guard)."""
     refused = DomainError.one(ErrorCode.INVALID_CREDENTIALS, "Wrong email or password.")
     try:
         clean_email = normalise_email(email)
     except DomainError:
         verify_password(None, password)  # same work as a real attempt
         raise refused from None
+    guard = SignInGuard.of(ctx)
+    if guard is not None:
+        await guard.ensure_open(clean_email)
     async with ctx.reading() as uow:
         account = await uow.accounts.by_email(clean_email)
     if not verify_password(account.password_hash if account else None, password):
+        if guard is not None and await guard.failed(clean_email) and account is not None:
+            await _announce_pause(ctx, account.id, guard.failures.window_seconds)
         raise refused
     assert account is not None
     token = ctx.services.tokens.issue(account, ctx.now)
     return SignedIn(token, ctx.services.tokens.read(token, ctx.now))  # type: ignore[arg-type]
+
+
+async def _announce_pause(ctx: RequestContext, account_id: uuid.UUID, seconds: int) -> None:
+    async with ctx.unit_of_work() as uow:
+        account = await uow.accounts.get(account_id)
+        if account is not None:
+            account.record(SignInLocked(account_id, max(1, seconds // 60)))
+            await uow.commit()
 
 
 async def add_practitioner(
@@ -114,7 +101,7 @@ async def add_practitioner(
         uow.practitioners.add(practitioner)
         await uow.flush()
         uow.accounts.add(account)
-        await _commit_new_account(uow)
+        await commit_new_account(uow)
     return practitioner
 
 

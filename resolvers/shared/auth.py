@@ -18,6 +18,15 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("caseload-dummy-password")
 
 
+def use_argon2_memory(kib: int) -> None:
+    """Hash new passwords (and the dummy) with this much memory; argon2-cffi's default is
+    64 MiB. The process has one setting, so a real check and the dummy cost the same."""
+    global _hasher, _DUMMY_HASH
+    if kib != _hasher.memory_cost:
+        _hasher = PasswordHasher(memory_cost=kib)
+        _DUMMY_HASH = _hasher.hash("caseload-dummy-password")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

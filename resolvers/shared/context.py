@@ -12,6 +12,7 @@ from domain.shared.errors import DomainError, ErrorCode
 from persistence.database import Database
 from persistence.uow import AfterCommit, UnitOfWork
 from resolvers.shared.auth import Tokens, Viewer
+from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES, Limit, RateLimiter
 from resolvers.shared.loaders import Loaders
 
 Clock = Callable[[], datetime]
@@ -27,6 +28,8 @@ class Services:
     public_url: str
     after_commit: AfterCommit | None = None
     payments: PaymentGateway | None = None
+    limiter: RateLimiter | None = None
+    sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
 
 
 @dataclass

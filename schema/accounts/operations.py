@@ -1,12 +1,15 @@
-"""registerPractice, signIn, addPractitioner, setWorkingHours."""
+"""registerPractice, verifyEmail, signIn, addPractitioner, setWorkingHours."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import strawberry
+from graphql import GraphQLError
 
 from resolvers.accounts import practice as accounts
+from resolvers.accounts import registration
+from resolvers.accounts.sign_in_guard import SignInPaused
 from schema.accounts.types import Practitioner, Viewer
 from schema.clients.inputs import given, optional_node_id
 from schema.shared.common import UserError, Weekday, context, refusals_as_user_errors
@@ -24,6 +27,11 @@ class RegisterPracticeInput:
         name="sessionPrice", default=strawberry.UNSET,
         description="The owner's price per session, in the practice currency (0 if not given).",
     )
+
+
+@strawberry.input
+class VerifyEmailInput:
+    token: str
 
 
 @strawberry.input
@@ -83,22 +91,36 @@ def signed_in_payload(result: accounts.SignedIn) -> AuthPayload:
 
 @strawberry.type
 class AccountMutations:
-    @strawberry.mutation
+    @strawberry.mutation(description="Ask for a new practice. Answers the same whether the "
+                         "email is free or taken, with no token: the address is emailed a "
+                         "link whose token verifyEmail takes (or, if taken, a notice).")
     @refusals_as_user_errors(AuthPayload)
     async def register_practice(
         self, info: strawberry.Info, input: RegisterPracticeInput
     ) -> AuthPayload:
-        result = await accounts.register(
+        await registration.register(
             context(info), practice_name=input.practice_name, name=input.name,
             email=input.email, password=input.password, timezone=input.timezone,
             currency=input.currency, appointment_price=given(input.appointment_price),
         )
+        return AuthPayload()
+
+    @strawberry.mutation(description="Open the practice a registration's emailed link stands "
+                         "for, and sign its owner in. The link works once.")
+    @refusals_as_user_errors(AuthPayload)
+    async def verify_email(self, info: strawberry.Info, input: VerifyEmailInput) -> AuthPayload:
+        result = await registration.verify_email(context(info), token=input.token)
         return signed_in_payload(result)
 
     @strawberry.mutation
     @refusals_as_user_errors(AuthPayload)
     async def sign_in(self, info: strawberry.Info, input: SignInInput) -> AuthPayload:
-        result = await accounts.sign_in(context(info), email=input.email, password=input.password)
+        try:
+            result = await accounts.sign_in(
+                context(info), email=input.email, password=input.password)
+        except SignInPaused as paused:  # a limit, not bad input: a top-level error
+            raise GraphQLError(str(paused), extensions={
+                "code": "RATE_LIMITED", "retryAfter": paused.retry_after}) from None
         return signed_in_payload(result)
 
     @strawberry.mutation

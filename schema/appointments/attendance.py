@@ -10,7 +10,7 @@ from resolvers.appointments import attendance, reserved_slots
 from schema.appointments.types import Appointment, AppointmentConnection, Continuation, ReservedSlot
 from schema.clients.inputs import given, node_id
 from schema.shared.common import UserError, Weekday, context, refusals_as_user_errors
-from schema.shared.connections import SESSION_KEY, window
+from schema.shared.connections import APPOINTMENT_KEY, window
 from schema.shared.ids import to_global_id
 
 
@@ -74,7 +74,7 @@ class AttendanceQueries:
         self, info: strawberry.Info, first: int | None = None, after: str | None = None,
         last: int | None = None, before: str | None = None,
     ) -> AppointmentConnection:
-        at = window(SESSION_KEY, first, after, last, before)
+        at = window(APPOINTMENT_KEY, first, after, last, before)
         found = await attendance.awaiting_updates(context(info), at)
         return AppointmentConnection.of(found, at)
 

@@ -12,7 +12,7 @@ from schema.appointments.booking import AppointmentPayload
 from schema.appointments.types import Appointment, AppointmentConnection
 from schema.clients.inputs import given, node_id
 from schema.shared.common import UserError, context, refusals_as_user_errors
-from schema.shared.connections import SESSION_KEY, window
+from schema.shared.connections import APPOINTMENT_KEY, window
 
 
 @strawberry.input(name="RescheduleSessionInput")
@@ -77,6 +77,6 @@ class MyAppointmentsQueries:
         self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
         after: str | None = None, last: int | None = None, before: str | None = None,
     ) -> AppointmentConnection:
-        at = window(SESSION_KEY, first, after, last, before)
+        at = window(APPOINTMENT_KEY, first, after, last, before)
         found = await my_appointments.my_appointments(context(info), upcoming, at)
         return AppointmentConnection.of(found, at)

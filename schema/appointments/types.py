@@ -18,7 +18,7 @@ from schema.accounts.types import Practitioner
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.shared.common import Money, Node, PageInfo, Weekday, context
-from schema.shared.connections import SESSION_KEY, edges_and_info, empty_info, window
+from schema.shared.connections import APPOINTMENT_KEY, edges_and_info, empty_info, window
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
@@ -230,7 +230,7 @@ async def appointment_page(
     info: strawberry.Info, loader_name: str, parent_id: uuid.UUID, upcoming: bool | None,
     first: int | None, after: str | None, last: int | None, before: str | None,
 ) -> AppointmentConnection:
-    at = window(SESSION_KEY, first, after, last, before)
+    at = window(APPOINTMENT_KEY, first, after, last, before)
     loaders = context(info).loaders.appointments
     loader = getattr(loaders, loader_name)
     found: Paged[domain.Appointment] = await loader.load(PageKey(parent_id, upcoming, at))

@@ -20,7 +20,7 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
 # What each part of a key is: a connection's cursors have one shape.
-SESSION_KEY: tuple[type, ...] = (datetime, uuid.UUID)
+APPOINTMENT_KEY: tuple[type, ...] = (datetime, uuid.UUID)
 CLIENT_KEY: tuple[type, ...] = (str, str, uuid.UUID)
 
 _PARSE: dict[str, Callable[[str], KeyPart]] = {

@@ -28,8 +28,8 @@ logger = logging.getLogger("caseload.graphql")
 
 # Root fields anyone may call; everything else needs `Authorization: Bearer`.
 PUBLIC_ROOT_FIELDS = {
-    "__schema", "__type", "__typename", "registerPractice", "signIn", "acceptClientInvite",
-    "confirmGuestBooking",
+    "__schema", "__type", "__typename", "registerPractice", "verifyEmail", "signIn",
+    "acceptClientInvite", "confirmGuestBooking",
 } | WIDGET_ROOT_FIELDS  # these need a publishable key instead (schema/widgets/scope.py)
 
 MAX_DEPTH = 12

@@ -173,7 +173,9 @@ def test_a_client_whose_email_already_signs_in_is_not_invited(
     # when invited
     payload = client.data(INVITE, {"input": {"clientId": made["id"]}}, token=owner.token)
 
-    # then EMAIL_TAKEN, and nothing but the owner's welcome went to that address
+    # then EMAIL_TAKEN, and nothing but the owner's sign-up went to that address
     assert error_pairs(payload["inviteClient"]) == [(None, "EMAIL_TAKEN")]
     server.drain()
-    assert [m.subject for m in mailbox.to(owner.email)] == ["Welcome to Caseload, Ada Owner"]
+    assert [m.subject for m in mailbox.to(owner.email)] == [
+        "Confirm your email to open Calm Waters Therapy on Caseload",
+        "Welcome to Caseload, Ada Owner"]

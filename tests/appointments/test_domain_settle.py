@@ -38,7 +38,7 @@ def failed_events(a: Appointment) -> list[PaymentFailed]:
     return [e for e in a.pop_events() if isinstance(e, PaymentFailed)]
 
 
-def test_a_due_charge_that_succeeds_pays_an_unpaid_session() -> None:
+def test_a_due_charge_that_succeeds_pays_an_unpaid_appointment() -> None:
     a = appointment()
     taken = charge(a, ChargeStatus.SUCCEEDED)
     a.settle_due_charge(taken, NOW, new=True)
@@ -67,7 +67,7 @@ def test_a_refusal_seen_before_under_the_same_key_tells_nobody() -> None:
     assert a.payment_failed_at is None and failed_events(a) == []
 
 
-def test_a_late_fee_that_succeeds_pays_the_cancelled_session_and_is_kept() -> None:
+def test_a_late_fee_that_succeeds_pays_the_cancelled_appointment_and_is_kept() -> None:
     a = appointment(AppointmentStatus.LATE_CANCELLED)
     taken = charge(a, ChargeStatus.SUCCEEDED)
     a.settle_late_fee(taken, NOW)

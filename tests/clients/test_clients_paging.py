@@ -22,7 +22,7 @@ query Clients($first: Int, $after: String, $last: Int, $before: String) {
 }
 """
 
-SESSIONS = """
+APPOINTMENTS = """
 query Mine($after: String) { myAppointments(first: 1, after: $after) { totalCount } }
 """
 
@@ -98,14 +98,14 @@ def test_a_cursor_or_size_that_does_not_fit_is_the_callers_error(
     assert response.body["data"] is None
 
 
-def test_a_clients_cursor_is_refused_by_a_sessions_connection(
+def test_a_clients_cursor_is_refused_by_a_appointments_connection(
     client: GraphQLClient, owner: Staff
 ) -> None:
     # given a cursor from the clients connection
     create_client(client, owner, "Pat", "Only")
     cursor = _page(client, owner, first=1)["pageInfo"]["endCursor"]
     # when it is given to a sessions connection
-    response = client.execute(SESSIONS, {"after": cursor}, token=owner.token)
+    response = client.execute(APPOINTMENTS, {"after": cursor}, token=owner.token)
     # then that connection refuses it as not its own
     assert [(e["extensions"]["code"], e["extensions"]["argument"]) for e in response.errors] == [
         ("BAD_USER_INPUT", "after")]

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import insert, select
 
 from jobs.email.adapters import message_id
-from persistence import outbox
+from persistence import outbox, tables
 from persistence.tables import email_deliveries
-from tests.support.graphql import PASSWORD, REGISTER, GraphQLClient, unique_email
+from tests.support.graphql import PASSWORD, REGISTER, REGISTERED, GraphQLClient, unique_email
 from tests.support.jobs import outbox_rows, sweep, with_database
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
@@ -26,21 +26,26 @@ def broker_down(server: RunningServer) -> Iterator[None]:
     server.runtime.dispatch_after_commit = True
 
 
-def register(client: GraphQLClient) -> tuple[str, str]:
+def register(client: GraphQLClient) -> str:
+    """A registration waiting for its emailed link; its email."""
     email = unique_email("jobs")
     payload = client.data(REGISTER, {"input": {
         "practiceName": "Outbox Therapy", "name": "Olu Owner", "email": email,
         "password": PASSWORD, "timezone": "Europe/Dublin"}})["registerPractice"]
-    return email, payload["viewer"]["practice"]["id"]
+    assert payload == REGISTERED
+    return email
 
 
-def row_for(server: RunningServer, email_kind: str, practice_gid: str) -> object:
-    from schema.shared.ids import from_global_id
+def row_for(server: RunningServer, email: str) -> object:
+    """The outbox row of the registration for `email`, which sends its link."""
+    async def registration_id(db):  # type: ignore[no-untyped-def]
+        async with db.reading() as tx:
+            return (await tx.execute(select(tables.registrations.c.id).where(
+                tables.registrations.c.email == email))).scalar_one()
 
-    decoded = from_global_id(practice_gid)
-    assert decoded is not None
-    [row] = [r for r in outbox_rows(server, email_kind)
-             if r.payload["practice_id"] == str(decoded[1])]
+    wanted = str(with_database(server, registration_id))
+    [row] = [r for r in outbox_rows(server, "RegistrationRequested")
+             if r.payload["registration_id"] == wanted]
     return row
 
 
@@ -49,15 +54,16 @@ def test_a_crash_between_commit_and_dispatch_loses_no_email(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox
 ) -> None:
     # given a practice registered while the broker could not be reached
-    email, _ = register(client)
+    email = register(client)
     server.drain()
     assert mailbox.to(email) == []
 
     # when the sweep runs
     sweep(server)
 
-    # then the welcome email goes out once, and a second sweep sends nothing more
-    assert len(mailbox.wait_for(email)) == 1
+    # then the link goes out once, and a second sweep sends nothing more
+    [sent] = mailbox.wait_for(email)
+    assert sent.subject == "Confirm your email to open Outbox Therapy on Caseload"
     sweep(server)
     assert len(mailbox.to(email)) == 1
 
@@ -65,11 +71,11 @@ def test_a_crash_between_commit_and_dispatch_loses_no_email(
 def test_an_actor_run_twice_sends_once(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox
 ) -> None:
-    # given a welcome email already delivered
-    email, practice_id = register(client)
+    # given a registration's link already delivered
+    email = register(client)
     mailbox.wait_for(email)
     server.drain()
-    row = row_for(server, "PracticeRegistered", practice_id)
+    row = row_for(server, email)
     assert row.delivered_at is not None  # type: ignore[attr-defined]
 
     # when the broker hands the same message over again, twice
@@ -85,8 +91,8 @@ def test_a_message_the_broker_lost_is_dispatched_again_later(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, clock
 ) -> None:  # type: ignore[no-untyped-def]
     # given an outbox row claimed for dispatch whose message never arrived
-    email, practice_id = register(client)
-    row = row_for(server, "PracticeRegistered", practice_id)
+    email = register(client)
+    row = row_for(server, email)
 
     async def claim_and_lose(db):  # type: ignore[no-untyped-def]
         async with db.new_write_tx() as tx, tx.begin():
@@ -108,14 +114,14 @@ def test_a_message_the_broker_lost_is_dispatched_again_later(
 def test_a_message_left_in_doubt_by_a_crash_is_sent_again_once_as_the_same_message(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, clock
 ) -> None:  # type: ignore[no-untyped-def]
-    # given a welcome email whose delivery record says it started and never ended
-    email, practice_id = register(client)
-    row = row_for(server, "PracticeRegistered", practice_id)
+    # given a verification email whose delivery record says it started and never ended
+    email = register(client)
+    row = row_for(server, email)
 
     async def crashed_mid_send(db):  # type: ignore[no-untyped-def]
         async with db.new_write_tx() as tx, tx.begin():
             await tx.execute(insert(email_deliveries).values(
-                outbox_id=row.id, recipient=email, template="welcome",  # type: ignore[attr-defined]
+                outbox_id=row.id, recipient=email, template="verify_email",  # type: ignore[attr-defined]
                 started_at=clock()))
 
     with_database(server, crashed_mid_send)
@@ -126,11 +132,11 @@ def test_a_message_left_in_doubt_by_a_crash_is_sent_again_once_as_the_same_messa
 
     # then the email goes out once more, as the same message, and its record now says sent
     sender = server.runtime.settings.mail_from
-    [welcome] = mailbox.wait_for(email)
-    assert welcome.message["Message-ID"] == message_id(
-        row.id, "welcome", email, sender)  # type: ignore[attr-defined]
+    [link] = mailbox.wait_for(email)
+    assert link.message["Message-ID"] == message_id(
+        row.id, "verify_email", email, sender)  # type: ignore[attr-defined]
     assert [(r.message_id, r.sent_at is not None) for r in deliveries_of(server, row)] == [
-        (welcome.message["Message-ID"], True)]
+        (link.message["Message-ID"], True)]
 
 
 def deliveries_of(server: RunningServer, row: object) -> list[Any]:

@@ -22,20 +22,20 @@ from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
 
 
-def session_due_for_payment(client: GraphQLClient, mailbox: Mailbox, monday: datetime) -> str:
+def appointment_due_for_payment(client: GraphQLClient, mailbox: Mailbox, monday: datetime) -> str:
     """A session the practice booked a day ahead: inside the notice window, not yet paid."""
     scene = paying_client_scene(client, mailbox)
-    session = booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
                      startsAt=monday - timedelta(days=2), durationMinutes=50)
-    assert session["charge"] is None
-    return str(session["id"])
+    assert appointment["charge"] is None
+    return str(appointment["id"])
 
 
 def test_a_sweep_beside_a_running_one_waits_then_does_the_due_work(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, monday: datetime
 ) -> None:
     # given a session due for payment, and another sweep holding the lock
-    session_id = session_due_for_payment(client, mailbox, monday)
+    appointment_id = appointment_due_for_payment(client, mailbox, monday)
 
     async def scenario(db: Database) -> tuple[bool, bool, bool, int]:
         other = Database(server.runtime.settings.database_url, pool_size=1)
@@ -58,7 +58,8 @@ def test_a_sweep_beside_a_running_one_waits_then_does_the_due_work(
     # then the minute is skipped, the one-off waits for the lock, then charges the session once
     assert (held, skipped, started_early) == (True, True, False)
     assert charged >= 1
-    assert [row.status.value for row in appointment_charges(server, session_id)] == ["SUCCEEDED"]
+    assert [row.status.value for row in appointment_charges(server, appointment_id)] == [
+        "SUCCEEDED"]
 
 
 def test_the_lock_is_free_between_runs(server: RunningServer) -> None:
@@ -77,7 +78,7 @@ def test_a_dry_run_counts_what_is_due_and_does_none_of_it(
     client: GraphQLClient, server: RunningServer, mailbox: Mailbox, monday: datetime
 ) -> None:
     # given a session due for payment
-    session_id = session_due_for_payment(client, mailbox, monday)
+    appointment_id = appointment_due_for_payment(client, mailbox, monday)
 
     # when the dry run looks
     report = with_database(server, lambda db: due_now(server.runtime.sweeper(db)))
@@ -89,4 +90,4 @@ def test_a_dry_run_counts_what_is_due_and_does_none_of_it(
         "unconfirmed bookings to release", "refunds to retry", "sessions to charge",
         "unpaid sessions to auto-cancel", "reminders to send",
         "monthly invoices to issue or charge", "emails to relay"]
-    assert appointment_charges(server, session_id) == []
+    assert appointment_charges(server, appointment_id) == []

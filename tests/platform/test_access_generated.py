@@ -99,10 +99,10 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
                        token=victim_token)["addPaymentMethod"]["userErrors"] == []
     relationship = create_relationship(client, owner, [victim])["id"]
     monday = next_monday(server.clock()) + timedelta(days=7)
-    session = booked(client, owner.token, relationshipId=relationship,
+    appointment = booked(client, owner.token, relationshipId=relationship,
                      startsAt=monday + timedelta(hours=4))["id"]
-    take_payment(server, session)
-    charge = client.data(CHARGE, {"id": session}, token=owner.token)["node"]["charge"]["id"]
+    take_payment(server, appointment)
+    charge = client.data(CHARGE, {"id": appointment}, token=owner.token)["node"]["charge"]["id"]
     slot = reserve_slot(client, owner.token, relationship, "WEDNESDAY", "11:00")
     form = client.data(REQUEST_FORM, {"input": {"clientId": victim, "title": "Intake",
                                                 "questions": ["Why now?"]}}, token=owner.token)
@@ -111,7 +111,7 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
     enrolment = enrolled(client, owner, clientId=victim, sessionId=group, firstDate="2027-06-01")
     nodes = {
         "Practice": owner.practice_id, "Practitioner": owner.practitioner_id, "Client": victim,
-        "Relationship": relationship, "Session": session, "Charge": charge,
+        "Relationship": relationship, "Session": appointment, "Charge": charge,
         "ReservedSlot": slot["reservedSlot"]["id"], "Service": service, "GroupSession": group,
         "SessionSubscription": enrolment["subscription"]["id"],
         "Invoice": enrolment["invoice"]["id"],
@@ -152,7 +152,7 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
 
 @pytest.fixture(scope="module")
 def world(server: RunningServer, mailbox_server: tuple[str, Mailbox]) -> Iterator[World]:
-    graphql = GraphQLClient(server.base_url)
+    graphql = GraphQLClient(server.base_url, mailbox_server[1])
     yield _build(graphql, server, mailbox_server[1])
     graphql.http.close()
 

@@ -19,7 +19,13 @@ import pytest
 from persistence.database import Database
 from persistence.sweep_lock import sweep_lock
 from tests.support.appointments import APPOINTMENT, booked, paying_client_scene, relationship_of
-from tests.support.graphql import PASSWORD, REGISTER, SIGN_IN, GraphQLClient, unique_email
+from tests.support.graphql import (
+    PASSWORD,
+    SIGN_IN,
+    GraphQLClient,
+    unique_email,
+    verified_registration,
+)
 from tests.support.mailbox import Mailbox, free_port
 
 CLI = [sys.executable, "-m", "caseload.cli"]
@@ -66,14 +72,13 @@ def live_server(test_env: dict[str, str], tmp_path: Path) -> Iterator[str]:
 def test_sign_up_sign_in_and_welcome_email_on_real_processes(
     live_server: str, mailbox: Mailbox
 ) -> None:
-    client = GraphQLClient(live_server)
+    client = GraphQLClient(live_server, mailbox)
     email = unique_email("e2e")
 
-    # when someone signs up and signs in
-    registered = client.data(REGISTER, {"input": {
+    # when someone signs up, follows the emailed link, and signs in
+    verified_registration(client, {
         "practiceName": "End To End Therapy", "name": "Eve Ender", "email": email,
-        "password": PASSWORD, "timezone": "Europe/Berlin", "currency": "EUR"}})
-    assert registered["registerPractice"]["userErrors"] == []
+        "password": PASSWORD, "timezone": "Europe/Berlin", "currency": "EUR"})
     signed_in = client.data(SIGN_IN, {"input": {"email": email, "password": PASSWORD}})
     token = signed_in["signIn"]["accessToken"]
 
@@ -81,7 +86,7 @@ def test_sign_up_sign_in_and_welcome_email_on_real_processes(
     assert client.data(VIEWER, token=token) == {"viewer": {
         "role": "OWNER", "practice": {"name": "End To End Therapy"},
         "practitioner": {"name": "Eve Ender", "email": email}}}
-    [welcome] = mailbox.wait_for(email, timeout=30)
+    [_, welcome] = mailbox.wait_for(email, count=2, timeout=30)
     assert welcome.subject == "Welcome to Caseload, Eve Ender"
     assert client.http.get("/readyz").json()["status"] == "ready"
 
@@ -105,26 +110,26 @@ def test_migrate_demo_and_sweep_commands(test_env: dict[str, str], tmp_path: Pat
 def test_caseload_sweep_beside_a_running_serve_waits_for_the_lock_then_does_the_due_work(
     live_server: str, test_env: dict[str, str], tmp_path: Path, mailbox: Mailbox
 ) -> None:
-    client = GraphQLClient(live_server)
+    client = GraphQLClient(live_server, mailbox)
     env = process_env(test_env, tmp_path)
 
     async def scenario() -> tuple[str, str, str, Any, Any]:
         db = Database(env["DATABASE_URL"], pool_size=1)
         try:
             # given a running sweep (the test holds its lock) and a session due for payment
-            async with sweep_lock(db, wait=False) as held:
+            async with sweep_lock(db, wait=True) as held:  # after any minute sweep
                 assert held
-                session_id, token = await asyncio.to_thread(due_session, client, mailbox)
+                appointment_id, token = await asyncio.to_thread(due_appointment, client, mailbox)
                 # when someone looks first with --dry-run, then asks for a sweep
                 dry = await asyncio.to_thread(run_cli, env, "sweep", "--dry-run")
                 sweep = await asyncio.create_subprocess_exec(
                     *CLI, "sweep", env=env, stdout=asyncio.subprocess.PIPE)
                 assert sweep.stdout is not None
                 waiting = await asyncio.wait_for(sweep.stdout.readline(), timeout=60)
-                charge_meanwhile = await asyncio.to_thread(charge_of, client, token, session_id)
+                charge_meanwhile = await asyncio.to_thread(charge_of, client, token, appointment_id)
             done, _ = await asyncio.wait_for(sweep.communicate(), timeout=120)
             assert sweep.returncode == 0
-            charge_after = await asyncio.to_thread(charge_of, client, token, session_id)
+            charge_after = await asyncio.to_thread(charge_of, client, token, appointment_id)
             return dry, waiting.decode(), done.decode(), charge_meanwhile, charge_after
         finally:
             await db.dispose()
@@ -146,7 +151,7 @@ def run_cli(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def due_session(client: GraphQLClient, mailbox: Mailbox) -> tuple[str, str]:
+def due_appointment(client: GraphQLClient, mailbox: Mailbox) -> tuple[str, str]:
     """A session the practice booked a day ahead: inside the notice window, unpaid."""
     scene = paying_client_scene(client, mailbox)
     starts_at = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0,
@@ -157,5 +162,5 @@ def due_session(client: GraphQLClient, mailbox: Mailbox) -> tuple[str, str]:
     return str(session["id"]), scene.owner.token
 
 
-def charge_of(client: GraphQLClient, token: str, session_id: str) -> Any:
-    return client.data(APPOINTMENT, {"id": session_id}, token=token)["node"]["charge"]
+def charge_of(client: GraphQLClient, token: str, appointment_id: str) -> Any:
+    return client.data(APPOINTMENT, {"id": appointment_id}, token=token)["node"]["charge"]

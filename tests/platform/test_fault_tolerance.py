@@ -70,10 +70,10 @@ def book(client: GraphQLClient, scene: Scene, relationship: str, starts: datetim
     return str(payload["bookSession"]["session"]["id"])
 
 
-def cancel_late(client: GraphQLClient, scene: Scene, session_id: str) -> None:
+def cancel_late(client: GraphQLClient, scene: Scene, appointment_id: str) -> None:
     """The client cancels inside the notice window: the fee is taken at once. A retry of a
     cancellation that went through is refused as already cancelled."""
-    variables = {"input": {"sessionId": session_id}}
+    variables = {"input": {"sessionId": appointment_id}}
     payload = resilient(lambda: client.data(CANCEL, variables, token=scene.client_token))
     errors = payload["cancelSession"]["userErrors"]
     assert errors == [] or [e["code"] for e in errors] == ["INVALID_STATE"], errors

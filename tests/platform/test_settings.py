@@ -129,3 +129,22 @@ def test_the_cli_refuses_a_bad_setting_without_a_traceback(tmp_path: Path) -> No
     assert result.stderr == (
         "caseload: CASELOAD_ENV='prodution' is not allowed: use development or production.\n")
     assert not (tmp_path / "caseload.db").exists()
+
+
+def test_argon2_memory_defaults_to_64_mib_and_production_refuses_less_than_owasps_least(
+    tmp_path: Path,
+) -> None:
+    env = {"CASELOAD_ENV": "production", "SECRET_KEY": "x" * 40, "CASELOAD_VAR_DIR": str(tmp_path)}
+    assert Settings.from_env(env).argon2_memory_kib == 65536
+    assert Settings.from_env({**env, "ARGON2_MEMORY_KIB": "19456"}).argon2_memory_kib == 19456
+    with pytest.raises(SettingsError, match="ARGON2_MEMORY_KIB is 256: at least 19456"):
+        Settings.from_env({**env, "ARGON2_MEMORY_KIB": "256"})
+    development = {"CASELOAD_VAR_DIR": str(tmp_path), "ARGON2_MEMORY_KIB": "256"}
+    assert Settings.from_env(development).argon2_memory_kib == 256
+
+
+def test_trusted_proxies_are_addresses_and_ranges(tmp_path: Path) -> None:
+    env = {"CASELOAD_VAR_DIR": str(tmp_path), "TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7, ::1"}
+    assert [str(n) for n in Settings.from_env(env).trusted_proxies] == [
+        "10.0.0.0/8", "192.0.2.7/32", "::1/128"]
+    assert Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path)}).trusted_proxies == ()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 
@@ -29,11 +28,3 @@ class TestClock:
     def reset(self) -> None:
         with self._lock:
             self._fixed = None
-
-
-def fresh_window(seconds: int = 60, room: float = 15.0) -> None:
-    """Request budgets count in fixed windows of wall-clock time (caseload/ratelimit.py):
-    wait, if need be, until the next window starts, so a test's few requests fall in one."""
-    left = seconds - time.time() % seconds
-    if left < room:
-        time.sleep(left + 0.05)

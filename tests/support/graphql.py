@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
+
+from tests.support.mailbox import Mailbox
 
 
 @dataclass
@@ -34,9 +38,10 @@ class Response:
 
 
 class GraphQLClient:
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, mailbox: Mailbox | None = None) -> None:
         self.base_url = base_url
         self.http = httpx.Client(base_url=base_url, timeout=60)
+        self.mailbox = mailbox  # where sign-up links arrive (register_practice)
 
     def post(self, body: Any, token: str | None = None, **headers: str) -> Response:
         if token:
@@ -68,6 +73,19 @@ mutation Register($input: RegisterPracticeInput!) {
   }
 }
 """
+
+VERIFY_EMAIL = """
+mutation Verify($input: VerifyEmailInput!) {
+  verifyEmail(input: $input) {
+    accessToken
+    viewer { role practice { id name timezone currency } practitioner { id name email } }
+    userErrors { field code message }
+  }
+}
+"""
+
+# What registerPractice answers, whether the email was free or taken.
+REGISTERED = {"accessToken": None, "viewer": None, "userErrors": []}
 
 ADD_PRACTITIONER = """
 mutation Add($input: AddPractitionerInput!) {
@@ -104,13 +122,34 @@ def register_practice(client: GraphQLClient, **overrides: Any) -> Staff:
         "timezone": "Europe/London",
         **overrides,
     }
-    payload = client.data(REGISTER, {"input": values})["registerPractice"]
-    assert payload["userErrors"] == []
+    payload = verified_registration(client, values)
     viewer = payload["viewer"]
     return Staff(
         payload["accessToken"], values["email"], viewer["practice"]["id"],
         viewer["practitioner"]["id"],
     )
+
+
+def verified_registration(client: GraphQLClient, values: dict[str, Any]) -> Any:
+    """registerPractice, then the link its email carries through verifyEmail: the
+    verifyEmail payload."""
+    registered = client.data(REGISTER, {"input": values})["registerPractice"]
+    assert registered == REGISTERED
+    verified = client.data(VERIFY_EMAIL, {"input": {
+        "token": verification_token(client, values["email"])}})["verifyEmail"]
+    assert verified["userErrors"] == []
+    return verified
+
+
+def verification_token(client: GraphQLClient, email: str, index: int = 0) -> str:
+    """The token in the `index`th verification link sent to `email`."""
+    assert client.mailbox is not None, "register through a client that has the mailbox"
+    links = [link for received in client.mailbox.wait_for(email, count=index + 1)
+             for link in VERIFY_LINK.findall(received.text)]
+    return unquote(links[index])
+
+
+VERIFY_LINK = re.compile(r"/verify-email\?token=(\S+)")
 
 
 def add_practitioner(client: GraphQLClient, owner: Staff, **overrides: Any) -> Staff:

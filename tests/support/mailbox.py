@@ -36,7 +36,7 @@ class Received:
 
 class Mailbox:
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Condition()
         self._received: list[Received] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
@@ -44,6 +44,7 @@ class Mailbox:
         with self._lock:
             for rcpt in envelope.rcpt_tos:
                 self._received.append(Received(rcpt.lower(), message))  # type: ignore[arg-type]
+            self._lock.notify_all()
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Received]:
@@ -51,12 +52,14 @@ class Mailbox:
             return [r for r in self._received if r.to == address.lower()]
 
     def wait_for(self, address: str, count: int = 1, timeout: float = 15.0) -> list[Received]:
+        """Woken by each arrival, so a test waits no longer than the email takes."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.to(address)
-            if len(found) >= count:
-                return found
-            time.sleep(0.05)
+        with self._lock:
+            while (left := deadline - time.monotonic()) > 0:
+                found = [r for r in self._received if r.to == address.lower()]
+                if len(found) >= count:
+                    return found
+                self._lock.wait(left)
         raise AssertionError(f"expected {count} email(s) to {address}, got {len(self.to(address))}")
 
 

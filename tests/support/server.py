@@ -40,7 +40,8 @@ def start_server(settings: Settings, clock: TestClock, *, jobs: bool = True) -> 
                      run_scheduler_in_process=False)
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                       proxy_headers=False)  # as `caseload serve`: TRUSTED_PROXIES decides
     )
     thread = threading.Thread(target=server.run, name="caseload-test-server", daemon=True)
     thread.start()

@@ -31,7 +31,7 @@ mutation Confirm($input: ConfirmGuestBookingInput!) {
 HOLD = "query Hold($id: ID!) { node(id: $id) { ... on Session { awaitingConfirmationUntil } } }"
 PLEASE_CONFIRM = "Please confirm"
 BOOKED = "is booked for"
-NEW_SESSION = "New session:"  # what the practitioner is told
+NEW_APPOINTMENT = "New session:"  # what the practitioner is told
 USED_OR_EXPIRED = [{"field": ["input", "token"], "code": "INVALID_TOKEN",
                     "message": "This confirmation link has expired or was used."}]
 
@@ -66,8 +66,8 @@ def awaiting_until(client: GraphQLClient, practice: Staff, reference: str) -> An
 
 
 def status_of(client: GraphQLClient, practice: Staff, reference: str) -> tuple[str, Any]:
-    session = client.data(APPOINTMENT, {"id": reference}, token=practice.token)["node"]
-    return session["status"], session["charge"]
+    appointment = client.data(APPOINTMENT, {"id": reference}, token=practice.token)["node"]
+    return appointment["status"], appointment["charge"]
 
 
 def test_a_booking_with_an_email_on_file_waits_for_its_owner_then_is_billed_as_any_other(
@@ -94,7 +94,7 @@ def test_a_booking_with_an_email_on_file_waits_for_its_owner_then_is_billed_as_a
     assert emails(mailbox, maya.email, BOOKED) == []
     assert len(emails(mailbox, stranger, BOOKED)) == 1
     assert emails(mailbox, stranger, PLEASE_CONFIRM) == []
-    practitioner_told = len(emails(mailbox, practice.email, NEW_SESSION))
+    practitioner_told = len(emails(mailbox, practice.email, NEW_APPOINTMENT))
     assert practitioner_told == 1  # of the new guest's booking only
     reference = held["booking"]["reference"]
     assert awaiting_until(client, practice, reference) == iso(clock() + timedelta(hours=24))
@@ -110,7 +110,7 @@ def test_a_booking_with_an_email_on_file_waits_for_its_owner_then_is_billed_as_a
         "startsAt"]}, "userErrors": []}
     assert again == {"booking": None, "userErrors": USED_OR_EXPIRED}
     assert len(emails(mailbox, maya.email, BOOKED)) == 1
-    assert len(emails(mailbox, practice.email, NEW_SESSION)) == practitioner_told + 1
+    assert len(emails(mailbox, practice.email, NEW_APPOINTMENT)) == practitioner_told + 1
     assert awaiting_until(client, practice, reference) is None
 
     # and inside the notice window her card is charged for it, once
@@ -151,7 +151,7 @@ def test_an_unconfirmed_booking_is_released_before_the_notice_window_and_never_c
     assert emails(mailbox, maya.email, BOOKED) == []
 
 
-def test_a_hold_ends_before_the_notice_window_even_when_the_session_is_sooner(
+def test_a_hold_ends_before_the_notice_window_even_when_the_appointment_is_sooner(
     client: GraphQLClient, practice: Staff, key: WidgetKey, maya: Payer, monday: datetime,
     server: RunningServer, clock: TestClock,
 ) -> None:

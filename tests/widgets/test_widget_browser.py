@@ -99,7 +99,7 @@ def test_a_guest_books_for_someone_else_through_the_widget_in_chromium(
     caseload_serve: str, practice_site: PracticeSite, mailbox: Mailbox
 ) -> None:
     # given a practice with a key for its own site, which embeds the widget's snippet
-    api = GraphQLClient(caseload_serve)
+    api = GraphQLClient(caseload_serve, mailbox)
     owner = register_practice(api, sessionPrice="80.00")
     key = create_key(api, owner, [practice_site.origin])
     practice_site.page = HOST_PAGE.format(caseload=caseload_serve, key=key.text, slug=key.slug)
@@ -169,7 +169,7 @@ def test_a_guest_books_for_themselves_through_the_widget_page_in_an_iframe(
     caseload_serve: str, practice_site: PracticeSite, mailbox: Mailbox
 ) -> None:
     # given a practice whose site frames the widget page Caseload serves for its key
-    api = GraphQLClient(caseload_serve)
+    api = GraphQLClient(caseload_serve, mailbox)
     owner = register_practice(api, sessionPrice="80.00")
     key = create_key(api, owner, [practice_site.origin])
     practice_site.page = FRAMING_PAGE.format(caseload=caseload_serve, key=key.text)

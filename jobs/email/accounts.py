@@ -1,0 +1,49 @@
+"""Sign-up and sign-in emails: the verification link, the notice that someone tried to
+register a taken address, and the notice that wrong passwords paused sign-in."""
+
+from __future__ import annotations
+
+from domain.accounts.practice import Account
+from domain.accounts.registration import Registration, RegistrationRequested
+from domain.accounts.sign_in import RegistrationOnTakenEmail, SignInLocked
+from jobs.context import JobContext
+from jobs.email.handlers import EmailIntent, handles
+from resolvers.accounts.invite_links import verify_link
+
+
+@handles(RegistrationRequested)
+async def verify_email(jc: JobContext, event: RegistrationRequested) -> list[EmailIntent]:
+    async with jc.db.reading() as tx:
+        registration = await tx.get(Registration, event.registration_id)
+    if registration is None or not registration.usable(jc.clock()):
+        return []
+    values = {
+        "name": registration.name, "practice_name": registration.practice_name,
+        "link": verify_link(jc.app_url, jc.secret_key, registration.id),
+        "expires": f"{registration.expires_at:%d %B %Y at %H:%M} (UTC)",
+    }
+    return [EmailIntent(registration.email, "verify_email", values)]
+
+
+async def _to_account(
+    jc: JobContext, event: RegistrationOnTakenEmail | SignInLocked, template: str,
+    **values: object,
+) -> list[EmailIntent]:
+    async with jc.db.reading() as tx:
+        account = await tx.get(Account, event.account_id)
+    if account is None:
+        return []
+    values = {"email": account.email, "app_url": jc.app_url, **values}
+    return [EmailIntent(account.email, template, values, account.practice_id)]
+
+
+@handles(RegistrationOnTakenEmail)
+async def registration_attempt(
+    jc: JobContext, event: RegistrationOnTakenEmail
+) -> list[EmailIntent]:
+    return await _to_account(jc, event, "registration_attempt")
+
+
+@handles(SignInLocked)
+async def sign_in_paused(jc: JobContext, event: SignInLocked) -> list[EmailIntent]:
+    return await _to_account(jc, event, "sign_in_paused", minutes=event.minutes)
