@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 
+from caseload.deadline import RequestDeadlineMiddleware
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
 from caseload.ratelimit import InProcessRateLimiter, RateLimiter, RedisRateLimiter
 from caseload.runtime import Runtime
@@ -143,8 +144,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
-    # Added last runs first: the request id wraps everything, limits come next, then
-    # publishable keys (after the per-address limit, so junk keys cost no query over it).
+    # Added last runs first: the request id wraps everything, the time budget and limits
+    # come next, then publishable keys (after the per-address limit, so junk keys cost no
+    # query over it).
     limiter = make_rate_limiter(settings)
     app.add_middleware(
         PublishableKeyMiddleware, db=runtime.db, limiter=limiter,
@@ -155,6 +157,7 @@ def create_app(
         anonymous=settings.rate_limit_anonymous, signed_in=settings.rate_limit_signed_in,
         max_body_bytes=settings.max_body_bytes,
     )
+    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app
 

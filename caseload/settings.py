@@ -12,6 +12,7 @@ from pathlib import Path
 from caseload.ratelimit import Limit
 
 PUBLISHABLE_KEY_LIMIT = Limit(600, 60)
+REQUEST_TIMEOUT_SECONDS = 5.0
 
 
 class SettingsError(Exception):
@@ -43,6 +44,7 @@ class Settings:
     rate_limit_signed_in: Limit
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
+    request_timeout_seconds: float = REQUEST_TIMEOUT_SECONDS
 
     @property
     def production(self) -> bool:
@@ -82,6 +84,8 @@ class Settings:
             max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
             rate_limit_publishable_key=Limit.parse(
                 env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
+            request_timeout_seconds=float(
+                env.get("REQUEST_TIMEOUT_SECONDS") or REQUEST_TIMEOUT_SECONDS),
         )
 
 

@@ -22,6 +22,7 @@ from domain.shared.errors import DomainError, ErrorCode, Problems, not_found
 from domain.shared.validation import normalise_email
 from resolvers.shared.auth import Viewer, hash_password, verify_password
 from resolvers.shared.context import RequestContext
+from resolvers.shared.offload import off_loop
 
 EMAIL_TAKEN = DomainError.one(
     ErrorCode.EMAIL_TAKEN, "An account with this email already exists.", ["email"]
@@ -46,7 +47,8 @@ async def register(
     appointment_price: Decimal | None = None,
 ) -> SignedIn:
     async with ctx.unit_of_work() as uow:
-        practice, owner, account = register_practice(
+        practice, owner, account = await off_loop(  # the domain hashes the password
+            register_practice,
             practice_name=practice_name, name=name, email=email, password=password,
             timezone=timezone, currency=currency, hash_password=hash_password, now=ctx.now,
         )
@@ -76,11 +78,11 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
     try:
         clean_email = normalise_email(email)
     except DomainError:
-        verify_password(None, password)  # same work as a real attempt
+        await off_loop(verify_password, None, password)  # same work as a real attempt
         raise refused from None
     async with ctx.reading() as uow:
         account = await uow.accounts.by_email(clean_email)
-    if not verify_password(account.password_hash if account else None, password):
+    if not await off_loop(verify_password, account.password_hash if account else None, password):
         raise refused
     assert account is not None
     token = ctx.services.tokens.issue(account, ctx.now)
@@ -104,8 +106,9 @@ async def add_practitioner(
         assert details is not None
         if await uow.accounts.email_taken(details.email):
             raise EMAIL_TAKEN
+        password_hash = await off_loop(hash_password, details.password)
         practitioner, account = new_practitioner(
-            practice, details, hash_password(details.password), Role.PRACTITIONER, ctx.now
+            practice, details, password_hash, Role.PRACTITIONER, ctx.now
         )
         if appointment_price is not None:
             practitioner.set_appointment_price(appointment_price, "sessionPrice")
