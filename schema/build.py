@@ -39,6 +39,7 @@ from schema.shared.extensions import (
     limit_rules,
     log_unexpected,
 )
+from schema.shared.input_text import InputTextLimits
 from schema.shared.queries import CoreQueries
 from schema.shared.scalars import SCALAR_MAP
 from schema.widgets.operations import WidgetMutations, WidgetQueries
@@ -70,7 +71,9 @@ class CaseloadSchema(strawberry.Schema):
 
 
 def create_schema(*, introspection: bool = True) -> strawberry.Schema:
-    extensions: list[Any] = [TokenLimit, limit_rules, RequireSignIn, WidgetScope, ErrorPolicy]
+    extensions: list[Any] = [
+        TokenLimit, limit_rules, RequireSignIn, WidgetScope, InputTextLimits, ErrorPolicy,
+    ]
     if not introspection:
         extensions.append(DisableIntrospection)
     return CaseloadSchema(
