@@ -9,8 +9,11 @@ CASELOAD_FUZZ=long runs many more examples (README, Tests)."""
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
@@ -128,3 +131,291 @@ def test_generated_documents_never_crash_stall_or_half_change(
         f"seed {SEED} (CASELOAD_FUZZ_SEED={SEED} replays it): {len(findings)} findings\n\n"
         + "\n\n".join(str(f) for f in findings[:8])
     )
+
+
+# ------------------------------------------------------------------ hand-written hostile values
+
+ERRORS = "userErrors { field code message }"
+CREATE_GROUP_SESSION = f"""
+mutation Create($input: CreateGroupSessionInput!) {{
+  createGroupSession(input: $input) {{ session {{ id }} {ERRORS} }}
+}}
+"""
+SET_PRICE = f"""
+mutation Price($input: SetSessionPriceInput!) {{
+  setSessionPrice(input: $input) {{ practitioner {{ id sessionPrice {{ amount }} }} {ERRORS} }}
+}}
+"""
+CREATE_PACKAGE = f"""
+mutation Sell($input: CreatePackageInput!) {{
+  createPackage(input: $input) {{ package {{ id }} {ERRORS} }}
+}}
+"""
+CREATE_CLIENT = f"""
+mutation Create($input: CreateClientInput!) {{
+  createClient(input: $input) {{ client {{ id firstName }} {ERRORS} }}
+}}
+"""
+UPDATE_CLIENT = f"""
+mutation Update($input: UpdateClientInput!) {{
+  updateClient(input: $input) {{ client {{ id }} {ERRORS} }}
+}}
+"""
+REGISTER = f"""
+mutation Register($input: RegisterPracticeInput!) {{
+  registerPractice(input: $input) {{ accessToken {ERRORS} }}
+}}
+"""
+RESCHEDULE = f"""
+mutation Move($input: RescheduleSessionInput!) {{
+  rescheduleSession(input: $input) {{ session {{ id startsAt }} {ERRORS} }}
+}}
+"""
+BOOK = f"""
+mutation Book($input: BookSessionInput!) {{
+  bookSession(input: $input) {{ session {{ id }} {ERRORS} }}
+}}
+"""
+AVAILABILITY = """
+query Free($id: ID!, $from: DateTime!, $to: DateTime!, $minutes: Int!) {
+  availability(practitionerId: $id, from: $from, to: $to, durationMinutes: $minutes) {
+    startsAt
+  }
+}
+"""
+CLIENTS_PAGE = "query Page($first: Int) { clients(first: $first) { totalCount } }"
+UPCOMING = """
+query Dates($id: ID!, $first: Int!) {
+  node(id: $id) { ... on GroupSession { upcomingDates(first: $first) } }
+}
+"""
+
+LITERAL_MINUTES = """
+query Free($id: ID!) {
+  availability(practitionerId: $id, from: "2027-01-04T00:00:00Z", to: "2027-01-05T00:00:00Z",
+               durationMinutes: 99999999999) { startsAt }
+}
+"""
+
+BAD_DECIMALS = ["1e999999999", "1e309", "NaN", "Infinity", "-0", "0.001", "1" * 60]
+BAD_INSTANTS = ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00Z", "2026-03-01T10:00:00"]
+BAD_DATES = ["0001-01-01", "9999-12-31"]
+HUGE_TEXT = "x" * 100_000
+
+
+def _refusal(answer: dict[str, Any], root_field: str) -> list[Any]:
+    """The refusal an answer carries: top-level codes, else the payload's (field, code)s."""
+    if answer.get("errors"):
+        return [e["extensions"]["code"] for e in answer["errors"]]
+    return [(e["field"], e["code"]) for e in answer["data"][root_field]["userErrors"]]
+
+
+def _send(world: World, root_field: str, document: str, variables: dict[str, Any],
+          caller: str = "owner") -> dict[str, Any]:
+    answer = world.checker.send(world.callers[caller], root_field, document, variables)
+    assert isinstance(answer, dict), answer
+    return answer
+
+
+def _group_session(world: World, **values: Any) -> dict[str, Any]:
+    service = world.ids[9]
+    return {"input": {"serviceId": service, "name": "Evening", "weekday": "MONDAY",
+                      "startTime": "19:00", "durationMinutes": 60, "capacity": 8,
+                      "monthlyPrice": "60.00", "startsOn": "2027-06-07", **values}}
+
+
+def _assert_clean(world: World, before: int) -> None:
+    findings = world.checker.findings[before:]
+    assert not findings, "\n\n".join(str(f) for f in findings)
+
+
+@pytest.mark.parametrize("decimal", BAD_DECIMALS)
+def test_hostile_decimals_are_refused_where_they_are_parsed(world: World, decimal: str) -> None:
+    # given the issue's attack and its kin, as a price wherever money is typed
+    before = len(world.checker.findings)
+    # when each is sent as a group session's monthly price, a session price and a package's
+    answers = [
+        ("createGroupSession", _send(world, "createGroupSession", CREATE_GROUP_SESSION,
+                                     _group_session(world, monthlyPrice=decimal))),
+        ("setSessionPrice", _send(world, "setSessionPrice", SET_PRICE,
+                                  {"input": {"price": decimal}})),
+        ("createPackage", _send(world, "createPackage", CREATE_PACKAGE, {"input": {
+            "clientId": world.ids[3], "name": "Five", "sessions": 5, "price": decimal,
+            "checkout": "PAY_LATER"}})),
+    ]
+    # then each is refused as the caller's error, fast, and nothing was written
+    for root_field, answer in answers:
+        refusal = _refusal(answer, root_field)
+        assert refusal in (["BAD_USER_INPUT"], [(["input", "price"], "INVALID")],
+                           [(["input", "monthlyPrice"], "INVALID")]), (root_field, answer)
+    _assert_clean(world, before)
+    assert world.checker.slowest < 1.0
+
+
+def test_a_billion_digit_price_answers_in_milliseconds_and_the_server_keeps_serving(
+    world: World
+) -> None:
+    # given the request that used to hold the event loop for twenty seconds and more
+    http = world.checker.http.http
+    started = time.monotonic()
+    # when it is sent
+    answer = _send(world, "createGroupSession", CREATE_GROUP_SESSION,
+                   _group_session(world, monthlyPrice="1e999999999"))
+    elapsed = time.monotonic() - started
+    # then it is refused at once, as the caller's error naming where, and /healthz answers
+    assert _refusal(answer, "createGroupSession") == ["BAD_USER_INPUT"]
+    assert "1e999999999" in answer["errors"][0]["message"]
+    assert answer["errors"][0]["locations"]
+    assert elapsed < 0.5
+    assert http.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("instant", BAD_INSTANTS)
+def test_instants_out_of_range_or_without_offset_are_the_callers_error(
+    world: World, instant: str
+) -> None:
+    before = len(world.checker.findings)
+    # when an instant of year 1, of 9999 or without an offset is where a time is asked for
+    answers = [
+        ("availability", _send(world, "availability", AVAILABILITY, {
+            "id": world.ids[1], "from": instant, "to": "2026-01-02T00:00:00Z", "minutes": 50})),
+        ("rescheduleSession", _send(world, "rescheduleSession", RESCHEDULE, {
+            "input": {"sessionId": world.ids[5], "startsAt": instant}})),
+        ("bookSession", _send(world, "bookSession", BOOK, {
+            "input": {"relationshipId": world.ids[4], "startsAt": instant}})),
+    ]
+    # then each answers BAD_USER_INPUT (never an overflow deep in the domain)
+    for root_field, answer in answers:
+        assert _refusal(answer, root_field) == ["BAD_USER_INPUT"], (root_field, answer)
+    _assert_clean(world, before)
+
+
+@pytest.mark.parametrize("day", BAD_DATES)
+def test_dates_out_of_range_are_the_callers_error(world: World, day: str) -> None:
+    before = len(world.checker.findings)
+    answers = [
+        ("createGroupSession", _send(world, "createGroupSession", CREATE_GROUP_SESSION,
+                                     _group_session(world, startsOn=day))),
+        ("createClient", _send(world, "createClient", CREATE_CLIENT, {
+            "input": {"firstName": "Old", "lastName": "Date", "dateOfBirth": day}})),
+    ]
+    for root_field, answer in answers:
+        assert _refusal(answer, root_field) == ["BAD_USER_INPUT"], (root_field, answer)
+    _assert_clean(world, before)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (HUGE_TEXT, ["BAD_USER_INPUT"]),
+    ("Ro\x00bin", ["BAD_USER_INPUT"]),
+    ("x" * 201, [(["input", "firstName"], "INVALID")]),
+])
+def test_hostile_strings_are_refused_before_any_query(
+    world: World, value: str, expected: list[Any]
+) -> None:
+    before = len(world.checker.findings)
+    answer = _send(world, "createClient", CREATE_CLIENT,
+                   {"input": {"firstName": value, "lastName": "Client"}})
+    assert _refusal(answer, "createClient") == expected, answer
+    _assert_clean(world, before)
+
+
+def test_a_lone_surrogate_sent_as_a_json_escape_is_refused(world: World) -> None:
+    before = len(world.checker.findings)
+    # given a body whose JSON escapes decode to half a character
+    raw = ('{"query": ' + json.dumps(CREATE_CLIENT) + ', "variables": {"input": '
+           '{"firstName": "Ro\\ud800bin", "lastName": "Client"}}}').encode()
+    # when it is sent
+    answer = world.checker.send(world.callers["owner"], "createClient", CREATE_CLIENT, raw=raw)
+    # then it is the caller's error, named by its path, and nothing was created
+    assert answer["errors"][0]["extensions"] == {
+        "code": "BAD_USER_INPUT", "field": ["input", "firstName"]}
+    _assert_clean(world, before)
+
+
+@pytest.mark.parametrize("field", ["firstName", "lastName", "email", "phone"])
+def test_strings_longer_than_their_columns_are_userErrors_on_their_field(
+    world: World, field: str
+) -> None:
+    # given a value under the request's bound but longer than any such column holds
+    before = len(world.checker.findings)
+    value = ("a" * 400 + "@example.com") if field == "email" else "1" * 400
+    profile = {"firstName": "Long", "lastName": "Values", field: value}
+    # when a client is created with it and the world's client is updated with it
+    created = _send(world, "createClient", CREATE_CLIENT, {"input": profile})
+    updated = _send(world, "updateClient", UPDATE_CLIENT, {
+        "input": {"clientId": world.ids[3], "profile": {field: value}}})
+    # then both are refused on that field and change nothing
+    assert [f for f, _ in _refusal(created, "createClient")] == [["input", field]]
+    assert [f for f, _ in _refusal(updated, "updateClient")] == [["input", "profile", field]]
+    _assert_clean(world, before)
+
+
+def test_an_rtl_override_is_kept_as_typed_and_crashes_nothing(world: World) -> None:
+    before = len(world.checker.findings)
+    answer = _send(world, "createClient", CREATE_CLIENT,
+                   {"input": {"firstName": "\u202eevil.exe", "lastName": "Client"}})
+    assert answer["data"]["createClient"]["client"]["firstName"] == "\u202eevil.exe"
+    _assert_clean(world, before)
+
+
+@pytest.mark.parametrize(("timezone", "currency", "refused_on"), [
+    ("../../etc/passwd", "GBP", ["input", "timezone"]),
+    ("Europe/London", "G\u202eBP", ["input", "currency"]),
+])
+def test_hostile_timezones_and_currencies_are_userErrors(
+    world: World, timezone: str, currency: str, refused_on: list[str]
+) -> None:
+    before = len(world.checker.findings)
+    answer = _send(world, "registerPractice", REGISTER, {"input": {
+        "practiceName": "Hostile", "name": "Hal", "email": "hal@example.com",
+        "password": "correct horse battery", "timezone": timezone, "currency": currency}})
+    assert _refusal(answer, "registerPractice") == [(refused_on, "INVALID")]
+    _assert_clean(world, before)
+
+
+def test_currency_xxx_crashes_nothing(world: World) -> None:
+    # whether "no currency" is a practice's currency is the currency rules' to say; it must
+    # answer as either a practice or a userError, never a crash
+    before = len(world.checker.findings)
+    answer = _send(world, "registerPractice", REGISTER, {"input": {
+        "practiceName": "No money", "name": "Xavier", "email": f"x-{SEED}@example.com",
+        "password": "correct horse battery", "timezone": "UTC", "currency": "XXX"}})
+    assert "errors" not in answer
+    _assert_clean(world, before)
+
+
+@pytest.mark.parametrize("minutes", [2**31 - 1, -(2**31), 0])
+def test_huge_and_negative_integers_are_refused(world: World, minutes: int) -> None:
+    before = len(world.checker.findings)
+    answers = [
+        ("availability", _send(world, "availability", AVAILABILITY, {
+            "id": world.ids[1], "from": "2027-01-04T00:00:00Z", "to": "2027-01-05T00:00:00Z",
+            "minutes": minutes})),
+        ("bookSession", _send(world, "bookSession", BOOK, {"input": {
+            "relationshipId": world.ids[4], "startsAt": "2027-01-04T10:00:00Z",
+            "durationMinutes": minutes}})),
+        ("createGroupSession", _send(world, "createGroupSession", CREATE_GROUP_SESSION,
+                                     _group_session(world, durationMinutes=minutes,
+                                                    capacity=minutes))),
+    ]
+    for root_field, answer in answers:
+        assert _refusal(answer, root_field), (root_field, answer)
+    _assert_clean(world, before)
+
+
+@pytest.mark.parametrize("first", [2**31 - 1, -1, 0])
+def test_page_sizes_are_bounded(world: World, first: int) -> None:
+    before = len(world.checker.findings)
+    page = _send(world, "clients", CLIENTS_PAGE, {"first": first})
+    dates = _send(world, "node", UPCOMING, {"id": world.ids[11], "first": first})
+    assert page.get("data") or page["errors"]
+    assert len((dates.get("data") or {}).get("node", {}).get("upcomingDates", [])) <= 100
+    _assert_clean(world, before)
+
+
+def test_integers_beyond_32_bits_are_the_callers_error(world: World) -> None:
+    answer = _send(world, "clients", CLIENTS_PAGE, {"first": 2**31})
+    assert _refusal(answer, "clients") == ["BAD_USER_INPUT"]
+    literal = _send(world, "availability", LITERAL_MINUTES, {"id": world.ids[1]})
+    assert _refusal(literal, "availability") == ["BAD_USER_INPUT"]
+    assert literal["errors"][0]["locations"] == [{"line": 4, "column": 33}]

@@ -255,10 +255,12 @@ _USER_ERRORS = graphql.parse("{ userErrors { field code message } }").definition
 
 def with_user_errors(document: str) -> str:
     """The document, its mutation's payload also asking for userErrors: a refusal must be
-    seen to be checked."""
+    seen to be checked. A document that asks already is sent as written."""
     try:
         parsed = graphql.parse(document)
     except graphql.GraphQLError:
+        return document
+    if not _is_mutation(document) or "userErrors" in document:
         return document
     definitions = [
         replace(d, selection_set=_asking_for_errors(d.selection_set))
