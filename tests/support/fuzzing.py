@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import graphql
+import httpx
 from hypothesis import strategies as st
 from hypothesis_graphql import nodes
 from sqlalchemy import Table, func, select
@@ -27,7 +28,7 @@ from tests.support.graphql import GraphQLClient
 
 # CI runs a short profile; CASELOAD_FUZZ=long runs a longer one (README, Tests).
 LONG = os.environ.get("CASELOAD_FUZZ", "").strip().lower() == "long"
-EXAMPLES_PER_FIELD = int(os.environ.get("CASELOAD_FUZZ_EXAMPLES") or (60 if LONG else 4))
+EXAMPLES_PER_FIELD = int(os.environ.get("CASELOAD_FUZZ_EXAMPLES") or (60 if LONG else 6))
 SEED = int(os.environ.get("CASELOAD_FUZZ_SEED") or random.randrange(2**32))
 
 HOSTILE_TEXT = [
@@ -54,26 +55,61 @@ def _instants(now: datetime) -> st.SearchStrategy[str]:
         lambda hours: (now.replace(minute=0, second=0, microsecond=0)
                        + timedelta(hours=hours)).isoformat().replace("+00:00", "Z"))
     anywhere = st.datetimes(timezones=st.just(UTC)).map(lambda d: d.isoformat())
-    return st.one_of(soon, st.sampled_from(HOSTILE_INSTANTS), anywhere)
+    return st.one_of(soon, soon, soon, soon, st.sampled_from(HOSTILE_INSTANTS), anywhere)
 
 
 def _dates(today: date) -> st.SearchStrategy[str]:
     near = st.integers(-60, 500).map(lambda days: (today + timedelta(days=days)).isoformat())
-    return st.one_of(near, st.sampled_from(HOSTILE_DATES), st.dates().map(date.isoformat))
+    return st.one_of(near, near, near, near, st.sampled_from(HOSTILE_DATES),
+                     st.dates().map(date.isoformat))
+
+
+def id_names(schema: graphql.GraphQLSchema, root: graphql.GraphQLField) -> set[str]:
+    """The names of every ID argument and input field reachable from a root field."""
+    names: set[str] = set()
+    seen: set[str] = set()
+
+    def walk(name: str, type_: Any) -> None:
+        named = graphql.get_named_type(type_)
+        if named.name == "ID":
+            names.add(name)
+        elif isinstance(named, graphql.GraphQLInputObjectType) and named.name not in seen:
+            seen.add(named.name)
+            for field_name, input_field in named.fields.items():
+                walk(field_name, input_field.type)
+
+    for arg_name, argument in root.args.items():
+        walk(arg_name, argument.type)
+    return names
+
+
+def id_pool(names: set[str], ids: list[str]) -> list[str]:
+    """The world's ids whose type an argument's name asks for: serviceId takes services,
+    forClientId clients, sessionId sessions and group sessions; `id` takes any."""
+    def wanted(global_id: str) -> bool:
+        decoded = from_global_id(global_id)
+        kind = decoded[0].lower() if decoded else ""
+        stems = {n.removesuffix("Ids").removesuffix("Id").lower() for n in names}
+        return any(kind.endswith(stem) or stem.endswith(kind) for stem in stems)
+
+    return [i for i in ids if wanted(i)] or ids
 
 
 def scalar_strategies(ids: list[str], now: datetime) -> dict[str, st.SearchStrategy[Any]]:
-    """Value nodes per scalar, keyed by name (hypothesis-graphql's custom_scalars)."""
+    """Value nodes per scalar, keyed by name (hypothesis-graphql's custom_scalars); valid
+    values three times as often as junk, so documents also reach the domain's rules."""
     junk_ids = st.one_of(st.text(max_size=40), st.sampled_from(["", "Tm9kZToxMjM=", "x" * 500]))
+    real = st.sampled_from(ids)
     return {
-        "ID": st.one_of(st.sampled_from(ids), junk_ids).map(nodes.String),
+        "ID": st.one_of(real, real, real, junk_ids).map(nodes.String),
         "String": st.one_of(st.text(max_size=40), st.sampled_from(HOSTILE_TEXT)).map(nodes.String),
-        "Int": st.one_of(st.sampled_from(HOSTILE_INTS), st.integers(-1000, 1000)).map(nodes.Int),
+        "Int": st.one_of(st.sampled_from(HOSTILE_INTS), st.integers(-1000, 1000),
+                         st.integers(1, 100), st.integers(1, 100)).map(nodes.Int),
         "DateTime": _instants(now).map(nodes.String),
         "Date": _dates(now.date()).map(nodes.String),
         "Decimal": st.one_of(
             st.sampled_from(HOSTILE_DECIMALS),
-            st.decimals(min_value=-1000, max_value=100_000, places=2).map(str),
+            *[st.decimals(min_value=-10, max_value=10_000, places=2).map(str)] * 3,
         ).map(nodes.String),
         "JSON": st.one_of(
             st.text(max_size=20).map(nodes.String),
@@ -174,9 +210,16 @@ class Checker:
     requests: int = 0
     slowest: float = 0.0
     outcomes: dict[str, int] = field(default_factory=dict)
+    succeeded: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.state = self.fingerprints.take()
+
+    def summary(self) -> str:
+        never = sorted(f for f, n in self.succeeded.items() if n == 0)
+        answers = dict(sorted(self.outcomes.items(), key=lambda kv: -kv[1]))
+        return (f"{self.requests} requests, slowest {self.slowest:.3f} s; answers {answers}; "
+                f"never answered with data: {', '.join(never) or 'none'}")
 
     def send(self, caller: Caller, root_field: str, document: str,
              variables: dict[str, Any] | None = None, raw: bytes | None = None) -> Any:
@@ -186,8 +229,13 @@ class Checker:
             headers["Authorization"] = f"Bearer {caller.token}"
         body = raw or json.dumps({"query": document, "variables": variables or {}}).encode()
         started = time.monotonic()
-        response = self.http.http.post("/graphql", content=body, headers={
-            **headers, "Content-Type": "application/json"})
+        try:
+            response = self.http.http.post(
+                "/graphql", content=body, timeout=self.budget_seconds + 5,
+                headers={**headers, "Content-Type": "application/json"})
+        except httpx.TimeoutException:
+            self.findings.append(Finding(root_field, "no answer at all (a stall)", document, ""))
+            return None
         elapsed = time.monotonic() - started
         self.requests += 1
         self.slowest = max(self.slowest, elapsed)
@@ -196,6 +244,7 @@ class Checker:
         problems = _problems(response.status_code, answer, elapsed, self.budget_seconds)
         outcome = _outcome(answer, root_field)
         self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        self.succeeded[root_field] = self.succeeded.get(root_field, 0) + (outcome == "data")
         if _is_mutation(document):
             after = self.fingerprints.take()
             if after != self.state and _refused(answer, root_field):
