@@ -84,9 +84,19 @@ class Settings:
             max_body_bytes=int(env.get("MAX_BODY_BYTES", str(256 * 1024))),
             rate_limit_publishable_key=Limit.parse(
                 env.get("RATE_LIMIT_PUBLISHABLE_KEY", "600/60")),
-            request_timeout_seconds=float(
-                env.get("REQUEST_TIMEOUT_SECONDS") or REQUEST_TIMEOUT_SECONDS),
+            request_timeout_seconds=_seconds(env.get("REQUEST_TIMEOUT_SECONDS")),
         )
+
+
+def _seconds(given: str | None) -> float:
+    try:
+        seconds = float(given) if given else REQUEST_TIMEOUT_SECONDS
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 3600:
+        raise SettingsError(
+            f"REQUEST_TIMEOUT_SECONDS={given!r}: give a number of seconds above 0, e.g. 5.")
+    return seconds
 
 
 def _secret_key(given: str | None, var_dir: Path, production: bool) -> str:

@@ -10,13 +10,14 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from caseload.settings import Settings
+from caseload.settings import Settings, SettingsError
 from resolvers.shared.auth import hash_password, verify_password
 from tests.support.clients import CREATE_CLIENT
 from tests.support.clock import TestClock
@@ -132,3 +133,13 @@ def test_password_hashing_leaves_the_event_loop_free(server: RunningServer, owne
     # then /healthz did not wait behind the hashing (on the loop it would wait for what is
     # left of a hash, more than half of one in the median)
     assert len(timings) >= 3 and statistics.median(timings) < one_hash / 2, (timings, one_hash)
+
+
+def test_the_budget_is_a_setting_of_a_few_seconds(tmp_path: Path) -> None:
+    base = {"CASELOAD_VAR_DIR": str(tmp_path)}
+    assert Settings.from_env(base).request_timeout_seconds == 5.0
+    assert Settings.from_env({**base, "REQUEST_TIMEOUT_SECONDS": "2.5"}
+                             ).request_timeout_seconds == 2.5
+    for refused in ("0", "-1", "abc", "inf"):
+        with pytest.raises(SettingsError, match=f"REQUEST_TIMEOUT_SECONDS='{refused}'"):
+            Settings.from_env({**base, "REQUEST_TIMEOUT_SECONDS": refused})
