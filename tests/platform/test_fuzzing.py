@@ -410,13 +410,17 @@ def test_huge_and_negative_integers_are_refused(world: World, minutes: int) -> N
     _assert_clean(world, before)
 
 
-@pytest.mark.parametrize("first", [2**31 - 1, -1, 0])
-def test_page_sizes_are_bounded(world: World, first: int) -> None:
+@pytest.mark.parametrize(("first", "page_refused"), [(2**31 - 1, True), (-1, True), (0, False)])
+def test_page_sizes_are_bounded(world: World, first: int, page_refused: bool) -> None:
     before = len(world.checker.findings)
+    # when a page or a list of dates is asked for with a huge, a negative or no length
     page = _send(world, "clients", CLIENTS_PAGE, {"first": first})
     dates = _send(world, "node", UPCOMING, {"id": world.ids[11], "first": first})
-    assert page.get("data") or page["errors"]
-    assert len((dates.get("data") or {}).get("node", {}).get("upcomingDates", [])) <= 100
+    # then a page beyond 0 to 100 is the caller's error, and a list of dates stays bounded
+    codes = [e["extensions"]["code"] for e in page.get("errors") or []]
+    assert codes == (["BAD_USER_INPUT"] if page_refused else [])
+    listed = dates["data"]["node"]["upcomingDates"]
+    assert (0 < len(listed) <= 100) if first > 0 else listed == []
     _assert_clean(world, before)
 
 
