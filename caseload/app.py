@@ -22,6 +22,7 @@ from strawberry.types import ExecutionResult
 from caseload import graphql_http
 from caseload.client_address import ClientAddressMiddleware
 from caseload.cost_budget import WindowCostBudget
+from caseload.deadline import RequestDeadlineMiddleware
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
 from caseload.runtime import Runtime
 from caseload.settings import Settings
@@ -180,8 +181,8 @@ def create_app(
     )
     app.state.runtime = runtime
     # Added last runs first: the request id wraps everything, then the client address is
-    # settled, limits come next, then publishable keys (after the per-address limit, so junk
-    # keys cost no query over it).
+    # settled, the time budget starts, limits come next, then publishable keys (after the
+    # per-address limit, so junk keys cost no query over it).
     app.add_middleware(
         PublishableKeyMiddleware, db=runtime.db, limiter=runtime.limiter,
         per_key=settings.rate_limit_publishable_key,
@@ -191,6 +192,7 @@ def create_app(
         anonymous=settings.rate_limit_anonymous, signed_in=settings.rate_limit_signed_in,
         max_body_bytes=settings.max_body_bytes, identify=_account_of(runtime),
     )
+    app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app

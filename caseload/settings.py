@@ -23,6 +23,7 @@ COST_LIMIT = Limit(100_000, 60)  # query cost points per window, per caller
 MAX_TTL = 60 * 24 * 365  # a year of minutes
 ARGON2_MEMORY_KIB = 65536
 ARGON2_PRODUCTION_MINIMUM_KIB = 19456  # OWASP's least for Argon2id
+REQUEST_TIMEOUT_SECONDS = 5.0
 
 
 class SettingsError(Exception):
@@ -72,6 +73,9 @@ class _Environment(BaseSettings):
     sign_in_failures: Limit = Field(DEFAULT_SIGN_IN_FAILURES, alias="SIGN_IN_FAILURES")
     argon2_memory_kib: int = Field(ARGON2_MEMORY_KIB, alias="ARGON2_MEMORY_KIB", ge=64,
                                    le=4 * 2**20)
+    request_timeout_seconds: float = Field(REQUEST_TIMEOUT_SECONDS,
+                                           alias="REQUEST_TIMEOUT_SECONDS", gt=0, lt=3600,
+                                           allow_inf_nan=False)
 
     @field_validator("env", mode="before")
     @classmethod
@@ -127,6 +131,7 @@ ALLOWED = {
     "MAX_BODY_BYTES": f"a whole number of bytes from 1024 to {64 * 2**20}",
     "RATE_LIMIT_COST": "COST/SECONDS, both positive whole numbers, e.g. 100000/60",
     "OUTBOX_REDISPATCH_SECONDS": "a whole number of seconds from 1 to 86400",
+    "REQUEST_TIMEOUT_SECONDS": "a number of seconds above 0 and below 3600, e.g. 5",
     "TRUSTED_PROXIES": "addresses or CIDR ranges, comma-separated, e.g. 10.0.0.0/8, 192.0.2.7",
     "SIGN_IN_FAILURES": "FAILURES/SECONDS, both positive whole numbers, e.g. 5/900",
     "ARGON2_MEMORY_KIB": f"a whole number of KiB from 64 to {4 * 2**20} "
@@ -181,6 +186,7 @@ class Settings:
     trusted_proxies: tuple[Network, ...] = ()
     sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
     argon2_memory_kib: int = ARGON2_MEMORY_KIB
+    request_timeout_seconds: float = REQUEST_TIMEOUT_SECONDS
 
     @property
     def production(self) -> bool:
@@ -224,6 +230,7 @@ class Settings:
             trusted_proxies=read.trusted_proxies,
             sign_in_failures=read.sign_in_failures,
             argon2_memory_kib=_argon2_memory(read.argon2_memory_kib, production),
+            request_timeout_seconds=read.request_timeout_seconds,
         )
 
 

@@ -41,6 +41,7 @@ from schema.shared.extensions import (
     limit_rules,
     log_unexpected,
 )
+from schema.shared.input_text import InputTextLimits
 from schema.shared.queries import CoreQueries
 from schema.shared.request_errors import (
     DOCUMENTS_CACHED,
@@ -84,7 +85,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     request_errors = RequestErrors if introspection else RequestErrorsWithoutSuggestions
     extensions: list[Any] = [
         TokenLimit, lambda: ParsedOnce(maxsize=DOCUMENTS_CACHED), limit_rules, request_errors,
-        RequireSignIn, WidgetScope, QueryCost, ErrorPolicy,
+        RequireSignIn, WidgetScope, InputTextLimits, QueryCost, ErrorPolicy,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

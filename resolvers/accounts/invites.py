@@ -15,6 +15,7 @@ from resolvers.accounts.practice import SignedIn
 from resolvers.shared.access import visible_client
 from resolvers.shared.auth import hash_password
 from resolvers.shared.context import RequestContext
+from resolvers.shared.offload import off_loop
 
 SIGN_IN_TAKEN = DomainError.one(
     ErrorCode.EMAIL_TAKEN, "Another sign-in already uses this client's email address."
@@ -54,7 +55,8 @@ async def accept_invite(ctx: RequestContext, *, token: str, password: str) -> Si
         check_password(password, email=client.email)
         if client.email and await uow.accounts.email_taken(client.email):
             raise SIGN_IN_TAKEN
-        account = open_account(client, found, hash_password(password), ctx.now)
+        password_hash = await off_loop(hash_password, password)
+        account = open_account(client, found, password_hash, ctx.now)
         uow.accounts.add(account)
         try:
             await uow.commit()

@@ -23,6 +23,7 @@ from domain.shared.validation import normalise_email
 from resolvers.accounts.sign_in_guard import SignInGuard
 from resolvers.shared.auth import Viewer, hash_password, verify_password
 from resolvers.shared.context import RequestContext
+from resolvers.shared.offload import off_loop
 
 EMAIL_TAKEN = DomainError.one(
     ErrorCode.EMAIL_TAKEN, "An account with this email already exists.", ["email"]
@@ -50,14 +51,15 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
     try:
         clean_email = normalise_email(email)
     except DomainError:
-        verify_password(None, password)  # same work as a real attempt
+        await off_loop(verify_password, None, password)  # same work as a real attempt
         raise refused from None
     guard = SignInGuard.of(ctx)
     if guard is not None:
         await guard.ensure_open(clean_email)
     async with ctx.reading() as uow:
         account = await uow.accounts.by_email(clean_email)
-    if not verify_password(account.password_hash if account else None, password):
+    if not await off_loop(verify_password, account.password_hash if account else None,
+                          password):
         if guard is not None and await guard.failed(clean_email) and account is not None:
             await _announce_pause(ctx, account.id, guard.failures.window_seconds)
         raise refused
@@ -91,8 +93,9 @@ async def add_practitioner(
         assert details is not None
         if await uow.accounts.email_taken(details.email):
             raise EMAIL_TAKEN
+        password_hash = await off_loop(hash_password, details.password)
         practitioner, account = new_practitioner(
-            practice, details, hash_password(details.password), Role.PRACTITIONER, ctx.now
+            practice, details, password_hash, Role.PRACTITIONER, ctx.now
         )
         if appointment_price is not None:
             practitioner.set_appointment_price(

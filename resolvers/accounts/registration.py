@@ -16,6 +16,7 @@ from resolvers.accounts.sign_in_guard import email_bucket
 from resolvers.shared.auth import hash_password
 from resolvers.shared.context import RequestContext
 from resolvers.shared.limits import Limit
+from resolvers.shared.offload import off_loop
 
 REGISTRATION_EMAILS = Limit(3, 3600)
 REGISTERED_SINCE = DomainError.one(
@@ -29,8 +30,9 @@ async def register(
 ) -> uuid.UUID | None:
     """The registration waiting for verification, or None when the email was taken (which
     only the composition root may be told: the API answers the same for both)."""
-    registration = request_registration(
-        practice_name=practice_name, name=name, email=email, password=password,
+    registration = await off_loop(  # the domain hashes the password
+        request_registration, practice_name=practice_name, name=name, email=email,
+        password=password,
         timezone=timezone, currency=currency, appointment_price=appointment_price,
         hash_password=hash_password, token_hash_for=registration_hash_for(
             ctx.services.tokens.secret), now=ctx.now,

@@ -237,6 +237,7 @@ async def available_times(
         if practitioner is None or practitioner.practice_id != viewer.practice_id:
             raise not_found("Practitioner", ["practitionerId"])
         availability.check_range(request.start, request.end)
+        availability.check_duration(request.duration_minutes)  # before any arithmetic on it
         busy = await uow.appointments.busy(
             practitioner.id, request.start,
             request.end + timedelta(minutes=request.duration_minutes),

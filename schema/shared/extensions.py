@@ -22,6 +22,7 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
 
+from schema.shared.input_errors import as_bad_input, is_bad_input
 from schema.widgets.fields import WIDGET_ROOT_FIELDS
 
 logger = logging.getLogger("caseload.graphql")
@@ -219,7 +220,10 @@ def limit_rules() -> AddValidationRules:
 
 def is_unexpected(error: GraphQLError) -> bool:
     original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
+    return (
+        original is not None and not isinstance(original, GraphQLError)
+        and not is_bad_input(error)
+    )
 
 
 class ErrorPolicy(SchemaExtension):
@@ -235,6 +239,8 @@ class ErrorPolicy(SchemaExtension):
 
     @staticmethod
     def _policy(error: GraphQLError, request_id: str | None) -> GraphQLError:
+        if is_bad_input(error):
+            return as_bad_input(error)
         if is_unexpected(error):
             return GraphQLError(
                 "Internal server error.",

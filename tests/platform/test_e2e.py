@@ -156,10 +156,10 @@ def due_appointment(client: GraphQLClient, mailbox: Mailbox) -> tuple[str, str]:
     scene = paying_client_scene(client, mailbox)
     starts_at = (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0,
                                                                 microsecond=0)
-    session = booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
+    appointment = booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
                      startsAt=starts_at, durationMinutes=50)
-    assert session["charge"] is None
-    return str(session["id"]), scene.owner.token
+    assert appointment["charge"] is None
+    return str(appointment["id"]), scene.owner.token
 
 
 def charge_of(client: GraphQLClient, token: str, appointment_id: str) -> Any:
