@@ -53,6 +53,7 @@ def server_env(database_url: str, var_dir: Path, secret_key: str) -> dict[str, s
         # The limiter still runs (its cost is part of the figures) but never refuses.
         RATE_LIMIT_ANONYMOUS="1000000000/60",
         RATE_LIMIT_SIGNED_IN="1000000000/60",
+        RATE_LIMIT_COST="1000000000000/60",
         CASELOAD_VAR_DIR=str(var_dir),
         CASELOAD_ENV="development",
         SECRET_KEY=secret_key,
