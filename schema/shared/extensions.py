@@ -22,6 +22,7 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
 
+from schema.shared.connections import MAX_PAGE_SIZE
 from schema.shared.input_errors import as_bad_input, is_bad_input
 from schema.widgets.fields import WIDGET_ROOT_FIELDS
 
@@ -146,7 +147,9 @@ def _multiplier(field: FieldNode, variables: dict[str, Any] | None) -> int:
             if isinstance(argument.value, VariableNode) and variables is not None:
                 value = variables.get(argument.value.name.value)
                 value = str(DEFAULT_PAGE if value is None else value)
-            return max(1, int(value)) if isinstance(value, str) and value.isdigit() else 100
+            # no list answers more than MAX_PAGE_SIZE items (a larger page is refused as such)
+            return min(MAX_PAGE_SIZE, max(1, int(value))) if isinstance(value, str) and (
+                value.isdigit()) else MAX_PAGE_SIZE
     return 1
 
 

@@ -63,7 +63,7 @@ def world(
 ) -> Iterator[World]:
     """One practice with something of each kind, and a server of its own (same database)
     whose budgets let a fuzzer through."""
-    main = GraphQLClient(server.base_url)
+    main = GraphQLClient(server.base_url, mailbox_server[1])
     place = studio(main, sessionPrice="80.00")
     owner = place.owner
     practitioner = add_practitioner(main, owner)
