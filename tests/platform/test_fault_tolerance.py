@@ -103,7 +103,7 @@ def test_killing_the_worker_and_the_relay_mid_burst_loses_and_doubles_nothing(
     deployment: Deployment,
 ) -> None:
     started = time.monotonic()
-    client = GraphQLClient(deployment.base_url)
+    client = GraphQLClient(deployment.base_url, deployment.mailbox)
     # given practices, each with a signed-in client who keeps a card
     scenes = [paying_client_scene(client, deployment.mailbox) for _ in range(SCENES)]
     relationships = [relationship_of(client, scene) for scene in scenes]
