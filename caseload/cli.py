@@ -19,7 +19,9 @@ if TYPE_CHECKING:
 
 def _settings() -> Settings:
     try:
-        return Settings.from_env()
+        settings = Settings.from_env()
+        settings.make_folders()
+        return settings
     except SettingsError as error:
         print(f"caseload: {error}", file=sys.stderr)
         raise SystemExit(2) from None

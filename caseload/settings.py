@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from caseload.client_address import Network, parse_networks
 from caseload.ratelimit import Limit
@@ -199,6 +200,25 @@ class Settings:
     @property
     def embedded_database(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def make_folders(self) -> None:
+        """Every folder the settings name, made before anything opens a file in one; a folder
+        that cannot be made stops start-up with what and why (SettingsError)."""
+        folders = [self.var_dir]
+        if self.embedded_database:
+            database = make_url(self.database_url).database
+            if database and database != ":memory:":
+                folders.append(Path(database).parent)
+        if not self.smtp_url:
+            folders.append(self.mail_folder)
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise SettingsError(
+                    f"cannot make the folder {folder}: {error.strerror or error}. Set "
+                    "CASELOAD_VAR_DIR (or DATABASE_URL) to a place this user may write."
+                ) from None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

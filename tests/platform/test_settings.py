@@ -148,3 +148,32 @@ def test_trusted_proxies_are_addresses_and_ranges(tmp_path: Path) -> None:
     assert [str(n) for n in Settings.from_env(env).trusted_proxies] == [
         "10.0.0.0/8", "192.0.2.7/32", "::1/128"]
     assert Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path)}).trusted_proxies == ()
+
+
+def test_start_up_makes_every_folder_it_needs(tmp_path: Path) -> None:
+    # given a fresh folder and a secret key of its own (so nothing else makes var/)
+    var_dir = tmp_path / "deep" / "var"
+    env = {**os.environ, "CASELOAD_VAR_DIR": str(var_dir), "SECRET_KEY": "k" * 40}
+    env.pop("DATABASE_URL", None)
+    env.pop("SMTP_URL", None)
+    # when the embedded database is migrated
+    result = subprocess.run([*CLI, "migrate"], env=env, capture_output=True, text=True,
+                            timeout=120)
+    # then the folders were made and the database is there
+    assert result.returncode == 0, result.stderr
+    assert (var_dir / "caseload.db").is_file() and (var_dir / "mail").is_dir()
+
+
+def test_a_folder_that_cannot_be_made_is_named_without_a_traceback(tmp_path: Path) -> None:
+    # given a var folder that would have to live inside a file
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    env = {**os.environ, "CASELOAD_VAR_DIR": str(blocker / "var"), "SECRET_KEY": "k" * 40}
+    env.pop("DATABASE_URL", None)
+    # when the server is started, then it stops at once and says which folder and why
+    result = subprocess.run([*CLI, "serve"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"caseload: cannot make the folder {blocker / 'var'}: Not a directory. Set "
+        "CASELOAD_VAR_DIR (or DATABASE_URL) to a place this user may write.\n")
