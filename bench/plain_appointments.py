@@ -5,7 +5,6 @@ SQLAlchemy Core, and answers the same JSON (see bench/plain.py)."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from domain.appointments.policy import AppointmentStatus
 from domain.clients.relationships import RelationshipStatus
 from persistence import outbox, tables
 from resolvers.shared.auth import Viewer
+from schema.shared.connections import encode
 from schema.shared.ids import decode_id, to_global_id
 
 A, AA, C = tables.appointments, tables.appointment_attendees, tables.clients
@@ -224,7 +224,7 @@ def _connection(rows: Sequence[Any], total: int, attending: dict[uuid.UUID, list
     return {
         "totalCount": total,
         "pageInfo": {"hasNextPage": len(rows) < total,
-                     "endCursor": cursor(len(rows) - 1) if rows else None},
+                     "endCursor": cursor(rows[-1]) if rows else None},
         "edges": [{"node": {
             "id": to_global_id("Session", row.id), "startsAt": instant(row.starts_at),
             "endsAt": instant(row.ends_at), "status": row.status.value,
@@ -237,8 +237,9 @@ def _connection(rows: Sequence[Any], total: int, attending: dict[uuid.UUID, list
     }
 
 
-def cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{position}".encode()).decode()
+def cursor(row: Any) -> str:
+    """The keyset cursor a sessions connection answers: the row's start and id."""
+    return encode((row.starts_at, row.id))
 
 
 def name(row: Any) -> dict[str, Any]:

@@ -4,7 +4,6 @@ relationships with attendees, the other clients they name, practitioners, cards)
 
 from __future__ import annotations
 
-import base64
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -19,10 +18,12 @@ from persistence.client_queries import involved_client_ids
 from persistence.tables import clients, payment_methods, practitioners, relationship_clients
 from persistence.tables import relationships as rels
 from resolvers.shared.auth import Viewer
+from schema.shared.connections import encode
 from schema.shared.ids import to_global_id
 
 AnyRow: TypeAlias = Row[*tuple[Any, ...]]
-CLIENT_COLUMNS = (clients.c.id, clients.c.first_name, clients.c.last_name, clients.c.email)
+CLIENT_COLUMNS = (clients.c.id, clients.c.first_name, clients.c.last_name, clients.c.email,
+                  clients.c.sort_last_name, clients.c.sort_first_name)
 
 
 async def read_page(tx: AsyncSession, who: Viewer, first: int) -> dict[str, Any]:
@@ -44,7 +45,7 @@ async def read_page(tx: AsyncSession, who: Viewer, first: int) -> dict[str, Any]
     return {"clients": {
         "totalCount": int(total or 0),
         "pageInfo": {"hasNextPage": len(page) < int(total or 0),
-                     "endCursor": _cursor(len(page) - 1) if page else None},
+                     "endCursor": _cursor(page[-1]) if page else None},
         "edges": [{"node": _client(c, related, people, staff, cards)} for c in page],
     }}
 
@@ -144,5 +145,6 @@ def _instant(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{position}".encode()).decode()
+def _cursor(row: Any) -> str:
+    """The keyset cursor the clients connection answers: the row's sort key and id."""
+    return encode((row.sort_last_name, row.sort_first_name, row.id))

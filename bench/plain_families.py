@@ -63,7 +63,7 @@ def _connection(rows: Any, total: int, attending: dict[uuid.UUID, list[Any]],
     return {
         "totalCount": total,
         "pageInfo": {"hasNextPage": len(rows) < total,
-                     "endCursor": cursor(len(rows) - 1) if rows else None},
+                     "endCursor": cursor(rows[-1]) if rows else None},
         "edges": [{"node": {
             "id": to_global_id("Session", row.id), "startsAt": instant(row.starts_at),
             "endsAt": instant(row.ends_at), "status": row.status.value,

@@ -1,7 +1,7 @@
 """Seeds a practice of a chosen size with bulk SQLAlchemy Core inserts into the real tables.
 
 The practice, its owner and practitioners come from the real domain code
-(domain.accounts.practice.register_practice / new_practitioner), so their rows are what sign-up
+(domain.accounts.registration and new_practitioner), so their rows are what sign-up
 would have written; only the Argon2 hash is computed once and shared, to keep seeding fast.
 """
 
@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.accounts.practice import NewPractitioner, Role, new_practitioner, register_practice
+from domain.accounts.practice import NewPractitioner, Role, new_practitioner
+from domain.accounts.registration import request_registration
 from persistence import tables
 from persistence.database import Database
 from resolvers.shared.auth import hash_password
@@ -83,11 +84,12 @@ async def seed_practice(connection: AsyncConnection, practitioners: int) -> uuid
     """One practice, its owner (who can sign in) and `practitioners - 1` more staff."""
     now = datetime.now(UTC) - timedelta(days=1)
     password_hash = hash_password(PASSWORD)
-    practice, owner, account = register_practice(
+    # sign-up's own rules: a checked registration, then the practice its link opens
+    practice, owner, account = request_registration(
         practice_name="Bench Practice", name="Olive Owner", email=OWNER_EMAIL,
-        password=PASSWORD, timezone="Europe/London", currency="GBP",
-        hash_password=lambda _: password_hash, now=now,
-    )
+        password=PASSWORD, timezone="Europe/London", currency="GBP", appointment_price=None,
+        hash_password=lambda _: password_hash, token_hash_for=lambda _: "", now=now,
+    ).open_practice(now)
     staff = [(owner, account)]
     for index in range(1, practitioners):
         details = NewPractitioner(

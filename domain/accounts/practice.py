@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 from decimal import Decimal
@@ -14,13 +13,11 @@ from domain.shared.errors import DomainError, ErrorCode, Problems
 from domain.shared.events import Aggregate, Event
 from domain.shared.money import minor_unit
 from domain.shared.validation import (
-    check_currency,
     check_password,
     check_timezone,
     normalise_email,
     parse_hhmm,
     required_text,
-    slugify,
 )
 
 DEFAULT_NOTICE_HOURS = 48
@@ -141,40 +138,6 @@ def validate_practitioner(
     if clean_name is None or clean_email is None or clean_tz is None:
         return None
     return NewPractitioner(clean_name, clean_email, password, clean_tz)
-
-
-def register_practice(
-    *,
-    practice_name: str,
-    name: str,
-    email: str,
-    password: str,
-    timezone: str,
-    currency: str,
-    hash_password: Callable[[str], str],
-    now: datetime,
-) -> tuple[Practice, Practitioner, Account]:
-    """A new practice with its owner as the first practitioner, working 9 to 5 on weekdays."""
-    problems = Problems()
-    clean_practice = problems.check(required_text, practice_name, "practiceName")
-    details = validate_practitioner(problems, name, email, password, timezone)
-    clean_currency = problems.check(check_currency, currency, "currency")
-    problems.raise_if_any()
-    assert clean_practice and details and clean_currency
-    practice = Practice(
-        id=uuid.uuid4(),
-        name=clean_practice,
-        slug=f"{slugify(clean_practice)}-{uuid.uuid4().hex[:6]}",
-        timezone=details.timezone,
-        currency=clean_currency,
-        created_at=now,
-    )
-    owner, account = new_practitioner(
-        practice, details, hash_password(details.password), Role.OWNER, now
-    )
-    practice.owner_id = owner.id
-    practice.record(PracticeRegistered(practice.id, owner.id))
-    return practice, owner, account
 
 
 def new_practitioner(

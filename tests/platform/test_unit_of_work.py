@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from domain.accounts.practice import PracticeRegistered, register_practice
+from domain.accounts.practice import PracticeRegistered
+from domain.accounts.registration import request_registration
 from persistence.database import Database
 from persistence.tables import outbox, practices
 from persistence.uow import UnitOfWork
@@ -31,11 +32,13 @@ def db_url(tmp_path: Path) -> Iterator[str]:
 
 
 def new_practice() -> tuple[object, ...]:
-    return register_practice(
+    # sign-up's own rules: a checked registration, then the practice its link opens
+    return request_registration(
         practice_name="Calm Rooms", name="Ada Owner", email=f"{uuid.uuid4().hex}@example.com",
         password="a long enough password", timezone="Europe/London", currency="GBP",
-        hash_password=lambda _: "hash", now=NOW,
-    )
+        appointment_price=None, hash_password=lambda _: "hash", token_hash_for=lambda _: "",
+        now=NOW,
+    ).open_practice(NOW)
 
 
 async def outbox_kinds(db: Database) -> list[str]:
