@@ -48,15 +48,16 @@ _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPP
 
 
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
-    def __init__(self, services: Services, settings: Settings) -> None:
+    def __init__(
+        self, services: Services, settings: Settings, cost_budget: WindowCostBudget
+    ) -> None:
         super().__init__(
             create_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
         )
         self.services = services
-        self.cost_budget = WindowCostBudget(
-            settings.rate_limit_cost, settings.redis_url, settings.redis_namespace)
+        self.cost_budget = cost_budget
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         header = request.headers.get("authorization", "")
@@ -125,7 +126,8 @@ def create_app(
     runtime = runtime or Runtime(settings)
     in_process = runtime.embedded_broker if run_jobs_in_process is None else run_jobs_in_process
     schedule = in_process if run_scheduler_in_process is None else run_scheduler_in_process
-    graphql = GraphQLEndpoint(runtime.services, settings)
+    graphql = GraphQLEndpoint(
+        runtime.services, settings, WindowCostBudget(runtime.limiter, settings.rate_limit_cost))
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})

@@ -26,6 +26,9 @@ class WindowRateLimiter:
             return None
         return await self._retry_after(bucket, limit)
 
+    async def remaining(self, bucket: str, limit: Limit) -> int:
+        return int((await self._strategy.get_window_stats(_item(limit), bucket)).remaining)
+
     async def wait(self, bucket: str, limit: Limit) -> int | None:
         if await self._strategy.test(_item(limit), bucket):
             return None
