@@ -1,4 +1,4 @@
-"""`caseload`: serve, worker, scheduler, sweep, migrate, export-schema, demo."""
+"""`caseload`: serve, worker, scheduler, sweep, outbox, migrate, export-schema, demo."""
 
 from __future__ import annotations
 
@@ -145,6 +145,66 @@ async def _dry_run(runtime: Runtime) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    from caseload.runtime import Runtime
+
+    runtime = Runtime(_settings())
+    if args.action == "list":
+        return asyncio.run(_outbox_list(runtime, args.limit))
+    if bool(args.ids) == args.all:
+        print("caseload outbox retry: give row ids or --all (not both)", file=sys.stderr)
+        return 2
+    if runtime.embedded_broker:
+        runtime.start_worker()
+    retried = asyncio.run(_outbox_retry(runtime, None if args.all else args.ids))
+    if runtime.embedded_broker:
+        runtime.drain()
+        runtime.stop_worker()
+    return 0 if retried or args.all else 1
+
+
+async def _outbox_list(runtime: Runtime, limit: int) -> int:
+    from persistence import outbox
+
+    now = runtime.clock()
+    async with runtime.db.reading() as tx:
+        state = await outbox.health(tx, now, runtime.outbox_policy())
+        rows = await outbox.given_up(tx, now, runtime.outbox_policy(), limit=limit)
+    await runtime.dispose()
+    oldest = ("" if state.oldest_waiting_seconds is None
+              else f", the oldest for {state.oldest_waiting_seconds:.0f}s")
+    print(f"Outbox: {state.waiting} waiting for delivery{oldest}; {state.given_up} given up "
+          f"after {runtime.settings.outbox_max_attempts} attempts.")
+    for row in rows:
+        error = (row.last_error or "no error recorded").splitlines()[0][:160]
+        print(f"{row.id}  {row.kind}  created {row.created_at:%Y-%m-%d %H:%M:%S}  "
+              f"attempts {row.attempts}  {error}")
+    return 0
+
+
+async def _outbox_retry(runtime: Runtime, ids: list[str] | None) -> int:
+    import uuid
+
+    from jobs.relay import relay
+    from persistence import outbox
+
+    try:
+        wanted = None if ids is None else [uuid.UUID(i) for i in ids]
+    except ValueError as error:
+        print(f"caseload outbox retry: not a row id ({error})", file=sys.stderr)
+        return 0
+    now = runtime.clock()
+    async with runtime.db.new_write_tx() as tx, tx.begin():
+        reset = await outbox.reset(tx, now, runtime.outbox_policy(), ids=wanted)
+    sent = await relay(runtime.db, now, runtime.send_outbox, runtime.outbox_policy(),
+                       ids=reset) if reset else 0
+    await runtime.dispose()
+    missing = len(wanted or []) - len(reset)
+    print(f"Outbox: {sent} row(s) handed to the broker again"
+          + (f"; {missing} id(s) not found or already delivered" if missing > 0 else "") + ".")
+    return len(reset)
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     from persistence.migrate import upgrade
 
@@ -185,6 +245,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "sweep": ("run the due work once and exit (waits for a running sweep to end)",
               "Run the due work once, now, and say what was done. Waits for a sweep that is "
               "already running to finish first."),
+    "outbox": ("list the emails and jobs given up on, and retry them",
+               "The outbox holds each email and job until it is delivered. A row is handed to "
+               "the broker again OUTBOX_REDISPATCH_SECONDS after a hand-over that did not "
+               "deliver it, the wait doubling each time (at most an hour); after "
+               "OUTBOX_MAX_ATTEMPTS it is given up, but kept. `list` counts what waits and "
+               "lists the rows given up; `retry` gives rows their attempts back and hands "
+               "them over now."),
     "migrate": ("apply database migrations",
                 "Apply the Alembic migrations to DATABASE_URL (run it before serve on "
                 "PostgreSQL; the embedded database migrates itself)."),
@@ -223,6 +290,18 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dry-run", action="store_true",
                        help="print what is due now without doing any of it")
     sweep.set_defaults(run=cmd_sweep)
+    outbox_command = command("outbox")
+    actions = outbox_command.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser(
+        "list", help="count what waits; list the rows given up, oldest first",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    listing.add_argument("--limit", type=int, default=100, help="rows to list at most")
+    retry = actions.add_parser(
+        "retry", help="hand rows over again with their attempts back (ids, or --all)",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    retry.add_argument("ids", nargs="*", metavar="ID", help="outbox row ids (from `list`)")
+    retry.add_argument("--all", action="store_true", help="every row given up")
+    outbox_command.set_defaults(run=cmd_outbox)
     command("migrate").set_defaults(run=cmd_migrate)
     command("export-schema").set_defaults(run=cmd_export_schema)
     command("demo").set_defaults(run=cmd_demo)

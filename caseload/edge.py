@@ -4,14 +4,17 @@ Refusals answer in GraphQL's error shape so clients parse one format."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from persistence.database import StatementCounter, statement_counter
-from resolvers.shared.limits import Limit, RateLimiter
+from resolvers.shared.limits import BudgetUnavailable, Limit, RateLimiter
 from schema.shared.extensions import MAX_BATCH
+
+logger = logging.getLogger("caseload")
 
 
 class RequestTooLarge(Exception):
@@ -19,10 +22,11 @@ class RequestTooLarge(Exception):
 
 
 async def refuse(
-    send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None,
+    **extensions: str,
 ) -> None:
     body = json.dumps({"data": None, "errors": [
-        {"message": message, "extensions": {"code": code}}]}).encode()
+        {"message": message, "extensions": {"code": code, **extensions}}]}).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length",
                                                             str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
@@ -30,9 +34,20 @@ async def refuse(
     await send({"type": "http.response.body", "body": body})
 
 
+async def budgets_unavailable(
+    send: Send, unavailable: BudgetUnavailable, headers: dict[str, str] | None = None
+) -> None:
+    await refuse(send, 503, "SERVICE_UNAVAILABLE",
+                 "Request budgets cannot be counted right now; try again in "
+                 f"{unavailable.retry_after} seconds.",
+                 {"Retry-After": str(unavailable.retry_after), **(headers or {})})
+
+
 class RequestIdMiddleware:
     """Gives each request an id (or keeps the caller's X-Request-ID) and echoes it back;
-    optionally reports how many SQL statements the request cost."""
+    optionally reports how many SQL statements the request cost. Whatever fails beneath it
+    answers 500 in GraphQL's error shape with the request id (never a bare text page) and is
+    logged under that id."""
 
     def __init__(self, app: ASGIApp, *, expose_sql_count: bool) -> None:
         self.app = app
@@ -48,8 +63,12 @@ class RequestIdMiddleware:
         counter = StatementCounter()
         token = statement_counter.set(counter)
 
+        started = False
+
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 if self.expose_sql_count:
@@ -59,6 +78,12 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception:
+            logger.exception("request %s: unexpected error", request_id)
+            if started:
+                raise  # too late for an answer of our own: the connection is closed
+            await refuse(send_with_headers, 500, "INTERNAL_SERVER_ERROR",
+                         "Internal server error.", requestId=request_id)
         finally:
             statement_counter.reset(token)
 
@@ -99,7 +124,11 @@ class EdgeLimitsMiddleware:
             await self._too_large(send)
             return
         bucket, limit = self._bucket(scope, headers)
-        retry_after = await self.limiter.hit(bucket, limit, cost=operations(scope, body))
+        try:
+            retry_after = await self.limiter.hit(bucket, limit, cost=operations(scope, body))
+        except BudgetUnavailable as unavailable:
+            await budgets_unavailable(send, unavailable, readable_by(headers))
+            return
         if retry_after is not None:
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests; try again in {retry_after} seconds.",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from jobs.email.adapters import FolderMailer, Mailer, SmtpMailer
 from jobs.relay import relay
 from jobs.sweep.run import Sweeper
 from persistence.database import Database
+from persistence.outbox import RetryPolicy
 from persistence.sandbox_gateway import SandboxGateway
 from resolvers.shared.auth import Tokens, use_argon2_memory
 from resolvers.shared.context import Services
@@ -44,7 +47,9 @@ class Runtime:
         self.broker: dramatiq.Broker = make_broker(settings.redis_url, settings.redis_namespace)
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
-        self.limiter = make_rate_limiter(settings.redis_url, settings.redis_namespace)
+        self.limiter = make_rate_limiter(
+            settings.redis_url, settings.redis_namespace,
+            refuse_anonymous_without_redis=settings.refuse_anonymous_without_redis)
         use_argon2_memory(settings.argon2_memory_kib)
         self.services = Services(
             db=self.db,
@@ -61,6 +66,7 @@ class Runtime:
         self._job_lock = threading.Lock()
         # Tests switch this off to play a crash between commit and dispatch.
         self.dispatch_after_commit = True
+        self._dispatch_warned_at = -math.inf
 
     @property
     def embedded_broker(self) -> bool:
@@ -87,18 +93,27 @@ class Runtime:
         """The sweep's parts, on this process's engine or on `db` (another event loop's)."""
         db = db or self.db
         return Sweeper(db, self.clock, self.send_outbox, SandboxGateway(db, self.clock),
-                       self.settings.outbox_redispatch_after)
+                       self.outbox_policy())
+
+    def outbox_policy(self) -> RetryPolicy:
+        return RetryPolicy(self.settings.outbox_redispatch_after,
+                           self.settings.outbox_max_attempts)
 
     async def dispatch_now(self, outbox_ids: list[uuid.UUID]) -> None:
         """Right after a commit: hand its outbox rows to the broker. If this fails the
-        rows stay undelivered and the next sweep dispatches them."""
+        rows stay undelivered and the sweep's relay dispatches them; the request that
+        committed answers as usual."""
         if not self.dispatch_after_commit:
             return
         try:
-            await relay(self.db, self.clock(), self.send_outbox, ids=outbox_ids,
-                        redispatch_after=self.settings.outbox_redispatch_after)
-        except Exception:
-            logger.exception("dispatch after commit failed; the sweep will retry")
+            await relay(self.db, self.clock(), self.send_outbox, self.outbox_policy(),
+                        ids=outbox_ids)
+        except Exception as error:
+            now = time.monotonic()
+            if now - self._dispatch_warned_at >= 60:  # once a minute, not per request
+                self._dispatch_warned_at = now
+                logger.warning("dispatch after commit failed (%s: %s); the sweep's relay "
+                               "dispatches the rows", type(error).__name__, error)
 
     def start_worker(self, threads: int = 4) -> Worker:
         self.worker = Worker(

@@ -25,6 +25,8 @@ MAX_TTL = 60 * 24 * 365  # a year of minutes
 ARGON2_MEMORY_KIB = 65536
 ARGON2_PRODUCTION_MINIMUM_KIB = 19456  # OWASP's least for Argon2id
 REQUEST_TIMEOUT_SECONDS = 5.0
+OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
+OUTBOX_MAX_ATTEMPTS = 10
 
 
 class SettingsError(Exception):
@@ -68,8 +70,12 @@ class _Environment(BaseSettings):
         PUBLISHABLE_KEY_LIMIT, alias="RATE_LIMIT_PUBLISHABLE_KEY")
     max_body_bytes: int = Field(256 * 1024, alias="MAX_BODY_BYTES", ge=1024, le=64 * 2**20)
     rate_limit_cost: Limit = Field(COST_LIMIT, alias="RATE_LIMIT_COST")
-    outbox_redispatch_seconds: int = Field(300, alias="OUTBOX_REDISPATCH_SECONDS", ge=1,
+    outbox_redispatch_seconds: int = Field(30, alias="OUTBOX_REDISPATCH_SECONDS", ge=1,
                                            le=24 * 3600)
+    outbox_max_attempts: int = Field(OUTBOX_MAX_ATTEMPTS, alias="OUTBOX_MAX_ATTEMPTS", ge=1,
+                                     le=100)
+    rate_limit_without_redis: Literal["local", "refuse-anonymous"] = Field(
+        "local", alias="RATE_LIMIT_WITHOUT_REDIS")
     trusted_proxies: tuple[Network, ...] = Field((), alias="TRUSTED_PROXIES")
     sign_in_failures: Limit = Field(DEFAULT_SIGN_IN_FAILURES, alias="SIGN_IN_FAILURES")
     argon2_memory_kib: int = Field(ARGON2_MEMORY_KIB, alias="ARGON2_MEMORY_KIB", ge=64,
@@ -132,6 +138,8 @@ ALLOWED = {
     "MAX_BODY_BYTES": f"a whole number of bytes from 1024 to {64 * 2**20}",
     "RATE_LIMIT_COST": "COST/SECONDS, both positive whole numbers, e.g. 100000/60",
     "OUTBOX_REDISPATCH_SECONDS": "a whole number of seconds from 1 to 86400",
+    "OUTBOX_MAX_ATTEMPTS": "a whole number of attempts from 1 to 100",
+    "RATE_LIMIT_WITHOUT_REDIS": "local or refuse-anonymous",
     "REQUEST_TIMEOUT_SECONDS": "a number of seconds above 0 and below 3600, e.g. 5",
     "TRUSTED_PROXIES": "addresses or CIDR ranges, comma-separated, e.g. 10.0.0.0/8, 192.0.2.7",
     "SIGN_IN_FAILURES": "FAILURES/SECONDS, both positive whole numbers, e.g. 5/900",
@@ -183,7 +191,9 @@ class Settings:
     max_body_bytes: int
     rate_limit_publishable_key: Limit = PUBLISHABLE_KEY_LIMIT
     rate_limit_cost: Limit = COST_LIMIT
-    outbox_redispatch_after: timedelta = timedelta(minutes=5)
+    outbox_redispatch_after: timedelta = OUTBOX_REDISPATCH_AFTER
+    outbox_max_attempts: int = OUTBOX_MAX_ATTEMPTS
+    refuse_anonymous_without_redis: bool = False
     trusted_proxies: tuple[Network, ...] = ()
     sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
     argon2_memory_kib: int = ARGON2_MEMORY_KIB
@@ -247,6 +257,8 @@ class Settings:
             rate_limit_publishable_key=read.rate_limit_publishable_key,
             rate_limit_cost=read.rate_limit_cost,
             outbox_redispatch_after=timedelta(seconds=read.outbox_redispatch_seconds),
+            outbox_max_attempts=read.outbox_max_attempts,
+            refuse_anonymous_without_redis=read.rate_limit_without_redis == "refuse-anonymous",
             trusted_proxies=read.trusted_proxies,
             sign_in_failures=read.sign_in_failures,
             argon2_memory_kib=_argon2_memory(read.argon2_memory_kib, production),

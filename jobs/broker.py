@@ -54,6 +54,6 @@ def declare_actors(broker: dramatiq.Broker, job_context: Callable[[], JobContext
         broker=broker,
         process_outbox=dramatiq.actor(
             actor_name="process_outbox", queue_name=QUEUE, broker=broker,
-            max_retries=8, min_backoff=1_000, max_backoff=300_000,
+            max_retries=0,  # the outbox relay owns retries (persistence.outbox)
         )(process_outbox),
     )

@@ -36,9 +36,13 @@ async def process_outbox_row(jc: JobContext, outbox_id: uuid.UUID) -> None:
             for intent in await handler(jc, event):
                 await _deliver_once(jc, outbox_id, intent)
     except Exception as error:
+        # Recorded, not raised: the outbox relay owns the retry (Dramatiq's would be a
+        # second, uncounted one), and hands the row over again when its wait is over.
+        logger.warning("outbox row %s (%s) failed; the relay retries it: %r",
+                       outbox_id, row.kind, error)
         async with jc.db.new_write_tx() as tx, tx.begin():
             await outbox.mark_failed(tx, outbox_id, repr(error))
-        raise  # Dramatiq retries with backoff
+        return
     async with jc.db.new_write_tx() as tx, tx.begin():
         await outbox.mark_delivered(tx, outbox_id, jc.clock())
 

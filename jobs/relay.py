@@ -1,4 +1,6 @@
-"""The outbox relay: claim undelivered rows and hand their ids to the broker."""
+"""The outbox relay: claim undelivered rows and hand their ids to the broker. It is the one
+owner of retries (see persistence.outbox): a row is handed over again when its wait is over,
+however the earlier attempt was lost or failed."""
 
 from __future__ import annotations
 
@@ -6,10 +8,11 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from persistence import outbox
 from persistence.database import Database
+from persistence.outbox import RetryPolicy
 
 logger = logging.getLogger("caseload.relay")
 
@@ -17,20 +20,20 @@ Send = Callable[[list[uuid.UUID]], None]
 
 
 async def relay(
-    db: Database, now: datetime, send: Send, *, ids: Sequence[uuid.UUID] | None = None,
-    redispatch_after: timedelta = outbox.REDISPATCH_AFTER,
+    db: Database, now: datetime, send: Send, policy: RetryPolicy = outbox.DEFAULT_POLICY, *,
+    ids: Sequence[uuid.UUID] | None = None,
 ) -> int:
     """Dispatch due outbox rows (only `ids`, when given); returns how many were sent.
 
     Rows are handed to the broker before the claim commits: a relay killed in between
-    leaves them unclaimed for the next relay, and a failed send rolls the claim back. A
-    claim committed after a send the broker then lost is redispatched `redispatch_after`
-    later; actors make the repeat harmless.
+    leaves them unclaimed for the next relay, and a failed send rolls the claim back (the
+    attempt does not count). A claim committed after a send the broker then lost is due
+    again after the policy's wait; actors make the repeat harmless.
     """
     total = 0
     while True:
         async with db.new_write_tx() as tx, tx.begin():
-            claimed = await outbox.claim(tx, now, ids=ids, redispatch_after=redispatch_after)
+            claimed = await outbox.claim(tx, now, ids=ids, policy=policy)
             if claimed:
                 await asyncio.to_thread(send, claimed)
         if not claimed:

@@ -226,7 +226,10 @@ outbox = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("dispatched_at", UtcDateTime, nullable=True),
     Column("delivered_at", UtcDateTime, nullable=True),
+    # Hand-overs to the broker so far, and when the relay hands the row over again if it is
+    # still undelivered then (NULL: at once).
     Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
 )
 Index(

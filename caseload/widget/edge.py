@@ -9,9 +9,9 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from caseload.edge import cors_headers, refuse
+from caseload.edge import budgets_unavailable, cors_headers, refuse
 from persistence.database import Database
-from resolvers.shared.limits import Limit, RateLimiter
+from resolvers.shared.limits import BudgetUnavailable, Limit, RateLimiter
 from resolvers.widgets.publishable_keys import (
     WIDGET_ACCESS,
     KeyRefused,
@@ -57,7 +57,12 @@ class PublishableKeyMiddleware:
             await refuse(send, refusal.status, refusal.code, refusal.message)
             return
         cors = cors_headers(access.origin)
-        retry_after = await self.limiter.hit(f"publishable-key:{access.key_id}", self.per_key)
+        try:
+            retry_after = await self.limiter.hit(f"publishable-key:{access.key_id}",
+                                                 self.per_key)
+        except BudgetUnavailable as unavailable:
+            await budgets_unavailable(send, unavailable, cors)
+            return
         if retry_after is not None:
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests for this key; try again in {retry_after} seconds.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from domain.accounts.payments import PaymentGateway
 from jobs.relay import Send, relay
@@ -17,6 +17,7 @@ from jobs.sweep.refunds import count_refunds, retry_refunds
 from jobs.sweep.reminders import count_reminders, send_reminders
 from persistence import outbox
 from persistence.database import Database
+from persistence.outbox import RetryPolicy
 
 logger = logging.getLogger("caseload.sweep")
 
@@ -67,7 +68,7 @@ class Sweeper:
     clock: Callable[[], datetime]
     send: Send
     payments: PaymentGateway
-    redispatch_after: timedelta = outbox.REDISPATCH_AFTER
+    outbox_policy: RetryPolicy = outbox.DEFAULT_POLICY
 
 
 @dataclass
@@ -84,9 +85,13 @@ async def run_sweep(sweeper: Sweeper) -> SweepReport:
     context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
     for step in STEPS:
         report.counts[step.done] = await step.run(context)
-    report.counts["outbox relayed"] = await relay(
-        sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
+    report.counts["outbox relayed"] = await relay_outbox(sweeper, context.now)
     return report
+
+
+async def relay_outbox(sweeper: Sweeper, now: datetime | None = None) -> int:
+    """The outbox part of the sweep alone: the scheduler runs it between sweeps too."""
+    return await relay(sweeper.db, now or sweeper.clock(), sweeper.send, sweeper.outbox_policy)
 
 
 async def due_now(sweeper: Sweeper) -> SweepReport:
@@ -97,5 +102,5 @@ async def due_now(sweeper: Sweeper) -> SweepReport:
         report.counts[step.due] = await step.count(context)
     async with sweeper.db.reading() as tx:
         report.counts["emails to relay"] = await outbox.count_due(
-            tx, context.now, sweeper.redispatch_after)
+            tx, context.now, sweeper.outbox_policy)
     return report

@@ -25,6 +25,15 @@ class Limit:
 DEFAULT_SIGN_IN_FAILURES = Limit(5, 900)
 
 
+class BudgetUnavailable(Exception):
+    """The budget cannot be counted now (its shared storage is down) and is set to refuse
+    rather than count in this process; `retry_after` seconds until it is tried again."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"request budgets unavailable; retry in {retry_after}s")
+        self.retry_after = retry_after
+
+
 class RateLimiter(Protocol):
     async def hit(self, bucket: str, limit: Limit, cost: int = 1) -> int | None:
         """Count `cost` requests; None if they may go ahead, else seconds until they may

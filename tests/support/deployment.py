@@ -58,6 +58,7 @@ class Deployment:
     logs: Path
     serve: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
+    scheduler: subprocess.Popen[bytes] | None = None
 
     @property
     def redis(self) -> bool:
@@ -81,6 +82,15 @@ class Deployment:
             self.worker = self._spawn("worker", "--threads", "4")
         elif self.serve is None or self.serve.poll() is not None:
             self.start_serve()
+
+    def start_scheduler(self) -> None:
+        """A `caseload scheduler` process: the sweep every minute, the outbox relay between."""
+        self.scheduler = self._spawn("scheduler")
+
+    def log_lines(self, command: str, text: str) -> list[str]:
+        """Lines of every log of `command` (serve, worker, …) that contain `text`."""
+        return [line for path in sorted(self.logs.glob(f"{command}-*.log"))
+                for line in path.read_text(errors="replace").splitlines() if text in line]
 
     def kill_worker(self) -> None:
         """SIGKILL, no clean stop: embedded, that is the serve process that hosts it."""
@@ -114,7 +124,7 @@ class Deployment:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        for process in (self.worker, self.serve):
+        for process in (self.scheduler, self.worker, self.serve):
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
