@@ -103,10 +103,13 @@ class Deployment:
         _kill(self.serve)
 
     def cli(self, *args: str, timeout: float = 60) -> str:
-        result = subprocess.run([*CLI, *args], env=self.env, capture_output=True, text=True,
-                                timeout=timeout)
+        result = self.cli_result(*args, timeout=timeout)
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    def cli_result(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*CLI, *args], env=self.env, capture_output=True, text=True,
+                              timeout=timeout)
 
     def settle(self, done: Any, deadline_seconds: float = 45) -> None:
         """Wait until `done()`; whenever mail stops arriving for a while, run `caseload
