@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO
@@ -19,12 +20,20 @@ from jobs.context import JobContext
 from jobs.delivery import process_outbox_row
 
 QUEUE = "caseload"
+REDIS_CONNECT_TIMEOUT = 0.5  # seconds
+REDIS_TIMEOUT = 2.0
 
 
 def make_broker(redis_url: str | None, namespace: str = "caseload") -> dramatiq.Broker:
     broker: dramatiq.Broker
     if redis_url:
-        broker = RedisBroker(url=redis_url, namespace=namespace)
+        # Timeouts so a Redis that hangs fails a send fast instead of holding the request
+        # that committed (the outbox relay sends the rows later); Dramatiq's Redis consumer
+        # polls, so no command waits on the server for long.
+        client = redis.Redis.from_url(
+            redis_url, socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            socket_timeout=REDIS_TIMEOUT)
+        broker = RedisBroker(client=client, namespace=namespace)
     else:
         # The in-process broker of the embedded default: a real Dramatiq broker and worker
         # in this process. Messages lost in a crash are redispatched from the outbox.

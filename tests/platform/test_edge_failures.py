@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,6 +26,8 @@ from caseload.app import create_app
 from caseload.settings import Settings
 from domain.accounts.practice import Role
 from resolvers.shared.auth import Tokens
+from tests.support.databases import drop_database, prepare_database
+from tests.support.graphql import PASSWORD, REGISTER, REGISTERED, unique_email
 from tests.support.mailbox import free_port
 
 TYPENAME = {"query": "{ __typename }"}
@@ -130,3 +136,37 @@ def test_by_default_anonymous_callers_are_counted_in_the_process_without_redis(
 
     # then the budget still holds, counted in this process
     assert statuses == [200, 200, 200, 429]
+
+
+@pytest.fixture
+def hanging_redis() -> Iterator[str]:
+    """A port that takes connections and never answers, as a Redis that hangs."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+
+
+def test_a_write_commits_and_answers_at_once_though_redis_hangs(
+    test_env: dict[str, str], tmp_path: Path, hanging_redis: str,
+) -> None:
+    # given a Redis that takes connections and never answers, on a database of this test's
+    database_url = prepare_database(os.environ.get("DATABASE_URL"), tmp_path, name="hang")
+    try:
+        app = app_for(test_env, REDIS_URL=hanging_redis, DATABASE_URL=database_url)
+        values = {"practiceName": "Calm Waters Therapy", "name": "Ada Owner",
+                  "email": unique_email("owner"), "password": PASSWORD,
+                  "timezone": "Europe/London"}
+
+        # when a stranger signs up, which counts a budget and hands an email to the broker
+        started = time.monotonic()
+        response = call(app, "POST", "/graphql",
+                        json={"query": REGISTER, "variables": {"input": values}})
+
+        # then the sign-up is answered as usual, well inside the request's time budget
+        # (the email waits in the outbox for the relay)
+        assert response.status_code == 200, response.text
+        assert response.json()["data"] == {"registerPractice": REGISTERED}
+        assert time.monotonic() - started < 3.5
+    finally:
+        drop_database(database_url)
