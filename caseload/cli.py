@@ -240,8 +240,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "scheduler": ("run the sweep every minute (never two sweeps at once)",
                   "Run the sweep every minute: unconfirmed guest bookings released, refunds "
                   "retried, charges inside the notice window, automatic cancellations, "
-                  "reminders, monthly invoices, undelivered email handed over again. A minute "
-                  "that finds a sweep still running is skipped."),
+                  "reminders, monthly invoices, undelivered email handed over again; and "
+                  "between sweeps, every 10 seconds, the outbox relay alone. A minute that "
+                  "finds a sweep still running is skipped."),
     "sweep": ("run the due work once and exit (waits for a running sweep to end)",
               "Run the due work once, now, and say what was done. Waits for a sweep that is "
               "already running to finish first."),
@@ -294,11 +295,14 @@ def build_parser() -> argparse.ArgumentParser:
     actions = outbox_command.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser(
         "list", help="count what waits; list the rows given up, oldest first",
+        description="Count the rows waiting for delivery (and the oldest one's age), and list "
+        "the rows given up: id, kind, when written, attempts, last error.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     listing.add_argument("--limit", type=int, default=100, help="rows to list at most")
     retry = actions.add_parser(
         "retry", help="hand rows over again with their attempts back (ids, or --all)",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        description="Give rows their attempts back and hand them to the broker now: the "
+        "rows named (any undelivered row), or with --all every row given up.")
     retry.add_argument("ids", nargs="*", metavar="ID", help="outbox row ids (from `list`)")
     retry.add_argument("--all", action="store_true", help="every row given up")
     outbox_command.set_defaults(run=cmd_outbox)

@@ -1,6 +1,6 @@
 """The query cost budget each caller spends (schema.shared.cost): a moving window on the same
 limiter as the request budgets (in Redis when REDIS_URL is set, so every server process shares
-it; in this process otherwise), in buckets of its own."""
+it; in this process otherwise, and while Redis does not answer), in buckets of its own."""
 
 from __future__ import annotations
 

@@ -18,11 +18,13 @@ from typing import Any
 
 import httpx
 import pytest
+from limits.aio.storage import RedisStorage
 from starlette.requests import Request
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from caseload.app import create_app
+from caseload.ratelimit import FallbackRateLimiter, Limit
 from caseload.settings import Settings
 from domain.accounts.practice import Role
 from resolvers.shared.auth import Tokens
@@ -170,3 +172,31 @@ def test_a_write_commits_and_answers_at_once_though_redis_hangs(
         assert time.monotonic() - started < 3.5
     finally:
         drop_database(database_url)
+
+
+def test_without_redis_budgets_still_hold_and_the_warning_comes_once_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # given the request budgets of a process whose Redis is down, on a clock of our own
+    now = [1000.0]
+    storage = RedisStorage(f"async+redis://127.0.0.1:{free_port()}/0", wrap_exceptions=True,
+                           implementation="redispy")
+    limiter = FallbackRateLimiter(storage, clock=lambda: now[0])
+
+    async def hits(count: int) -> list[int | None]:
+        return [await limiter.hit("account:a", Limit(5, 3600)) for _ in range(count)]
+
+    # when a caller spends its budget of 5 and more, at once and then two minutes later
+    with caplog.at_level(logging.WARNING, logger="caseload.ratelimit"):
+        first = asyncio.run(hits(7))
+        warned_at_once = len(caplog.records)
+        now[0] += 120
+        later = asyncio.run(hits(1))
+
+    # then the budget held, counted in the process, and the warning came once, and again
+    # once only after a minute
+    assert first[:5] == [None] * 5 and all(first[5:])
+    assert all(later)
+    assert warned_at_once == 1
+    assert len(caplog.records) == 2
+    assert limiter.redis_down
