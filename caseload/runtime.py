@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import threading
@@ -28,9 +27,6 @@ from resolvers.shared.auth import Tokens, use_argon2_memory
 from resolvers.shared.context import Services
 
 logger = logging.getLogger("caseload")
-# A commit's dispatch waits for the broker this long at most: past it the claim rolls back
-# and the relay sends the rows (a repeat, if the send went through after all, is harmless).
-DISPATCH_TIMEOUT_SECONDS = 1.5
 
 
 def utc_now() -> datetime:
@@ -110,9 +106,8 @@ class Runtime:
         if not self.dispatch_after_commit:
             return
         try:
-            async with asyncio.timeout(DISPATCH_TIMEOUT_SECONDS):
-                await relay(self.db, self.clock(), self.send_outbox, self.outbox_policy(),
-                            ids=outbox_ids)
+            await relay(self.db, self.clock(), self.send_outbox, self.outbox_policy(),
+                        ids=outbox_ids)
         except Exception as error:
             now = time.monotonic()
             if now - self._dispatch_warned_at >= 60:  # once a minute, not per request
