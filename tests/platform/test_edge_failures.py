@@ -149,7 +149,7 @@ def hanging_redis() -> Iterator[str]:
         yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
 
 
-def test_a_write_commits_and_answers_at_once_though_redis_hangs(
+def test_a_write_commits_and_answers_within_its_budget_though_redis_hangs(
     test_env: dict[str, str], tmp_path: Path, hanging_redis: str,
 ) -> None:
     # given a Redis that takes connections and never answers, on a database of this test's
@@ -165,11 +165,11 @@ def test_a_write_commits_and_answers_at_once_though_redis_hangs(
         response = call(app, "POST", "/graphql",
                         json={"query": REGISTER, "variables": {"input": values}})
 
-        # then the sign-up is answered as usual, well inside the request's time budget
-        # (the email waits in the outbox for the relay)
+        # then the sign-up is answered as usual, inside the request's time budget (not cut
+        # off as REQUEST_TIMEOUT after its commit); the email waits in the outbox
         assert response.status_code == 200, response.text
         assert response.json()["data"] == {"registerPractice": REGISTERED}
-        assert time.monotonic() - started < 3.5
+        assert time.monotonic() - started < settings_for(test_env).request_timeout_seconds
     finally:
         drop_database(database_url)
 
