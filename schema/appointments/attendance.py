@@ -9,6 +9,7 @@ import strawberry
 from resolvers.appointments import attendance, reserved_slots
 from schema.appointments.types import Appointment, AppointmentConnection, Continuation, ReservedSlot
 from schema.clients.inputs import given, node_id
+from schema.shared.arguments import After, Before, First, Last
 from schema.shared.common import UserError, Weekday, context, refusals_as_user_errors
 from schema.shared.connections import APPOINTMENT_KEY, window
 from schema.shared.ids import to_global_id
@@ -71,8 +72,8 @@ class AttendanceQueries:
         "attendance update, oldest first."
     )
     async def awaiting_updates(
-        self, info: strawberry.Info, first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        self, info: strawberry.Info, first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
     ) -> AppointmentConnection:
         at = window(APPOINTMENT_KEY, first, after, last, before)
         found = await attendance.awaiting_updates(context(info), at)

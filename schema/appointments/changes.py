@@ -11,6 +11,7 @@ from resolvers.appointments import my_appointments
 from schema.appointments.booking import AppointmentPayload
 from schema.appointments.types import Appointment, AppointmentConnection
 from schema.clients.inputs import given, node_id
+from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import UserError, context, refusals_as_user_errors
 from schema.shared.connections import APPOINTMENT_KEY, window
 
@@ -74,8 +75,8 @@ class MyAppointmentsQueries:
         "book and manage for."
     )
     async def my_appointments(
-        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None, last: int | None = None, before: str | None = None,
+        self, info: strawberry.Info, upcoming: Upcoming = None, first: First = None,
+        after: After = None, last: Last = None, before: Before = None,
     ) -> AppointmentConnection:
         at = window(APPOINTMENT_KEY, first, after, last, before)
         found = await my_appointments.my_appointments(context(info), upcoming, at)

@@ -11,6 +11,7 @@ from resolvers.clients import clients
 from schema.accounts.operations import AuthPayload, signed_in_payload
 from schema.clients.inputs import AddressInput, ClientProfileInput, node_id, profile_changes
 from schema.clients.types import Client, ClientConnection, ClientEdge
+from schema.shared.arguments import After, Before, First, Last
 from schema.shared.common import UserError, context, refusals_as_user_errors
 from schema.shared.connections import CLIENT_KEY, edges_and_info, window
 
@@ -64,8 +65,8 @@ class ClientQueries:
     @strawberry.field(description="The practice's clients; by default only active ones.")
     async def clients(
         self, info: strawberry.Info, include_inactive: bool = False, search: str | None = None,
-        first: int | None = None, after: str | None = None,
-        last: int | None = None, before: str | None = None,
+        first: First = None, after: After = None,
+        last: Last = None, before: Before = None,
     ) -> ClientConnection:
         ctx = context(info)
         at = window(CLIENT_KEY, first, after, last, before)

@@ -13,6 +13,7 @@ from resolvers.shared.access import may_see_relationship
 from resolvers.shared.auth import Viewer
 from schema.accounts.types import Practitioner
 from schema.clients.types import Client
+from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, context
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
@@ -91,8 +92,8 @@ class Relationship(Node):
 
     @strawberry.field(name="sessions")
     async def appointments(
-        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None, last: int | None = None, before: str | None = None,
+        self, info: strawberry.Info, upcoming: Upcoming = None, first: First = None,
+        after: After = None, last: Last = None, before: Before = None,
     ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
         from schema.appointments.types import appointment_page
 

@@ -16,6 +16,7 @@ from domain.clients.relationships import RelationshipStatus
 from resolvers.shared.access import may_see_client, may_see_relationship
 from resolvers.shared.auth import Viewer
 from schema.billing.enums import InvoiceStatus
+from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, PageInfo, context
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
@@ -174,8 +175,8 @@ class Client(Node):
 
     @strawberry.field(name="sessions")
     async def appointments(
-        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None, last: int | None = None, before: str | None = None,
+        self, info: strawberry.Info, upcoming: Upcoming = None, first: First = None,
+        after: After = None, last: Last = None, before: Before = None,
     ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
         from schema.appointments.types import AppointmentConnection, appointment_page
 
