@@ -17,8 +17,8 @@ from schema.shared.ids import decode_id
 NO_SUCH_ID = uuid.UUID(int=0)
 
 
-def node_id(global_id: strawberry.ID, type_name: str) -> uuid.UUID:
-    return decode_id(str(global_id), type_name) or NO_SUCH_ID
+def node_id(global_id: strawberry.ID, *type_names: str) -> uuid.UUID:
+    return decode_id(str(global_id), *type_names) or NO_SUCH_ID
 
 
 def optional_node_id(global_id: strawberry.ID | None, type_name: str) -> uuid.UUID | None:

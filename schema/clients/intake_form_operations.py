@@ -44,8 +44,8 @@ class IntakeFormPayload:
 
 @strawberry.type
 class IntakeFormQueries:
-    @strawberry.field(description="For a signed-in client: their pending intake forms and "
-                      "those of clients they may complete forms for.")
+    @strawberry.field(description="For a signed-in client: pending forms about them or about "
+                      "clients they may complete forms for.")
     async def my_pending_forms(self, info: strawberry.Info) -> list[IntakeForm]:
         return [IntakeForm.from_entity(f) for f in
                 await intake_forms.pending_forms(context(info))]

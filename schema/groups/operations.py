@@ -86,7 +86,7 @@ class GroupSessionPayload:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A discount on an invoice: a percent or an amount off its subtotal.")
 class DiscountInput:
     percent: Decimal | None = strawberry.field(
         default=strawberry.UNSET, description="Exactly one of percent and amount."
