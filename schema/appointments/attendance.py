@@ -119,9 +119,9 @@ class AttendanceQueries:
 class AttendanceMutations:
     @strawberry.mutation(
         description=(
-            "The session's practitioner (or the owner), after it started: record attendance and "
-            "what comes next, in one step; the follow-up is booked, and a reserved slot kept or "
-            "removed, all or nothing."
+            "The session's practitioner only, once it started: record attendance and what comes "
+            "next, in one step; the follow-up is booked, and a reserved slot kept or removed, "
+            "all or nothing."
         ),
     )
     @refusals_as_user_errors(SubmitAttendanceUpdatePayload)

@@ -152,7 +152,9 @@ class Appointment(Node):
         description="What the session costs: the practitioner's price when it was booked.",
     )
     cancelled_at: datetime | None = strawberry.field(
-        description="When it was cancelled; null unless a cancelled status.",
+        description=(
+            "When it was cancelled; null unless CANCELLED, LATE_CANCELLED or AUTO_CANCELLED."
+        ),
     )
     entity: strawberry.Private[domain.Appointment]
 

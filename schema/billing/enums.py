@@ -13,7 +13,7 @@ InvoiceStatus = described_enum(_Status, name="InvoiceStatus", description=(
     _Status.OPEN: "Owed: payInvoice charges the payer's card.",
     _Status.PAID: "Paid by card through Caseload.",
     _Status.CLOSED: "Closed without payment being taken here.",
-    _Status.VOID: "Cancelled: nothing is owed and it bills nothing.",
+    _Status.VOID: "Cancelled: nothing is owed.",
 })
 _Checkout = billing.Checkout
 Checkout = described_enum(_Checkout, name="Checkout", description=(

@@ -34,7 +34,7 @@ class CreateRelationshipInput:
 @strawberry.input(description="A relationship to end, and why.")
 class EndRelationshipInput:
     relationship_id: strawberry.ID = strawberry.field(description="The ACTIVE relationship to end.")
-    reason: EndReason = strawberry.field(description="Why it ends; staff only ever see it.")  # type: ignore[valid-type]
+    reason: EndReason = strawberry.field(description="Why it ends; only staff ever see it.")  # type: ignore[valid-type]
     note: str | None = strawberry.field(
         default=strawberry.UNSET,
         description="The practice's internal note; never shown to clients.",

@@ -71,7 +71,7 @@ class Relationship(Node):
     started_at: datetime = strawberry.field(description="When it started (or restarted).")
     ended_at: datetime | None = strawberry.field(description="When it ended; null unless ENDED.")
     end_reason: EndReason | None = strawberry.field(  # type: ignore[valid-type]
-        description="Why it ended; null unless ENDED, and for clients.",
+        description="Why it ended; null unless ENDED, and always null for clients.",
     )
     end_note: str | None = strawberry.field(
         description="The practice's internal note on ending; never shown to clients."

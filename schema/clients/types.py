@@ -83,7 +83,7 @@ class Client(Node):
         ),
     )
     date_of_birth: date | None = strawberry.field(
-        description="Null when unknown or hidden from this viewer.",
+        description="The client's date of birth; null when unknown or hidden from this viewer.",
     )
     address: Address | None = strawberry.field(
         description="The client's postal address; null when unknown or hidden from this viewer.",

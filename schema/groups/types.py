@@ -221,7 +221,7 @@ class TransferPreview:
     )
     new_group_session_first_dates: list[date] = strawberry.field(
         name="newSessionFirstDates",
-        description="The new session's next dates from firstDate on.",
+        description="The new session's first dates from firstDate on (at most 8).",
     )
 
     @classmethod

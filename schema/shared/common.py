@@ -138,7 +138,7 @@ class UserError:
 @strawberry.type(description="An amount of money in one currency.")
 class Money:
     amount: Decimal = strawberry.field(
-        description="The amount in the currency's main unit (pounds, not pence)."
+        description="The amount in the currency's main unit (e.g. pounds, not pence)."
     )
     currency: str = strawberry.field(
         description="ISO 4217 code, e.g. GBP; a practice's amounts share its currency."
