@@ -11,6 +11,7 @@ from resolvers.appointments import booking
 from schema.appointments.types import Appointment, TimeSlot
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.shared.common import (
+    IDEMPOTENCY_KEY,
     UserError,
     context,
     refusals_as_query_errors,
@@ -48,11 +49,7 @@ class BookAppointmentInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=(
-            "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with "
-            "the same key answers the first result and does nothing again; the same key with "
-            "another input is IDEMPOTENCY_CONFLICT."
-        ),
+        description=IDEMPOTENCY_KEY,
     )
 
 

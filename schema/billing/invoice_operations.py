@@ -9,7 +9,7 @@ import strawberry
 from resolvers.billing import invoices
 from schema.billing.invoice_types import Invoice
 from schema.clients.inputs import given, node_id
-from schema.shared.common import UserError, context, refusals_as_user_errors
+from schema.shared.common import IDEMPOTENCY_KEY, UserError, context, refusals_as_user_errors
 
 
 @strawberry.input(description="An OPEN invoice to pay with the payer's card.")
@@ -17,11 +17,7 @@ class PayInvoiceInput:
     invoice_id: strawberry.ID = strawberry.field(description="The OPEN invoice.")
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=(
-            "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with "
-            "the same key answers the first result and does nothing again; the same key with "
-            "another input is IDEMPOTENCY_CONFLICT."
-        ),
+        description=IDEMPOTENCY_KEY,
     )
 
 

@@ -12,7 +12,7 @@ from schema.billing.enums import Checkout
 from schema.billing.invoice_types import Invoice
 from schema.billing.package_types import Package
 from schema.clients.inputs import given, node_id
-from schema.shared.common import UserError, context, refusals_as_user_errors
+from schema.shared.common import IDEMPOTENCY_KEY, UserError, context, refusals_as_user_errors
 
 
 @strawberry.input(description="A package of session credits to sell.")
@@ -25,11 +25,7 @@ class CreatePackageInput:
     checkout: Checkout = strawberry.field(description="How its invoice is settled.")  # type: ignore[valid-type]
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=(
-            "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with "
-            "the same key answers the first result and does nothing again; the same key with "
-            "another input is IDEMPOTENCY_CONFLICT."
-        ),
+        description=IDEMPOTENCY_KEY,
     )
 
 

@@ -15,6 +15,7 @@ from schema.billing.invoice_types import Invoice
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.groups.types import GroupSession, GroupSubscription, Service, TransferPreview
 from schema.shared.common import (
+    IDEMPOTENCY_KEY,
     UserError,
     Weekday,
     context,
@@ -147,11 +148,7 @@ class EnrollInGroupSessionInput:
     checkout: Checkout = strawberry.field(description="How the first invoice is settled.")  # type: ignore[valid-type]
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=(
-            "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with "
-            "the same key answers the first result and does nothing again; the same key with "
-            "another input is IDEMPOTENCY_CONFLICT."
-        ),
+        description=IDEMPOTENCY_KEY,
     )
 
 
@@ -199,11 +196,7 @@ class TransferGroupSessionInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=(
-            "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with "
-            "the same key answers the first result and does nothing again; the same key with "
-            "another input is IDEMPOTENCY_CONFLICT."
-        ),
+        description=IDEMPOTENCY_KEY,
     )
 
 

@@ -16,6 +16,12 @@ from domain.shared import errors as domain_errors
 from domain.shared.errors import DomainError
 from resolvers.shared.context import RequestContext
 
+IDEMPOTENCY_KEY = (
+    "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with the "
+    "same key answers the first result and does nothing again; the same key with another input "
+    "is IDEMPOTENCY_CONFLICT."
+)
+
 E = TypeVar("E", bound=enum.Enum)
 
 

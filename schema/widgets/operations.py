@@ -13,6 +13,7 @@ from resolvers.widgets import booking_confirmation, public_booking, publishable_
 from schema.appointments.types import TimeSlot
 from schema.clients.inputs import given, node_id
 from schema.shared.common import (
+    IDEMPOTENCY_KEY,
     UserError,
     context,
     refusals_as_query_errors,
@@ -111,11 +112,7 @@ class BookAsGuestInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
-        description=(
-            "Any 1 to 200 characters, new for each intended operation (a UUID, say): a retry with "
-            "the same key answers the first result and does nothing again; the same key with "
-            "another input is IDEMPOTENCY_CONFLICT."
-        ),
+        description=IDEMPOTENCY_KEY,
     )
 
 
