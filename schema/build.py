@@ -69,6 +69,22 @@ NODE_TYPES: list[Any] = [
 ]
 
 
+QUERY = (
+    "What a request may read. Staff and clients sign in with a Bearer token; a booking "
+    "widget reads the public* fields with its publishable key in X-Caseload-Key."
+)
+MUTATION = (
+    "What a request may change. Each takes one `input` and answers a payload: expected "
+    "refusals come back in its userErrors, and a refused mutation changes nothing."
+)
+
+
+def _described(name: str, parts: tuple[type, ...], description: str) -> type:
+    merged = merge_types(name, parts)
+    merged.__strawberry_definition__.description = description  # type: ignore[attr-defined]
+    return merged
+
+
 class CaseloadSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -90,8 +106,8 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     if not introspection:
         extensions.append(DisableIntrospection)
     return CaseloadSchema(
-        query=merge_types("Query", QUERIES),
-        mutation=merge_types("Mutation", MUTATIONS),
+        query=_described("Query", QUERIES, QUERY),
+        mutation=_described("Mutation", MUTATIONS, MUTATION),
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(

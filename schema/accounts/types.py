@@ -21,13 +21,17 @@ if TYPE_CHECKING:
     from schema.appointments.types import ReservedSlot
 
 
-@strawberry.type
+@strawberry.type(description="One weekly working period of a practitioner.")
 class WorkingHours:
-    weekday: Weekday  # type: ignore[valid-type]
+    weekday: Weekday = strawberry.field(  # type: ignore[valid-type]
+        description="The day of the week, in the practitioner's timezone.",
+    )
     start: str = strawberry.field(
         description="Local wall-clock time in the practitioner's timezone, HH:MM."
     )
-    end: str
+    end: str = strawberry.field(
+        description="Local wall-clock time in the practitioner's timezone, HH:MM; after start.",
+    )
 
     @classmethod
     def from_domain(cls, hours: domain.WorkingHours) -> WorkingHours:
@@ -38,13 +42,29 @@ class WorkingHours:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A practice: one business, its practitioners, clients and money. Nothing is shared "
+        "between practices."
+    ),
+)
 class Practice(Node):
-    id: strawberry.ID
-    name: str
-    slug: str
-    timezone: str
-    currency: str
+    id: strawberry.ID = strawberry.field(description="The practice's global id.")
+    name: str = strawberry.field(description="The practice's name, as clients see it.")
+    slug: str = strawberry.field(
+        description=(
+            "The practice's short name in URLs, e.g. for publicPractice(slug:) in a booking "
+            "widget."
+        ),
+    )
+    timezone: str = strawberry.field(
+        description=(
+            "The practice's IANA timezone, e.g. Europe/London; the default for its practitioners."
+        ),
+    )
+    currency: str = strawberry.field(
+        description="ISO 4217 code of every amount of the practice, e.g. GBP.",
+    )
     cancellation_notice_hours: int = strawberry.field(
         description=(
             "Notice a client must give to cancel or move a session without charge "
@@ -65,19 +85,28 @@ class Practice(Node):
             practice_id=practice.id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The practice's practitioners, the owner included.")
     async def practitioners(self, info: strawberry.Info) -> list[Practitioner]:
         loader = context(info).loaders.practitioners_by_practice_id
         return [Practitioner.from_entity(p) for p in await loader.load(self.practice_id)]
 
 
-@strawberry.type
+@strawberry.type(
+    description="A therapist of the practice (or its owner) who signs in to the dashboard.",
+)
 class Practitioner(Node):
-    id: strawberry.ID
-    name: str
-    email: str
-    timezone: str
-    working_hours: list[WorkingHours]
+    id: strawberry.ID = strawberry.field(description="The practitioner's global id.")
+    name: str = strawberry.field(description="The practitioner's full name.")
+    email: str = strawberry.field(description="The practitioner's sign-in and contact address.")
+    timezone: str = strawberry.field(
+        description=(
+            "IANA timezone, e.g. Europe/London, in which the working hours and weekly times are "
+            "read."
+        ),
+    )
+    working_hours: list[WorkingHours] = strawberry.field(
+        description="Weekly bookable hours, by weekday, in the practitioner's timezone.",
+    )
     practitioner_id: strawberry.Private[uuid.UUID]
     practice_id: strawberry.Private[uuid.UUID]
     price: strawberry.Private[Decimal]
@@ -95,7 +124,7 @@ class Practitioner(Node):
             price=practitioner.price,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The practice the practitioner works for.")
     async def practice(self, info: strawberry.Info) -> Practice:
         found = await context(info).loaders.practice_by_id.load(self.practice_id)
         assert found is not None
@@ -110,7 +139,12 @@ class Practitioner(Node):
         assert found is not None
         return Money(amount=self.price, currency=found.currency)
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Weekly times kept for the practitioner's relationships; empty unless the viewer is "
+            "staff."
+        ),
+    )
     async def reserved_slots(
         self, info: strawberry.Info
     ) -> list[Annotated[ReservedSlot, strawberry.lazy("schema.appointments.types")]]:
@@ -123,12 +157,14 @@ class Practitioner(Node):
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
 
 
-@strawberry.type
+@strawberry.type(description="Who the request signs in as, and what they belong to.")
 class Viewer:
-    role: Role  # type: ignore[valid-type]
+    role: Role = strawberry.field(  # type: ignore[valid-type]
+        description="The viewer's role, which decides what they may see and do.",
+    )
     signed_in: strawberry.Private[SignedInViewer]
 
-    @strawberry.field
+    @strawberry.field(description="The viewer's practice.")
     async def practice(self, info: strawberry.Info) -> Practice:
         found = await context(info).loaders.practice_by_id.load(self.signed_in.practice_id)
         assert found is not None

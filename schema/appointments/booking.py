@@ -11,6 +11,7 @@ from resolvers.appointments import booking
 from schema.appointments.types import Appointment, TimeSlot
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.shared.common import (
+    IDEMPOTENCY_KEY,
     UserError,
     context,
     refusals_as_query_errors,
@@ -18,7 +19,13 @@ from schema.shared.common import (
 )
 
 
-@strawberry.input(name="BookSessionInput")
+@strawberry.input(
+    name="BookSessionInput",
+    description=(
+        "A session to book: staff give relationshipId; a client gives practitionerId (and "
+        "forClientId to book for a linked client)."
+    ),
+)
 class BookAppointmentInput:
     relationship_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Practice side: book inside this relationship."
@@ -30,19 +37,33 @@ class BookAppointmentInput:
         default=strawberry.UNSET,
         description="Client side: the client the session is for; defaults to the viewer.",
     )
-    starts_at: datetime
-    duration_minutes: int = 50
+    starts_at: datetime = strawberry.field(
+        description=(
+            "When it starts, with an offset. A client's time must be one availability offers."
+        ),
+    )
+    duration_minutes: int = strawberry.field(default=50, description="Length in minutes, 5 to 480.")
     package_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="Pay with a credit from this package instead of the payer's card.",
     )
-    idempotency_key: str | None = strawberry.UNSET
+    idempotency_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=IDEMPOTENCY_KEY,
+    )
 
 
-@strawberry.type(name="SessionPayload")
+@strawberry.type(name="SessionPayload", description="The answer to a session mutation.")
 class AppointmentPayload:
-    appointment: Appointment | None = strawberry.field(name="session", default=None)
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    appointment: Appointment | None = strawberry.field(
+        name="session",
+        default=None,
+        description="The session as booked or changed; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
 @strawberry.type
@@ -53,9 +74,31 @@ class AppointmentQueries:
     )
     @refusals_as_query_errors
     async def availability(
-        self, info: strawberry.Info, practitioner_id: strawberry.ID,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime, duration_minutes: int = 50,
+        self,
+        info: strawberry.Info,
+        practitioner_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The practitioner of the viewer's practice whose times to list.",
+            ),
+        ],
+        from_: Annotated[
+            datetime,
+            strawberry.argument(
+                name="from",
+                description="Start of the range; times before now are never offered.",
+            ),
+        ],
+        to: Annotated[
+            datetime,
+            strawberry.argument(
+                description="End of the range, after from and at most 31 days later.",
+            ),
+        ],
+        duration_minutes: Annotated[
+            int,
+            strawberry.argument(description="The session length to fit, 5 to 480 minutes."),
+        ] = 50,
     ) -> list[TimeSlot]:
         request = booking.AvailabilityRequest(
             node_id(practitioner_id, "Practitioner"), from_, to, duration_minutes
@@ -66,10 +109,25 @@ class AppointmentQueries:
 
 @strawberry.type
 class AppointmentMutations:
-    @strawberry.mutation(name="bookSession")
+    @strawberry.mutation(
+        name="bookSession",
+        description=(
+            "Book a one-to-one session. Staff book inside a relationship, at any free time, past "
+            "ones included; a client books a bookable future time with a practitioner, for "
+            "themselves or a client they may book for. The payer needs a card on file "
+            "(NO_PAYMENT_METHOD) unless a package credit pays; payment is taken later, once "
+            "inside the notice window."
+        ),
+    )
     @refusals_as_user_errors(AppointmentPayload)
-    async def book_appointment(self, info: strawberry.Info,
-            input: BookAppointmentInput) -> AppointmentPayload:
+    async def book_appointment(
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            BookAppointmentInput,
+            strawberry.argument(description="Who, when, and how it is paid."),
+        ],
+    ) -> AppointmentPayload:
         request = booking.BookingRequest(
             relationship_id=optional_node_id(given(input.relationship_id), "Relationship"),
             practitioner_id=optional_node_id(given(input.practitioner_id), "Practitioner"),

@@ -17,7 +17,7 @@ from resolvers.shared.access import may_see_appointment
 from schema.accounts.types import Practitioner
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
-from schema.shared.common import Money, Node, PageInfo, Weekday, context
+from schema.shared.common import Money, Node, PageInfo, Weekday, context, described_enum
 from schema.shared.connections import APPOINTMENT_KEY, edges_and_info, empty_info, window
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
@@ -25,17 +25,46 @@ from schema.shared.nodes import node_fetcher
 if TYPE_CHECKING:
     from schema.billing.package_types import Package
 
-AppointmentStatus = strawberry.enum(policy.AppointmentStatus, name="SessionStatus")
-ChargeStatus = strawberry.enum(domain.ChargeStatus, name="ChargeStatus")
-Continuation = strawberry.enum(domain.Continuation, name="Continuation")
+_Status = policy.AppointmentStatus
+AppointmentStatus = described_enum(_Status, name="SessionStatus", description=(
+    "Where a one-to-one session stands."
+), values={
+    _Status.SCHEDULED: "Booked and not yet updated after it happened.",
+    _Status.ATTENDED: "The client came, as the attendance update recorded.",
+    _Status.NO_SHOW: "The client did not come, as the attendance update recorded.",
+    _Status.CANCELLED: "Cancelled in time, or by the practice: nothing is owed.",
+    _Status.LATE_CANCELLED: "Cancelled by the client inside the notice window: the fee stands.",
+    _Status.AUTO_CANCELLED: (
+        "Cancelled by the system in the hour before the start because payment had not been "
+        "taken."
+    ),
+})
+_Charge = domain.ChargeStatus
+ChargeStatus = described_enum(_Charge, name="ChargeStatus", description=(
+    "What became of a charge."
+), values={
+    _Charge.SUCCEEDED: "The money was taken.",
+    _Charge.FAILED: "The card was refused; the payer is emailed and nothing was taken.",
+    _Charge.REFUNDED: "The money was taken and then given back.",
+})
+_Next = domain.Continuation
+Continuation = described_enum(_Next, name="Continuation", description=(
+    "What follows a session, decided in its attendance update."
+), values={
+    _Next.SAME_WEEKLY_SLOT: "Book the follow-up a week later at the same local time.",
+    _Next.DIFFERENT_TIME: "Book the follow-up at nextStartsAt.",
+    _Next.NO_REBOOK: "Book none, and remove the relationship's reserved slot if it has one.",
+})
 
 
-@strawberry.type
+@strawberry.type(description="A payment taken from a payer's card.")
 class Charge(Node):
-    id: strawberry.ID
-    amount: Money
-    status: ChargeStatus  # type: ignore[valid-type]
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The charge's global id.")
+    amount: Money = strawberry.field(description="The amount charged.")
+    status: ChargeStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Whether the charge went through, and whether it was refunded.",
+    )
+    created_at: datetime = strawberry.field(description="When the charge was attempted.")
     entity: strawberry.Private[domain.Charge]
 
     @classmethod
@@ -48,7 +77,7 @@ class Charge(Node):
             entity=charge,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Whose card was charged.")
     async def payer(self, info: strawberry.Info) -> Client:
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load(self.entity.payer_id)
@@ -56,27 +85,37 @@ class Charge(Node):
         return Client.from_entity(found, ctx.viewer)
 
 
-@strawberry.type
+@strawberry.type(description="What the practitioner recorded after a session.")
 class AttendanceUpdate:
-    attended: bool
-    continuation: Continuation  # type: ignore[valid-type]
-    submitted_at: datetime
+    attended: bool = strawberry.field(description="Whether the client came.")
+    continuation: Continuation = strawberry.field(  # type: ignore[valid-type]
+        description="What was decided about the next session.",
+    )
+    submitted_at: datetime = strawberry.field(description="When it was recorded.")
 
 
-@strawberry.type
+@strawberry.type(description="A bookable time.")
 class TimeSlot:
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: datetime = strawberry.field(
+        description="When it would start (UTC), on a quarter hour of the practitioner's clock.",
+    )
+    ends_at: datetime = strawberry.field(
+        description="When it would end (UTC): startsAt plus the duration asked for.",
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A weekly time kept for one relationship; other clients cannot book it.",
+)
 class ReservedSlot(Node):
-    id: strawberry.ID
-    weekday: Weekday  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The reserved slot's global id.")
+    weekday: Weekday = strawberry.field(  # type: ignore[valid-type]
+        description="The day of the week, in the practitioner's timezone.",
+    )
     start_time: str = strawberry.field(
         description="Local wall-clock time in the practitioner's timezone, HH:MM."
     )
-    duration_minutes: int
+    duration_minutes: int = strawberry.field(description="How long the kept time is, in minutes.")
     entity: strawberry.Private[domain.ReservedSlot]
 
     @classmethod
@@ -89,7 +128,7 @@ class ReservedSlot(Node):
             entity=slot,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The relationship the time is kept for.")
     async def relationship(self, info: strawberry.Info) -> Relationship:
         ctx = context(info)
         found = await ctx.loaders.relationship_by_id.load(self.entity.relationship_id)
@@ -97,14 +136,26 @@ class ReservedSlot(Node):
         return Relationship.from_entity(found, ctx.viewer)
 
 
-@strawberry.type(name="Session")
+@strawberry.type(
+    name="Session",
+    description=(
+        "A one-to-one session inside a relationship. Staff see the practice's; a client those "
+        "they attend or pay for, and those of clients they may book and manage for."
+    ),
+)
 class Appointment(Node):
-    id: strawberry.ID
-    starts_at: datetime
-    ends_at: datetime
-    status: AppointmentStatus  # type: ignore[valid-type]
-    price: Money
-    cancelled_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The session's global id.")
+    starts_at: datetime = strawberry.field(description="When it starts (UTC).")
+    ends_at: datetime = strawberry.field(description="When it ends (UTC).")
+    status: AppointmentStatus = strawberry.field(description="Where the session stands.")  # type: ignore[valid-type]
+    price: Money = strawberry.field(
+        description="What the session costs: the practitioner's price when it was booked.",
+    )
+    cancelled_at: datetime | None = strawberry.field(
+        description=(
+            "When it was cancelled; null unless CANCELLED, LATE_CANCELLED or AUTO_CANCELLED."
+        ),
+    )
     entity: strawberry.Private[domain.Appointment]
 
     @classmethod
@@ -119,7 +170,7 @@ class Appointment(Node):
             entity=appointment,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The practitioner who holds the session.")
     async def practitioner(self, info: strawberry.Info) -> Practitioner:
         found = await context(info).loaders.practitioner_by_id.load(
             self.entity.practitioner_id
@@ -127,20 +178,20 @@ class Appointment(Node):
         assert found is not None
         return Practitioner.from_entity(found)
 
-    @strawberry.field
+    @strawberry.field(description="The relationship the session belongs to.")
     async def relationship(self, info: strawberry.Info) -> Relationship:
         ctx = context(info)
         found = await ctx.loaders.relationship_by_id.load(self.entity.relationship_id)
         assert found is not None
         return Relationship.from_entity(found, ctx.viewer)
 
-    @strawberry.field
+    @strawberry.field(description="The clients who attend.")
     async def attendees(self, info: strawberry.Info) -> list[Client]:
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load_many(self.entity.client_ids)
         return [Client.from_entity(c, ctx.viewer) for c in found if c is not None]
 
-    @strawberry.field
+    @strawberry.field(description="Whose card pays: the relationship's payer.")
     async def payer(self, info: strawberry.Info) -> Client:
         return await _client(info, self.entity.payer_id)  # type: ignore[return-value]
 
@@ -158,7 +209,12 @@ class Appointment(Node):
             return None
         return await visible_package(context(info), self.entity.package_id)
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "The payment taken for it, once the sweep charged it inside the notice window; null "
+            "before, and when a package credit paid."
+        ),
+    )
     async def charge(self, info: strawberry.Info) -> Charge | None:
         """The charge that paid it; while none has, the latest refused one (if any). As
         node(id) has it: the practice's staff and the payer only, not a client who manages
@@ -183,7 +239,9 @@ class Appointment(Node):
     def awaiting_confirmation_until(self) -> datetime | None:
         return self.entity.held_until
 
-    @strawberry.field
+    @strawberry.field(
+        description="What the practitioner recorded after the session; null until then.",
+    )
     def attendance_update(self) -> AttendanceUpdate | None:
         entity = self.entity
         if entity.update_submitted_at is None or entity.continuation is None:
@@ -202,17 +260,21 @@ async def _client(info: strawberry.Info, client_id: uuid.UUID | None) -> Client 
     return Client.from_entity(found, ctx.viewer) if found else None
 
 
-@strawberry.type(name="SessionEdge")
+@strawberry.type(name="SessionEdge", description="A session and its cursor.")
 class AppointmentEdge:
-    cursor: str
-    node: Appointment
+    cursor: str = strawberry.field(description="Where this session lies, for `after` or `before`.")
+    node: Appointment = strawberry.field(description="The session.")
 
 
-@strawberry.type(name="SessionConnection")
+@strawberry.type(name="SessionConnection", description="A page of one-to-one sessions.")
 class AppointmentConnection:
-    edges: list[AppointmentEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[AppointmentEdge] = strawberry.field(
+        description="The page's sessions, with their cursors.",
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Where this page lies, for the next or previous one.",
+    )
+    total_count: int = strawberry.field(description="How many sessions match, over all pages.")
 
     @classmethod
     def empty(cls) -> AppointmentConnection:

@@ -23,12 +23,16 @@ if TYPE_CHECKING:
 
 
 
-@strawberry.type
+@strawberry.type(description="One billed item of an invoice.")
 class InvoiceLine:
-    description: str
-    quantity: int
-    unit_price: Money
-    amount: Money
+    description: str = strawberry.field(
+        description="What is billed, e.g. \"Tuesday Yoga, June 2027 (3 of 4 sessions)\".",
+    )
+    quantity: int = strawberry.field(description="How many units.")
+    unit_price: Money = strawberry.field(description="The price of one unit.")
+    amount: Money = strawberry.field(
+        description="The line's amount, rounded to the currency's minor unit.",
+    )
 
     @classmethod
     def from_domain(cls, line: billing.InvoiceLine) -> InvoiceLine:
@@ -39,20 +43,29 @@ class InvoiceLine:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "What a payer owes. Staff see the practice's; a client those they pay, and those of "
+        "subscriptions they attend."
+    ),
+)
 class Invoice(Node):
-    id: strawberry.ID
-    number: str
-    status: InvoiceStatus  # type: ignore[valid-type]
-    lines: list[InvoiceLine]
-    subtotal: Money
-    discount: Money
-    total: Money
+    id: strawberry.ID = strawberry.field(description="The invoice's global id.")
+    number: str = strawberry.field(description="The practice's invoice number, e.g. INV-000042.")
+    status: InvoiceStatus = strawberry.field(description="Where the invoice stands.")  # type: ignore[valid-type]
+    lines: list[InvoiceLine] = strawberry.field(description="What is billed, line by line.")
+    subtotal: Money = strawberry.field(description="The sum of the lines.")
+    discount: Money = strawberry.field(
+        description="What is taken off the subtotal; zero without a discount.",
+    )
+    total: Money = strawberry.field(
+        description="What is owed: subtotal minus discount, never negative.",
+    )
     discount_reason: str | None = strawberry.field(
         description="Why the discount was given, if it was."
     )
-    issued_at: datetime
-    paid_at: datetime | None
+    issued_at: datetime = strawberry.field(description="When the invoice was issued.")
+    paid_at: datetime | None = strawberry.field(description="When it was paid; null unless PAID.")
     entity: strawberry.Private[domain.Invoice]
 
     @classmethod
@@ -74,7 +87,7 @@ class Invoice(Node):
             entity=invoice,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client who owes it.")
     async def payer(self, info: strawberry.Info) -> Client:
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load(self.entity.payer_id)

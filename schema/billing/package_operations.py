@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -11,25 +12,37 @@ from schema.billing.enums import Checkout
 from schema.billing.invoice_types import Invoice
 from schema.billing.package_types import Package
 from schema.clients.inputs import given, node_id
-from schema.shared.common import UserError, context, refusals_as_user_errors
+from schema.shared.common import IDEMPOTENCY_KEY, UserError, context, refusals_as_user_errors
 
 
-@strawberry.input
+@strawberry.input(description="A package of session credits to sell.")
 class CreatePackageInput:
     client_id: strawberry.ID = strawberry.field(description="The client who owns the credits "
                                                 "and pays the invoice.")
-    name: str
-    credits: int = strawberry.field(name="sessions")
+    name: str = strawberry.field(description="The package's name, e.g. \"10 sessions\".")
+    credits: int = strawberry.field(name="sessions", description="How many credits, at least 1.")
     price: Decimal = strawberry.field(description="The whole package's price.")
-    checkout: Checkout  # type: ignore[valid-type]
-    idempotency_key: str | None = strawberry.UNSET
+    checkout: Checkout = strawberry.field(description="How its invoice is settled.")  # type: ignore[valid-type]
+    idempotency_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=IDEMPOTENCY_KEY,
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to createPackage.")
 class PackagePayload:
-    package: Package | None = None
-    invoice: Invoice | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    package: Package | None = strawberry.field(
+        default=None,
+        description="The new package; null when refused.",
+    )
+    invoice: Invoice | None = strawberry.field(
+        default=None,
+        description="The package's invoice, checked out as asked; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
 @strawberry.type
@@ -38,7 +51,14 @@ class PackageMutations:
                          "invoice checked out now.")
     @refusals_as_user_errors(PackagePayload)
     async def create_package(
-        self, info: strawberry.Info, input: CreatePackageInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreatePackageInput,
+            strawberry.argument(
+                description="The package, its owner, its price and how it is paid.",
+            ),
+        ],
     ) -> PackagePayload:
         request = packages.PackageRequest(
             client_id=node_id(input.client_id, "Client"), name=input.name,

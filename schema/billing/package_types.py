@@ -18,14 +18,25 @@ from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Prepaid session credits owned by a client; a credit pays for one session. Staff see the "
+        "practice's; a client their own and those they may use."
+    ),
+)
 class Package(Node):
-    id: strawberry.ID
-    name: str
-    total_credits: int = strawberry.field(name="totalSessions")
-    remaining_credits: int = strawberry.field(name="remainingSessions")
-    price: Money
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(description="The package's global id.")
+    name: str = strawberry.field(description="The package's name, e.g. \"10 sessions\".")
+    total_credits: int = strawberry.field(
+        name="totalSessions",
+        description="How many credits it was sold with.",
+    )
+    remaining_credits: int = strawberry.field(
+        name="remainingSessions",
+        description="How many credits are left.",
+    )
+    price: Money = strawberry.field(description="What the whole package cost.")
+    created_at: datetime = strawberry.field(description="When it was sold.")
     entity: strawberry.Private[domain.Package]
 
     @classmethod
@@ -38,7 +49,7 @@ class Package(Node):
             created_at=package.created_at, entity=package,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client who owns the credits.")
     async def owner(self, info: strawberry.Info) -> Client:
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load(self.entity.owner_id)

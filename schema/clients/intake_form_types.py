@@ -12,22 +12,36 @@ from domain.clients.links import Permission, granted_by
 from resolvers.clients.intake_forms import may_see_form
 from resolvers.shared.context import RequestContext
 from schema.clients.types import Client
-from schema.shared.common import Node, context
+from schema.shared.common import Node, context, described_enum
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 from schema.shared.scalars import JSON
 
-IntakeFormStatus = strawberry.enum(domain.IntakeFormStatus, name="IntakeFormStatus")
+IntakeFormStatus = described_enum(
+    domain.IntakeFormStatus, name="IntakeFormStatus", description="Whether a form is answered.",
+    values={
+        domain.IntakeFormStatus.PENDING: "Waiting for the client's (or a linked client's) answers.",
+        domain.IntakeFormStatus.COMPLETED: "Answered; the answers can no longer change.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A form a client is asked to fill in; it stays in the client's profile.",
+)
 class IntakeForm(Node):
-    id: strawberry.ID
-    title: str
-    questions: list[str]
-    status: IntakeFormStatus  # type: ignore[valid-type]
-    answers: JSON | None  # type: ignore[valid-type]
-    completed_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The form's global id.")
+    title: str = strawberry.field(
+        description="The form's title, e.g. \"Before your first session\".",
+    )
+    questions: list[str] = strawberry.field(description="The questions, in order.")
+    status: IntakeFormStatus = strawberry.field(description="PENDING until someone completes it.")  # type: ignore[valid-type]
+    answers: JSON | None = strawberry.field(  # type: ignore[valid-type]
+        description="The answers as sent to completeIntakeForm (any JSON); null while PENDING.",
+    )
+    completed_at: datetime | None = strawberry.field(
+        description="When it was completed; null while PENDING.",
+    )
     entity: strawberry.Private[domain.IntakeForm]
 
     @classmethod
@@ -46,7 +60,9 @@ class IntakeForm(Node):
         assert found is not None
         return Client.from_entity(found, ctx.viewer)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Who filled it in: the client or a linked client; null while PENDING.",
+    )
     async def completed_by(self, info: strawberry.Info) -> Client | None:
         if self.entity.completed_by_id is None:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.clients import links as domain
@@ -13,12 +15,30 @@ from schema.shared.common import context as request_context
 from schema.shared.ids import to_global_id
 
 
-@strawberry.input
+@strawberry.input(
+    description="What one client of a link may do on behalf of the other; each defaults to false.",
+)
 class LinkPermissionsInput:
-    book_and_manage_appointments: bool = False
-    complete_intake_forms: bool = False
-    receive_notification_copies: bool = False
-    use_package_credits: bool = strawberry.field(name="usePackageSessions", default=False)
+    book_and_manage_appointments: bool = strawberry.field(
+        default=False,
+        description="See, book, move and cancel the other's sessions.",
+    )
+    complete_intake_forms: bool = strawberry.field(
+        default=False,
+        description="Receive the other's form requests, see their pending forms and fill them in.",
+    )
+    receive_notification_copies: bool = strawberry.field(
+        default=False,
+        description=(
+            "Receive copies of the other's session emails; invoices suggest this client's "
+            "address."
+        ),
+    )
+    use_package_credits: bool = strawberry.field(
+        name="usePackageSessions",
+        default=False,
+        description="Pay for own sessions with credits from the other's packages.",
+    )
 
     def to_domain(self) -> domain.LinkPermissions:
         return domain.LinkPermissions(
@@ -27,38 +47,70 @@ class LinkPermissionsInput:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Two clients to link.")
 class LinkClientsInput:
-    client_id: strawberry.ID
-    linked_client_id: strawberry.ID
-    type: LinkType  # type: ignore[valid-type]
-    linked_client_can: LinkPermissionsInput
-    client_can: LinkPermissionsInput
+    client_id: strawberry.ID = strawberry.field(description="One client of the link.")
+    linked_client_id: strawberry.ID = strawberry.field(
+        description="The other client; ALREADY_LINKED if the two are linked already.",
+    )
+    type: LinkType = strawberry.field(  # type: ignore[valid-type]
+        description=(
+            "What linkedClient is to client: PARENT means linkedClient is client's parent. A "
+            "label only."
+        ),
+    )
+    linked_client_can: LinkPermissionsInput = strawberry.field(
+        description="What linkedClient may do on behalf of client.",
+    )
+    client_can: LinkPermissionsInput = strawberry.field(
+        description="What client may do on behalf of linkedClient.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A link's changes; what is not given stays.")
 class UpdateClientLinkInput:
-    link_id: strawberry.ID
-    type: LinkType | None = strawberry.UNSET  # type: ignore[valid-type]
-    linked_client_can: LinkPermissionsInput | None = strawberry.UNSET
-    client_can: LinkPermissionsInput | None = strawberry.UNSET
+    link_id: strawberry.ID = strawberry.field(description="The link to change.")
+    type: LinkType | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET,
+        description="The new label, read as in linkClients.",
+    )
+    linked_client_can: LinkPermissionsInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new permissions of linkedClient on behalf of client, all four.",
+    )
+    client_can: LinkPermissionsInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The new permissions of client on behalf of linkedClient, all four.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A link to remove.")
 class UnlinkClientsInput:
-    link_id: strawberry.ID
+    link_id: strawberry.ID = strawberry.field(description="The link to remove.")
 
 
-@strawberry.type
+@strawberry.type(description="The answer to a link mutation.")
 class ClientLinkPayload:
-    link: ClientLink | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    link: ClientLink | None = strawberry.field(
+        default=None,
+        description="The link as changed; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to unlinkClients.")
 class UnlinkClientsPayload:
-    unlinked_link_id: strawberry.ID | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    unlinked_link_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The removed link's id, to drop from a client cache; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
 def _permissions(value: object) -> domain.LinkPermissions | None:
@@ -67,10 +119,22 @@ def _permissions(value: object) -> domain.LinkPermissions | None:
 
 @strawberry.type
 class LinkMutations:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Staff only: link two clients of the practice with a label and what each may do for "
+            "the other."
+        ),
+    )
     @refusals_as_user_errors(ClientLinkPayload)
     async def link_clients(
-        self, info: strawberry.Info, input: LinkClientsInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            LinkClientsInput,
+            strawberry.argument(
+                description="The two clients, the label and both directions' permissions.",
+            ),
+        ],
     ) -> ClientLinkPayload:
         created = await links.link(
             request_context(info),
@@ -81,10 +145,17 @@ class LinkMutations:
         )
         return ClientLinkPayload(link=ClientLink.from_entity(created))
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Staff only: change a link's label or permissions; what is not given stays.",
+    )
     @refusals_as_user_errors(ClientLinkPayload)
     async def update_client_link(
-        self, info: strawberry.Info, input: UpdateClientLinkInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            UpdateClientLinkInput,
+            strawberry.argument(description="The link and its changes."),
+        ],
     ) -> ClientLinkPayload:
         type = input.type if isinstance(input.type, domain.LinkType) else None
         updated = await links.update_link(
@@ -94,10 +165,17 @@ class LinkMutations:
         )
         return ClientLinkPayload(link=ClientLink.from_entity(updated))
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Staff only: remove a link, and with it every permission it gave.",
+    )
     @refusals_as_user_errors(UnlinkClientsPayload)
     async def unlink_clients(
-        self, info: strawberry.Info, input: UnlinkClientsInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            UnlinkClientsInput,
+            strawberry.argument(description="The link to remove."),
+        ],
     ) -> UnlinkClientsPayload:
         removed = await links.unlink(request_context(info), node_id(input.link_id, "ClientLink"))
         return UnlinkClientsPayload(

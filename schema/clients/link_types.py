@@ -7,19 +7,42 @@ import strawberry
 from domain.clients import links as domain
 from resolvers.shared.auth import Viewer
 from schema.clients.types import Client
-from schema.shared.common import Node, context
+from schema.shared.common import Node, context, described_enum
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
-LinkType = strawberry.enum(domain.LinkType, name="LinkType")
+_Type = domain.LinkType
+LinkType = described_enum(_Type, name="LinkType", description=(
+    "What the linked client is to the client; a label that grants nothing by itself."
+), values={
+    _Type.PARENT: "The linked client is the client's parent.",
+    _Type.CHILD: "The linked client is the client's child.",
+    _Type.PARTNER: "The linked client is the client's partner.",
+    _Type.GUARDIAN: "The linked client is the client's guardian.",
+    _Type.SIBLING: "The linked client is the client's brother or sister.",
+    _Type.GRANDPARENT: "The linked client is the client's grandparent.",
+    _Type.OTHER: "Any other tie.",
+})
 
 
-@strawberry.type
+@strawberry.type(description="What one client of a link may do on behalf of the other.")
 class LinkPermissions:
-    book_and_manage_appointments: bool
-    complete_intake_forms: bool
-    receive_notification_copies: bool
-    use_package_credits: bool = strawberry.field(name="usePackageSessions")
+    book_and_manage_appointments: bool = strawberry.field(
+        description="See, book, move and cancel the other's sessions.",
+    )
+    complete_intake_forms: bool = strawberry.field(
+        description="Receive the other's form requests, see their pending forms and fill them in.",
+    )
+    receive_notification_copies: bool = strawberry.field(
+        description=(
+            "Receive copies of the other's session emails; invoices suggest this client's "
+            "address."
+        ),
+    )
+    use_package_credits: bool = strawberry.field(
+        name="usePackageSessions",
+        description="Pay for own sessions with credits from the other's packages.",
+    )
 
     @classmethod
     def from_domain(cls, can: domain.LinkPermissions) -> LinkPermissions:
@@ -40,7 +63,7 @@ def may_see_link(viewer: Viewer | None, link: domain.ClientLink) -> bool:
 
 @strawberry.type(description="One link between two clients; it reads the same from either side.")
 class ClientLink(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The link's global id.")
     type: LinkType = strawberry.field(  # type: ignore[valid-type]
         description="What linkedClient is to client: PARENT means linkedClient is client's "
         "parent. A label only."
@@ -66,14 +89,14 @@ class ClientLink(Node):
             view=view,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The client this side of the link is read from.")
     async def client(self, info: strawberry.Info) -> Client:
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load(self.view.client_id)
         assert found is not None
         return Client.from_entity(found, ctx.viewer)
 
-    @strawberry.field
+    @strawberry.field(description="The other client of the link.")
     async def linked_client(self, info: strawberry.Info) -> Client:
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load(self.view.linked_client_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.clients import relationships as domain
@@ -12,24 +14,31 @@ from schema.clients.relationship_types import EndReason, Relationship, Relations
 from schema.shared.common import UserError, context, refusals_as_user_errors
 
 
-@strawberry.input
+@strawberry.input(description="A new relationship.")
 class CreateRelationshipInput:
     practitioner_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the signed-in practitioner."
     )
-    kind: RelationshipKind  # type: ignore[valid-type]
-    client_ids: list[strawberry.ID]
+    kind: RelationshipKind = strawberry.field(  # type: ignore[valid-type]
+        description="What kind of therapy: who attends together.",
+    )
+    client_ids: list[strawberry.ID] = strawberry.field(
+        description="The attending clients, one or more.",
+    )
     payer_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="Defaults to the first client, which makes the relationship first-party.",
     )
 
 
-@strawberry.input
+@strawberry.input(description="A relationship to end, and why.")
 class EndRelationshipInput:
-    relationship_id: strawberry.ID
-    reason: EndReason  # type: ignore[valid-type]
-    note: str | None = strawberry.UNSET
+    relationship_id: strawberry.ID = strawberry.field(description="The ACTIVE relationship to end.")
+    reason: EndReason = strawberry.field(description="Why it ends; only staff ever see it.")  # type: ignore[valid-type]
+    note: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The practice's internal note; never shown to clients.",
+    )
     cancel_upcoming_appointments: bool = strawberry.field(
         name="cancelUpcomingSessions", default=False,
         description="Cancel (free of charge) the relationship's upcoming sessions; without it, "
@@ -37,14 +46,16 @@ class EndRelationshipInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="An ENDED relationship to make ACTIVE again.")
 class RestartRelationshipInput:
-    relationship_id: strawberry.ID
+    relationship_id: strawberry.ID = strawberry.field(description="The ENDED relationship.")
 
 
-@strawberry.input
+@strawberry.input(description="A THIRD_PARTY relationship to move to a paying attendee.")
 class MigrateToFirstPartyInput:
-    relationship_id: strawberry.ID
+    relationship_id: strawberry.ID = strawberry.field(
+        description="The THIRD_PARTY relationship; NOT_THIRD_PARTY otherwise.",
+    )
     client_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET,
         description="The attending client who will pay; needed when more than one attends.",
@@ -55,13 +66,19 @@ class MigrateToFirstPartyInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to a relationship mutation.")
 class RelationshipPayload:
-    relationship: Relationship | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    relationship: Relationship | None = strawberry.field(
+        default=None,
+        description="The relationship as changed; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to migrateToFirstParty: the old and the new relationship.")
 class MigrateToFirstPartyPayload:
     previous_relationship: Relationship | None = strawberry.field(
         default=None, description="The third-party relationship, now COMPLETED."
@@ -69,7 +86,13 @@ class MigrateToFirstPartyPayload:
     relationship: Relationship | None = strawberry.field(
         default=None, description="The new first-party relationship."
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=(
+            "Why the migration was refused (PROFILE_INCOMPLETE names each missing field); empty "
+            "on success."
+        ),
+    )
 
 
 def _given(value: object) -> object:
@@ -84,10 +107,20 @@ def _payload(info: strawberry.Info, relationship: domain.Relationship) -> Relati
 
 @strawberry.type
 class RelationshipMutations:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Staff only: start an ACTIVE relationship between a practitioner and the attending "
+            "clients, paid by one client."
+        ),
+    )
     @refusals_as_user_errors(RelationshipPayload)
     async def create_relationship(
-        self, info: strawberry.Info, input: CreateRelationshipInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateRelationshipInput,
+            strawberry.argument(description="Who, which kind, and who pays."),
+        ],
     ) -> RelationshipPayload:
         created = await relationships.create_relationship(
             context(info),
@@ -98,10 +131,25 @@ class RelationshipMutations:
         )
         return _payload(info, created)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Staff only: end an ACTIVE relationship with a reason. The client is sent nothing; "
+            "refused with HAS_UPCOMING_SESSIONS while it has upcoming sessions, unless they are "
+            "cancelled in the same call."
+        ),
+    )
     @refusals_as_user_errors(RelationshipPayload)
     async def end_relationship(
-        self, info: strawberry.Info, input: EndRelationshipInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            EndRelationshipInput,
+            strawberry.argument(
+                description=(
+                    "The relationship, why it ends, and what becomes of its upcoming sessions."
+                ),
+            ),
+        ],
     ) -> RelationshipPayload:
         ended = await relationships.end_relationship(
             context(info), node_id(input.relationship_id, "Relationship"), reason=input.reason,
@@ -110,20 +158,42 @@ class RelationshipMutations:
         )
         return _payload(info, ended)
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Staff only: make an ENDED relationship ACTIVE again.")
     @refusals_as_user_errors(RelationshipPayload)
     async def restart_relationship(
-        self, info: strawberry.Info, input: RestartRelationshipInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            RestartRelationshipInput,
+            strawberry.argument(description="The relationship to restart."),
+        ],
     ) -> RelationshipPayload:
         restarted = await relationships.restart_relationship(
             context(info), node_id(input.relationship_id, "Relationship")
         )
         return _payload(info, restarted)
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Staff only: close a THIRD_PARTY relationship (COMPLETED) and open a FIRST_PARTY one, "
+            "same practitioner, kind and attendees, paid by an attending client. Upcoming "
+            "sessions and reserved slots move to it, and the client is emailed to add a card. "
+            "PROFILE_INCOMPLETE names each detail still missing."
+        ),
+    )
     @refusals_as_user_errors(MigrateToFirstPartyPayload)
     async def migrate_to_first_party(
-        self, info: strawberry.Info, input: MigrateToFirstPartyInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            MigrateToFirstPartyInput,
+            strawberry.argument(
+                description=(
+                    "The relationship, the client who will pay, and any profile details they "
+                    "still lack."
+                ),
+            ),
+        ],
     ) -> MigrateToFirstPartyPayload:
         profile = _given(input.profile)
         result = await migration.migrate_to_first_party(

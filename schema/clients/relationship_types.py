@@ -13,32 +13,72 @@ from resolvers.shared.access import may_see_relationship
 from resolvers.shared.auth import Viewer
 from schema.accounts.types import Practitioner
 from schema.clients.types import Client
-from schema.shared.common import Node, context
+from schema.shared.arguments import After, Before, First, Last, Upcoming
+from schema.shared.common import Node, context, described_enum
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 if TYPE_CHECKING:
     from schema.appointments.types import AppointmentConnection, ReservedSlot
 
-RelationshipKind = strawberry.enum(domain.RelationshipKind, name="RelationshipKind")
-RelationshipParty = strawberry.enum(domain.RelationshipParty, name="RelationshipParty")
-RelationshipStatus = strawberry.enum(domain.RelationshipStatus, name="RelationshipStatus")
-EndReason = strawberry.enum(domain.EndReason, name="EndReason")
+_Kind = domain.RelationshipKind
+RelationshipKind = described_enum(_Kind, name="RelationshipKind", description=(
+    "Who attends a relationship's sessions together."
+), values={
+    _Kind.INDIVIDUAL: "One client.",
+    _Kind.COUPLES: "Two partners together.",
+    _Kind.FAMILY: "Members of one family together.",
+    _Kind.CHILD: "A child, usually paid for by a parent or guardian (THIRD_PARTY).",
+})
+_Party = domain.RelationshipParty
+RelationshipParty = described_enum(_Party, name="RelationshipParty", description=(
+    "Whether the payer attends."
+), values={
+    _Party.FIRST_PARTY: "The payer attends.",
+    _Party.THIRD_PARTY: "Someone who does not attend books and pays.",
+})
+_Status = domain.RelationshipStatus
+RelationshipStatus = described_enum(_Status, name="RelationshipStatus", description=(
+    "Where a relationship stands."
+), values={
+    _Status.ACTIVE: "Sessions can be booked; its clients count as active.",
+    _Status.ENDED: "Ended by the practice with a reason; restartRelationship makes it ACTIVE.",
+    _Status.COMPLETED: "Closed by a migration to a first-party relationship.",
+})
+_Reason = domain.EndReason
+EndReason = described_enum(_Reason, name="EndReason", description=(
+    "Why the practice ended a relationship; only staff see it."
+), values={
+    _Reason.THERAPY_COMPLETED: "The therapy reached its end.",
+    _Reason.CLIENT_STOPPED: "The client chose to stop.",
+    _Reason.REFERRED_ELSEWHERE: "The client was referred to someone else.",
+    _Reason.NO_CONTACT: "The client could no longer be reached.",
+    _Reason.OTHER: "Another reason; the note may say which.",
+})
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A practitioner's engagement with one or more attending clients, paid by one payer. "
+        "Clients see those they attend or pay for, without why they ended."
+    ),
+)
 class Relationship(Node):
-    id: strawberry.ID
-    kind: RelationshipKind  # type: ignore[valid-type]
-    party: RelationshipParty  # type: ignore[valid-type]
-    status: RelationshipStatus  # type: ignore[valid-type]
-    started_at: datetime
-    ended_at: datetime | None
-    end_reason: EndReason | None  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The relationship's global id.")
+    kind: RelationshipKind = strawberry.field(description="Who attends together.")  # type: ignore[valid-type]
+    party: RelationshipParty = strawberry.field(description="Whether the payer attends.")  # type: ignore[valid-type]
+    status: RelationshipStatus = strawberry.field(description="Where the relationship stands.")  # type: ignore[valid-type]
+    started_at: datetime = strawberry.field(description="When it started (or restarted).")
+    ended_at: datetime | None = strawberry.field(description="When it ended; null unless ENDED.")
+    end_reason: EndReason | None = strawberry.field(  # type: ignore[valid-type]
+        description="Why it ended; null unless ENDED, and always null for clients.",
+    )
     end_note: str | None = strawberry.field(
         description="The practice's internal note on ending; never shown to clients."
     )
-    completed_at: datetime | None
+    completed_at: datetime | None = strawberry.field(
+        description="When a migration to first-party closed it; null unless COMPLETED.",
+    )
     entity: strawberry.Private[domain.Relationship]
 
     @classmethod
@@ -58,7 +98,7 @@ class Relationship(Node):
             entity=relationship,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The practitioner the clients see.")
     async def practitioner(self, info: strawberry.Info) -> Practitioner:
         found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
         assert found is not None
@@ -77,7 +117,7 @@ class Relationship(Node):
         assert found is not None
         return Client.from_entity(found, ctx.viewer)
 
-    @strawberry.field
+    @strawberry.field(description="The weekly times kept for this relationship.")
     async def reserved_slots(
         self, info: strawberry.Info
     ) -> list[Annotated[ReservedSlot, strawberry.lazy("schema.appointments.types")]]:
@@ -89,10 +129,10 @@ class Relationship(Node):
         loader = ctx.loaders.appointments.reserved_slots_by_relationship_id
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.entity.id)]
 
-    @strawberry.field(name="sessions")
+    @strawberry.field(name="sessions", description="The relationship's one-to-one sessions.")
     async def appointments(
-        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None, last: int | None = None, before: str | None = None,
+        self, info: strawberry.Info, upcoming: Upcoming = None, first: First = None,
+        after: After = None, last: Last = None, before: Before = None,
     ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
         from schema.appointments.types import appointment_page
 
@@ -101,11 +141,11 @@ class Relationship(Node):
             first, after, last, before,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The THIRD_PARTY relationship this one replaced, if any.")
     async def migrated_from(self, info: strawberry.Info) -> Relationship | None:
         return await _related(info, self.entity.migrated_from_id)
 
-    @strawberry.field
+    @strawberry.field(description="The FIRST_PARTY relationship that replaced this one, if any.")
     async def migrated_to(self, info: strawberry.Info) -> Relationship | None:
         return await _related(info, self.entity.migrated_to_id)
 

@@ -16,6 +16,7 @@ from domain.clients.relationships import RelationshipStatus
 from resolvers.shared.access import may_see_client, may_see_relationship
 from resolvers.shared.auth import Viewer
 from schema.billing.enums import InvoiceStatus
+from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, PageInfo, context
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
@@ -30,13 +31,13 @@ if TYPE_CHECKING:
     from schema.groups.types import GroupSubscription
 
 
-@strawberry.type
+@strawberry.type(description="A postal address.")
 class Address:
-    line1: str
-    line2: str | None
-    city: str
-    postal_code: str
-    country: str
+    line1: str = strawberry.field(description="First line: number and street.")
+    line2: str | None = strawberry.field(description="Second line, if any.")
+    city: str = strawberry.field(description="Town or city.")
+    postal_code: str = strawberry.field(description="Postal code, e.g. SW1A 1AA.")
+    country: str = strawberry.field(description="ISO 3166-1 alpha-2 country code, e.g. GB.")
 
     @classmethod
     def from_domain(cls, address: domain_profile.Address) -> Address:
@@ -44,12 +45,14 @@ class Address:
                    postal_code=address.postal_code, country=address.country)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A card on file: only what the payment provider tells; never the card number.",
+)
 class PaymentMethod:
-    brand: str
-    last4: str
-    exp_month: int
-    exp_year: int
+    brand: str = strawberry.field(description="The card's brand, e.g. visa.")
+    last4: str = strawberry.field(description="The last four digits of the card number.")
+    exp_month: int = strawberry.field(description="Expiry month, 1 to 12.")
+    exp_year: int = strawberry.field(description="Expiry year, four digits.")
 
     @classmethod
     def from_entity(cls, method: payments.PaymentMethod) -> PaymentMethod:
@@ -57,15 +60,34 @@ class PaymentMethod:
                    exp_year=method.exp_year)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "A person on the practice's books. Staff see the practice's clients (a practitioner their "
+        "caseload); a client sees their own profile, and only the names of others they deal with."
+    ),
+)
 class Client(Node):
-    id: strawberry.ID
-    first_name: str
-    last_name: str
-    email: str | None
-    phone: str | None
-    date_of_birth: date | None
-    address: Address | None
+    id: strawberry.ID = strawberry.field(description="The client's global id.")
+    first_name: str = strawberry.field(description="The client's first name.")
+    last_name: str = strawberry.field(description="The client's last name.")
+    email: str | None = strawberry.field(
+        description=(
+            "The client's email: their sign-in once invited, and where their emails go. Null when "
+            "unknown, or hidden from this viewer."
+        ),
+    )
+    phone: str | None = strawberry.field(
+        description=(
+            "The client's phone number in E.164 form, e.g. +447911123456; null when unknown or "
+            "hidden from this viewer."
+        ),
+    )
+    date_of_birth: date | None = strawberry.field(
+        description="The client's date of birth; null when unknown or hidden from this viewer.",
+    )
+    address: Address | None = strawberry.field(
+        description="The client's postal address; null when unknown or hidden from this viewer.",
+    )
     has_account: bool = strawberry.field(
         description="True once the client has a sign-in of their own."
     )
@@ -102,14 +124,18 @@ class Client(Node):
         found = await context(info).loaders.relationships_by_client_id.load(self.client_id)
         return any(r.status is RelationshipStatus.ACTIVE for r in found)
 
-    @strawberry.field
+    @strawberry.field(
+        description="The card on file; null when there is none or it is hidden from this viewer.",
+    )
     async def payment_method(self, info: strawberry.Info) -> PaymentMethod | None:
         if self.restricted:
             return None
         found = await context(info).loaders.payment_method_by_client_id.load(self.client_id)
         return PaymentMethod.from_entity(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The relationships the client attends or pays for that the viewer may see.",
+    )
     async def relationships(
         self, info: strawberry.Info
     ) -> list[Annotated[Relationship, strawberry.lazy("schema.clients.relationship_types")]]:
@@ -172,10 +198,13 @@ class Client(Node):
         loader = context(info).loaders.links.intake_forms_by_client_id
         return [IntakeForm.from_entity(form) for form in await loader.load(self.client_id)]
 
-    @strawberry.field(name="sessions")
+    @strawberry.field(
+        name="sessions",
+        description="The one-to-one sessions the client attends or pays for.",
+    )
     async def appointments(
-        self, info: strawberry.Info, upcoming: bool | None = None, first: int | None = None,
-        after: str | None = None, last: int | None = None, before: str | None = None,
+        self, info: strawberry.Info, upcoming: Upcoming = None, first: First = None,
+        after: After = None, last: Last = None, before: Before = None,
     ) -> Annotated[AppointmentConnection, strawberry.lazy("schema.appointments.types")]:
         from schema.appointments.types import AppointmentConnection, appointment_page
 
@@ -199,7 +228,12 @@ class Client(Node):
 
     @strawberry.field(description="Invoices the client pays, newest first.")
     async def invoices(
-        self, info: strawberry.Info, status: InvoiceStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: strawberry.Info,
+        status: Annotated[
+            InvoiceStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only invoices with this status; all when null."),
+        ] = None,
     ) -> list[Annotated[Invoice, strawberry.lazy("schema.billing.invoice_types")]]:
         from resolvers.groups.loaders import PayerInvoicesKey
         from schema.billing.invoice_types import Invoice
@@ -211,17 +245,21 @@ class Client(Node):
         return [Invoice.from_entity(i) for i in found]
 
 
-@strawberry.type
+@strawberry.type(description="A client and its cursor.")
 class ClientEdge:
-    cursor: str
-    node: Client
+    cursor: str = strawberry.field(description="Where this client lies, for `after` or `before`.")
+    node: Client = strawberry.field(description="The client.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of clients, in name order.")
 class ClientConnection:
-    edges: list[ClientEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[ClientEdge] = strawberry.field(
+        description="The page's clients, with their cursors.",
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Where this page lies, for the next or previous one.",
+    )
+    total_count: int = strawberry.field(description="How many clients match, over all pages.")
 
 
 @node_fetcher("Client")

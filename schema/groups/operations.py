@@ -15,6 +15,7 @@ from schema.billing.invoice_types import Invoice
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.groups.types import GroupSession, GroupSubscription, Service, TransferPreview
 from schema.shared.common import (
+    IDEMPOTENCY_KEY,
     UserError,
     Weekday,
     context,
@@ -23,47 +24,84 @@ from schema.shared.common import (
 )
 
 
-@strawberry.input
+@strawberry.input(description="A new service.")
 class CreateServiceInput:
-    name: str
-    description: str | None = strawberry.UNSET
+    name: str = strawberry.field(description="The service's name.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="What the service is, for clients.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to createService.")
 class ServicePayload:
-    service: Service | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    service: Service | None = strawberry.field(
+        default=None,
+        description="The new service; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new weekly group session.")
 class CreateGroupSessionInput:
-    service_id: strawberry.ID
-    name: str
+    service_id: strawberry.ID = strawberry.field(description="The service it belongs to.")
+    name: str = strawberry.field(description="Its name, e.g. Tuesday Yoga.")
     practitioner_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the signed-in practitioner."
     )
-    weekday: Weekday  # type: ignore[valid-type]
-    start_time: str
-    duration_minutes: int
-    capacity: int
-    monthly_price: Decimal
-    starts_on: date
-    ends_on: date | None = strawberry.UNSET
+    weekday: Weekday = strawberry.field(  # type: ignore[valid-type]
+        description="The day it meets, in the practitioner's timezone.",
+    )
+    start_time: str = strawberry.field(
+        description="Local wall-clock time in the practitioner's timezone, HH:MM.",
+    )
+    duration_minutes: int = strawberry.field(
+        description="Length of each meeting in minutes, 5 to 480.",
+    )
+    capacity: int = strawberry.field(
+        description="How many clients it takes on any date, 1 to 1000.",
+    )
+    monthly_price: Decimal = strawberry.field(
+        description="The price of a full calendar month, in the practice currency.",
+    )
+    starts_on: date = strawberry.field(description="The first date it may meet.")
+    ends_on: date | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The last date it may meet; open-ended when not given.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to createGroupSession.")
 class GroupSessionPayload:
-    group_session: GroupSession | None = strawberry.field(name="session", default=None)
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    group_session: GroupSession | None = strawberry.field(
+        name="session",
+        default=None,
+        description="The new group session; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A discount on an invoice: a percent or an amount off its subtotal.")
 class DiscountInput:
     percent: Decimal | None = strawberry.field(
         default=strawberry.UNSET, description="Exactly one of percent and amount."
     )
-    amount: Decimal | None = strawberry.UNSET
-    reason: str | None = strawberry.UNSET
+    amount: Decimal | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "An amount off, in the practice currency, more than 0 and at most the subtotal."
+        ),
+    )
+    reason: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Why, printed on the invoice (at most 200 characters).",
+    )
 
     def to_request(self) -> enrolment.DiscountRequest:
         return enrolment.DiscountRequest(given(self.percent), given(self.amount),
@@ -87,29 +125,55 @@ def _discount(value: DiscountInput | None) -> enrolment.DiscountRequest | None:
     return found.to_request() if found is not None else None
 
 
-@strawberry.input(name="EnrollInSessionInput")
+@strawberry.input(
+    name="EnrollInSessionInput",
+    description="A client to subscribe to a group session.",
+)
 class EnrollInGroupSessionInput:
-    client_id: strawberry.ID
-    group_session_id: strawberry.ID = strawberry.field(name="sessionId")
-    first_date: date
+    client_id: strawberry.ID = strawberry.field(description="The client who attends.")
+    group_session_id: strawberry.ID = strawberry.field(
+        name="sessionId",
+        description="The group session.",
+    )
+    first_date: date = strawberry.field(
+        description="A date of the session; the client attends from it on.",
+    )
     payer_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the client."
     )
-    discount: DiscountInput | None = strawberry.UNSET
-    checkout: Checkout  # type: ignore[valid-type]
-    idempotency_key: str | None = strawberry.UNSET
+    discount: DiscountInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A discount on the first invoice.",
+    )
+    checkout: Checkout = strawberry.field(description="How the first invoice is settled.")  # type: ignore[valid-type]
+    idempotency_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=IDEMPOTENCY_KEY,
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to enrollInSession.")
 class EnrollmentPayload:
-    subscription: GroupSubscription | None = None
-    invoice: Invoice | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    subscription: GroupSubscription | None = strawberry.field(
+        default=None,
+        description="The new subscription; null when refused.",
+    )
+    invoice: Invoice | None = strawberry.field(
+        default=None,
+        description="The first month's invoice, checked out as asked; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the enrolment was refused; empty on success.",
+    )
 
 
-@strawberry.input(name="TransferSessionInput")
+@strawberry.input(
+    name="TransferSessionInput",
+    description="A subscription to move to another group session.",
+)
 class TransferGroupSessionInput:
-    subscription_id: strawberry.ID
+    subscription_id: strawberry.ID = strawberry.field(description="The ACTIVE subscription to end.")
     transfer_date: date = strawberry.field(
         description="A date of the current session; the client is unenrolled from it on."
     )
@@ -120,17 +184,40 @@ class TransferGroupSessionInput:
     first_date: date = strawberry.field(
         description="A date of the new session; the new subscription starts on it."
     )
-    discount: DiscountInput | None = strawberry.UNSET
-    checkout: Checkout  # type: ignore[valid-type]
-    idempotency_key: str | None = strawberry.UNSET
+    discount: DiscountInput | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "A discount on the new subscription's invoice, e.g. the preview's suggestedCredit as "
+            "an amount."
+        ),
+    )
+    checkout: Checkout = strawberry.field(  # type: ignore[valid-type]
+        description="How the new subscription's invoice is settled.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=IDEMPOTENCY_KEY,
+    )
 
 
-@strawberry.type(name="TransferSessionPayload")
+@strawberry.type(name="TransferSessionPayload", description="The answer to transferSession.")
 class TransferGroupSessionPayload:
-    ended_subscription: GroupSubscription | None = None
-    subscription: GroupSubscription | None = None
-    invoice: Invoice | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    ended_subscription: GroupSubscription | None = strawberry.field(
+        default=None,
+        description="The subscription ended on transferDate; null when refused.",
+    )
+    subscription: GroupSubscription | None = strawberry.field(
+        default=None,
+        description="The new subscription; null when refused.",
+    )
+    invoice: Invoice | None = strawberry.field(
+        default=None,
+        description="The new subscription's first invoice; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the transfer was refused; empty on success.",
+    )
 
 
 @strawberry.type
@@ -147,9 +234,31 @@ class GroupSessionQueries:
     )
     @refusals_as_query_errors
     async def group_session_transfer_preview(
-        self, info: strawberry.Info, subscription_id: strawberry.ID, transfer_date: date,
-        to_group_session_id: Annotated[strawberry.ID, strawberry.argument(name="toSessionId")],
-        first_date: date,
+        self,
+        info: strawberry.Info,
+        subscription_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The ACTIVE subscription to move."),
+        ],
+        transfer_date: Annotated[
+            date,
+            strawberry.argument(
+                description="A date of the current session; the client attends none from it on.",
+            ),
+        ],
+        to_group_session_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                name="toSessionId",
+                description="The group session to move to, of the same service or another.",
+            ),
+        ],
+        first_date: Annotated[
+            date,
+            strawberry.argument(
+                description="A date of the new session; the new subscription starts on it.",
+            ),
+        ],
     ) -> TransferPreview | None:
         request = group_sessions.PreviewRequest(
             node_id(subscription_id, "SessionSubscription"), transfer_date,
@@ -162,20 +271,31 @@ class GroupSessionQueries:
 
 @strawberry.type
 class GroupSessionMutations:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description=(
+            "Staff only: add a service, an offering whose group sessions clients subscribe to."
+        ),
+    )
     @refusals_as_user_errors(ServicePayload)
     async def create_service(
-        self, info: strawberry.Info, input: CreateServiceInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[CreateServiceInput, strawberry.argument(description="The new service.")],
     ) -> ServicePayload:
         service = await group_sessions.create_service(
             context(info), input.name, given(input.description)
         )
         return ServicePayload(service=Service.from_entity(service))
 
-    @strawberry.mutation
+    @strawberry.mutation(description="Staff only: add a weekly group session to a service.")
     @refusals_as_user_errors(GroupSessionPayload)
     async def create_group_session(
-        self, info: strawberry.Info, input: CreateGroupSessionInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreateGroupSessionInput,
+            strawberry.argument(description="The new group session."),
+        ],
     ) -> GroupSessionPayload:
         request = group_sessions.GroupSessionRequest(
             service_id=node_id(input.service_id, "Service"),
@@ -192,10 +312,23 @@ class GroupSessionMutations:
         group_session = await group_sessions.create_group_session(context(info), request)
         return GroupSessionPayload(group_session=GroupSession.from_entity(group_session))
 
-    @strawberry.mutation(name="enrollInSession")
+    @strawberry.mutation(
+        name="enrollInSession",
+        description=(
+            "Staff only: subscribe a client to a group session from a date, and invoice the first "
+            "month (pro-rated), checked out as asked. SESSION_FULL when a date has no free place."
+        ),
+    )
     @refusals_as_user_errors(EnrollmentPayload)
     async def enroll_in_group_session(
-        self, info: strawberry.Info, input: EnrollInGroupSessionInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            EnrollInGroupSessionInput,
+            strawberry.argument(
+                description="Who, which session, from when, and how the first invoice is paid.",
+            ),
+        ],
     ) -> EnrollmentPayload:
         request = enrolment.EnrolmentRequest(
             client_id=node_id(input.client_id, "Client"),
@@ -211,10 +344,27 @@ class GroupSessionMutations:
         return EnrollmentPayload(subscription=GroupSubscription.from_entity(done.subscription),
                                  invoice=Invoice.from_entity(done.invoice))
 
-    @strawberry.mutation(name="transferSession")
+    @strawberry.mutation(
+        name="transferSession",
+        description=(
+            "Staff only: end a subscription on a date of its session and start one on a date of "
+            "another session, with the new subscription's invoice checked out as asked; all or "
+            "nothing."
+        ),
+    )
     @refusals_as_user_errors(TransferGroupSessionPayload)
     async def transfer_group_session(
-        self, info: strawberry.Info, input: TransferGroupSessionInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            TransferGroupSessionInput,
+            strawberry.argument(
+                description=(
+                    "The subscription, the two dates, the new session, and how its invoice is "
+                    "paid."
+                ),
+            ),
+        ],
     ) -> TransferGroupSessionPayload:
         request = enrolment.TransferRequest(
             subscription_id=node_id(input.subscription_id, "SessionSubscription"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -12,18 +13,31 @@ from resolvers.groups.access import local_today, may_see_offering, may_see_subsc
 from schema.accounts.types import Practitioner
 from schema.billing.invoice_types import Invoice, InvoiceLine
 from schema.clients.types import Client
-from schema.shared.common import Money, Node, Weekday, context
+from schema.shared.common import Money, Node, Weekday, context, described_enum
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
-SubscriptionStatus = strawberry.enum(domain.SubscriptionStatus, name="SubscriptionStatus")
+SubscriptionStatus = described_enum(
+    domain.SubscriptionStatus, name="SubscriptionStatus",
+    description="Whether a subscription still runs.", values={
+        domain.SubscriptionStatus.ACTIVE: "Running: the client attends from startDate on.",
+        domain.SubscriptionStatus.ENDED: "Ended: the client attends no date from endDate on.",
+    },
+)
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "An offering of the practice (a group, a class), with its weekly group sessions. Anyone "
+        "signed in to the practice sees them."
+    ),
+)
 class Service(Node):
-    id: strawberry.ID
-    name: str
-    description: str | None
+    id: strawberry.ID = strawberry.field(description="The service's global id.")
+    name: str = strawberry.field(description="The service's name, e.g. Yoga.")
+    description: str | None = strawberry.field(
+        description="What the service is, for clients; null when not given.",
+    )
     entity: strawberry.Private[domain.Service]
 
     @classmethod
@@ -31,7 +45,7 @@ class Service(Node):
         return cls(id=strawberry.ID(to_global_id("Service", service.id)), name=service.name,
                    description=service.description, entity=service)
 
-    @strawberry.field(name="sessions")
+    @strawberry.field(name="sessions", description="The service's weekly group sessions.")
     async def group_sessions(self, info: strawberry.Info) -> list[GroupSession]:
         loader = context(info).loaders.group_sessions.group_sessions_by_service_id
         return [GroupSession.from_entity(s) for s in await loader.load(self.entity.id)]
@@ -42,17 +56,26 @@ class Service(Node):
     "(a group, a class)."
 )
 class GroupSession(Node):
-    id: strawberry.ID
-    name: str
-    weekday: Weekday  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The group session's global id.")
+    name: str = strawberry.field(description="The group session's name, e.g. Tuesday Yoga.")
+    weekday: Weekday = strawberry.field(  # type: ignore[valid-type]
+        description="The day it meets, in the practitioner's timezone.",
+    )
     start_time: str = strawberry.field(
         description="Local wall-clock time in the practitioner's timezone, HH:MM."
     )
-    duration_minutes: int
-    capacity: int
-    monthly_price: Money
-    starts_on: date
-    ends_on: date | None
+    duration_minutes: int = strawberry.field(description="How long each meeting lasts, in minutes.")
+    capacity: int = strawberry.field(description="How many clients it takes on any date.")
+    monthly_price: Money = strawberry.field(
+        description=(
+            "What a full calendar month costs; a part month is billed pro rata by the dates "
+            "attended."
+        ),
+    )
+    starts_on: date = strawberry.field(description="The first date it may meet.")
+    ends_on: date | None = strawberry.field(
+        description="The last date it may meet; null while open-ended.",
+    )
     entity: strawberry.Private[domain.GroupSession]
 
     @classmethod
@@ -71,14 +94,14 @@ class GroupSession(Node):
             entity=group_session,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The service it belongs to.")
     async def service(self, info: strawberry.Info) -> Service:
         found = await context(info).loaders.group_sessions.service_by_id.load(
             self.entity.service_id)
         assert found is not None
         return Service.from_entity(found)
 
-    @strawberry.field
+    @strawberry.field(description="The practitioner who runs it.")
     async def practitioner(self, info: strawberry.Info) -> Practitioner:
         found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
         assert found is not None
@@ -107,14 +130,28 @@ class GroupSession(Node):
     @strawberry.field(
         description="The next dates the session meets, from today (at most 100)."
     )
-    async def upcoming_dates(self, info: strawberry.Info, first: int = 8) -> list[date]:
+    async def upcoming_dates(
+        self,
+        info: strawberry.Info,
+        first: Annotated[
+            int, strawberry.argument(description="How many dates; at most 100 are answered.")
+        ] = 8,
+    ) -> list[date]:
         return self.entity.upcoming_dates(await self._today(info), first)
 
 
-@strawberry.type(name="SessionSubscription")
+@strawberry.type(
+    name="SessionSubscription",
+    description=(
+        "A client's enrolment in a group session, from a start date to an end date. Staff see the "
+        "practice's; a client those they attend or pay for."
+    ),
+)
 class GroupSubscription(Node):
-    id: strawberry.ID
-    status: SubscriptionStatus  # type: ignore[valid-type]
+    id: strawberry.ID = strawberry.field(description="The subscription's global id.")
+    status: SubscriptionStatus = strawberry.field(  # type: ignore[valid-type]
+        description="ACTIVE until it ends (by a transfer, or its session's end).",
+    )
     start_date: date = strawberry.field(description="First date the client attends.")
     end_date: date | None = strawberry.field(
         description="First date the client no longer attends; null while open-ended."
@@ -137,15 +174,15 @@ class GroupSubscription(Node):
         assert found is not None
         return Client.from_entity(found, ctx.viewer)
 
-    @strawberry.field
+    @strawberry.field(description="The client who attends.")
     async def client(self, info: strawberry.Info) -> Client:
         return await self._client(info, self.entity.client_id)
 
-    @strawberry.field
+    @strawberry.field(description="The client who pays its invoices.")
     async def payer(self, info: strawberry.Info) -> Client:
         return await self._client(info, self.entity.payer_id)
 
-    @strawberry.field(name="session")
+    @strawberry.field(name="session", description="The group session attended.")
     async def group_session(self, info: strawberry.Info) -> GroupSession:
         found = await context(info).loaders.group_sessions.group_session_by_id.load(
             self.entity.group_session_id)
@@ -159,21 +196,21 @@ class GroupSubscription(Node):
         found = await loader.load(linked_id)  # type: ignore[arg-type]
         return GroupSubscription.from_entity(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The subscription this one replaced by a transfer, if any.")
     async def transferred_from(self, info: strawberry.Info) -> GroupSubscription | None:
         return await self._linked(info, self.entity.transferred_from_id)
 
-    @strawberry.field
+    @strawberry.field(description="The subscription that replaced this one by a transfer, if any.")
     async def transferred_to(self, info: strawberry.Info) -> GroupSubscription | None:
         return await self._linked(info, self.entity.transferred_to_id)
 
-    @strawberry.field
+    @strawberry.field(description="The subscription's invoices, one a month billed, oldest first.")
     async def invoices(self, info: strawberry.Info) -> list[Invoice]:
         loader = context(info).loaders.group_sessions.invoices_by_subscription_id
         return [Invoice.from_entity(i) for i in await loader.load(self.entity.id)]
 
 
-@strawberry.type
+@strawberry.type(description="What transferSession would start with, before anything changes.")
 class TransferPreview:
     lines: list[InvoiceLine] = strawberry.field(
         description="Invoice lines the new subscription would start with, before any discount."
@@ -182,7 +219,10 @@ class TransferPreview:
         description="What the unused, already-invoiced part of the current subscription is "
         "worth."
     )
-    new_group_session_first_dates: list[date] = strawberry.field(name="newSessionFirstDates")
+    new_group_session_first_dates: list[date] = strawberry.field(
+        name="newSessionFirstDates",
+        description="The new session's first dates from firstDate on (at most 8).",
+    )
 
     @classmethod
     def from_domain(cls, preview: domain.TransferPreview) -> TransferPreview:

@@ -94,23 +94,41 @@ def parse_decimal(value: Any) -> Decimal:
     return number
 
 
+RFC_3339 = "https://www.rfc-editor.org/rfc/rfc3339#section-5.6"
+XSD_DECIMAL = "https://www.w3.org/TR/xmlschema11-2/#decimal"
+
 DateTimeScalar: ScalarDefinition = scalar(
     name="DateTime",
-    description="An instant with an offset; answered in UTC.",
+    description=(
+        "An instant: an RFC 3339 date-time with an offset, e.g. 2026-01-31T09:00:00Z or "
+        "2026-01-31T10:00:00+01:00 (one without an offset is refused). Answered in UTC, "
+        f"ending in Z. Years {EARLIEST_YEAR} to {LATEST_YEAR}."
+    ),
+    specified_by_url=RFC_3339,
     serialize=_serialize_datetime,
     parse_value=parse_datetime,
 )
 
 DateScalar: ScalarDefinition = scalar(
     name="Date",
-    description="A calendar date, YYYY-MM-DD.",
+    description=(
+        "A calendar date with no time of day or zone, YYYY-MM-DD (RFC 3339 full-date), "
+        f"e.g. 2026-01-31. Years {EARLIEST_YEAR} to {LATEST_YEAR}."
+    ),
+    specified_by_url=RFC_3339,
     serialize=lambda v: v.isoformat(),
     parse_value=parse_date,
 )
 
 DecimalScalar: ScalarDefinition = scalar(
     name="Decimal",
-    description="An exact decimal number, as a string.",
+    description=(
+        'An exact decimal number as a string, e.g. "12.50" (an XML Schema decimal): an '
+        f"optional sign, at most {MAX_DECIMAL_INTEGER_DIGITS} digits before the point and "
+        f"{MAX_DECIMAL_FRACTION_DIGITS} after, no exponent. Inputs may also be an Int. "
+        "Never read it into a float."
+    ),
+    specified_by_url=XSD_DECIMAL,
     serialize=lambda v: str(v),
     parse_value=parse_decimal,
 )

@@ -13,60 +13,93 @@ from resolvers.widgets import booking_confirmation, public_booking, publishable_
 from schema.appointments.types import TimeSlot
 from schema.clients.inputs import given, node_id
 from schema.shared.common import (
+    IDEMPOTENCY_KEY,
     UserError,
     context,
     refusals_as_query_errors,
     refusals_as_user_errors,
 )
-from schema.widgets.types import GuestBooking, PublicPractice, PublishableKey
+from schema.widgets.types import (
+    PRACTITIONER_IDS,
+    GuestBooking,
+    PublicPractice,
+    PublishableKey,
+)
 
 
-@strawberry.input
+@strawberry.input(description="A new publishable key.")
 class CreatePublishableKeyInput:
-    name: str
+    name: str = strawberry.field(
+        description="The owner's name for the key, e.g. the site it serves.",
+    )
     allowed_origins: list[str] = strawberry.field(
         description="Web origins the widget runs on, e.g. https://www.example.com (1 to 10)."
     )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to createPublishableKey.")
 class CreatePublishableKeyPayload:
-    publishable_key: PublishableKey | None = None
+    publishable_key: PublishableKey | None = strawberry.field(
+        default=None,
+        description="The new key's details; null when refused.",
+    )
     key: str | None = strawberry.field(
         default=None,
         description="The whole key, shown this once: only a hash of it is kept.",
     )
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A key to revoke.")
 class RevokePublishableKeyInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The key's id.")
 
 
-@strawberry.type
+@strawberry.type(description="The answer to revokePublishableKey.")
 class PublishableKeyPayload:
-    publishable_key: PublishableKey | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    publishable_key: PublishableKey | None = strawberry.field(
+        default=None,
+        description="The key as revoked; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the mutation was refused; empty on success.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A person booking or attending through a widget.")
 class GuestPersonInput:
-    first_name: str
-    last_name: str
-    email: str | None = strawberry.UNSET
-    phone: str | None = strawberry.UNSET
+    first_name: str = strawberry.field(description="First name.")
+    last_name: str = strawberry.field(description="Last name.")
+    email: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Email address; required of the booker, optional for an attendee.",
+    )
+    phone: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Phone number, e.g. +44 7911 123456.",
+    )
 
     def to_domain(self) -> GuestDetails:
         return GuestDetails(self.first_name, self.last_name, given(self.email),
                             given(self.phone))
 
 
-@strawberry.input
+@strawberry.input(description="A booking made through a widget.")
 class BookAsGuestInput:
-    practitioner_id: strawberry.ID
-    starts_at: datetime
-    duration_minutes: int = 50
+    practitioner_id: strawberry.ID = strawberry.field(
+        description=(
+            "A PublicPractitioner id from publicPractice (a staff Practitioner id is accepted "
+            "too)."
+        ),
+    )
+    starts_at: datetime = strawberry.field(
+        description="When it starts, with an offset: a time publicAvailability offers.",
+    )
+    duration_minutes: int = strawberry.field(default=50, description="Length in minutes, 5 to 480.")
     booker: GuestPersonInput = strawberry.field(
         description="Who books and pays; their email is required."
     )
@@ -77,18 +110,32 @@ class BookAsGuestInput:
     payment_token: str = strawberry.field(
         description="A token from the payment provider's client-side SDK; never a card number."
     )
-    idempotency_key: str | None = strawberry.UNSET
+    idempotency_key: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description=IDEMPOTENCY_KEY,
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A guest booking's confirmation token.")
 class ConfirmGuestBookingInput:
-    token: str
+    token: str = strawberry.field(
+        description=(
+            "The token from the link emailed to the client on file; it works once, and expires "
+            "after 24 hours or sooner."
+        ),
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The answer to bookAsGuest and confirmGuestBooking.")
 class GuestBookingPayload:
-    booking: GuestBooking | None = None
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    booking: GuestBooking | None = strawberry.field(
+        default=None,
+        description="The booking as the guest is told it; null when refused.",
+    )
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Why the booking was refused; empty on success.",
+    )
 
 
 @strawberry.type
@@ -103,7 +150,16 @@ class WidgetQueries:
         description="Publishable key only: the key's practice, when this is its slug."
     )
     @refusals_as_query_errors
-    async def public_practice(self, info: strawberry.Info, slug: str) -> PublicPractice | None:
+    async def public_practice(
+        self,
+        info: strawberry.Info,
+        slug: Annotated[
+            str,
+            strawberry.argument(
+                description="The practice's slug, e.g. from the widget's configuration.",
+            ),
+        ],
+    ) -> PublicPractice | None:
         found = await public_booking.public_practice(context(info), slug[:200])
         return PublicPractice.from_domain(found) if found else None
 
@@ -113,12 +169,40 @@ class WidgetQueries:
     )
     @refusals_as_query_errors
     async def public_availability(
-        self, info: strawberry.Info, practitioner_id: strawberry.ID,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime, duration_minutes: int = 50,
+        self,
+        info: strawberry.Info,
+        practitioner_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description=(
+                    "A PublicPractitioner id from publicPractice (a staff Practitioner id is "
+                    "accepted too)."
+                ),
+            ),
+        ],
+        from_: Annotated[
+            datetime,
+            strawberry.argument(
+                name="from",
+                description=(
+                    "Start of the range; times inside the practice's notice window are never "
+                    "offered."
+                ),
+            ),
+        ],
+        to: Annotated[
+            datetime,
+            strawberry.argument(
+                description="End of the range, after from and at most 31 days later.",
+            ),
+        ],
+        duration_minutes: Annotated[
+            int,
+            strawberry.argument(description="The session length to fit, 5 to 480 minutes."),
+        ] = 50,
     ) -> list[TimeSlot]:
         slots = await public_booking.public_availability(
-            context(info), node_id(practitioner_id, "Practitioner"), from_, to,
+            context(info), node_id(practitioner_id, *PRACTITIONER_IDS), from_, to,
             duration_minutes,
         )
         return [TimeSlot(starts_at=s.starts_at, ends_at=s.ends_at) for s in slots]
@@ -129,7 +213,12 @@ class WidgetMutations:
     @strawberry.mutation(description="Owner only. The answer carries the whole key, once.")
     @refusals_as_user_errors(CreatePublishableKeyPayload)
     async def create_publishable_key(
-        self, info: strawberry.Info, input: CreatePublishableKeyInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            CreatePublishableKeyInput,
+            strawberry.argument(description="The key's name and the origins it may be used from."),
+        ],
     ) -> CreatePublishableKeyPayload:
         issued = await publishable_keys.create_key(
             context(info), input.name, input.allowed_origins
@@ -141,7 +230,12 @@ class WidgetMutations:
     @strawberry.mutation(description="Owner only. A revoked key opens nothing any more.")
     @refusals_as_user_errors(PublishableKeyPayload)
     async def revoke_publishable_key(
-        self, info: strawberry.Info, input: RevokePublishableKeyInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            RevokePublishableKeyInput,
+            strawberry.argument(description="The key to revoke."),
+        ],
     ) -> PublishableKeyPayload:
         key = await publishable_keys.revoke_key(context(info), node_id(input.id, "PublishableKey"))
         return PublishableKeyPayload(publishable_key=PublishableKey.from_domain(key))
@@ -153,11 +247,20 @@ class WidgetMutations:
     )
     @refusals_as_user_errors(GuestBookingPayload)
     async def book_as_guest(
-        self, info: strawberry.Info, input: BookAsGuestInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            BookAsGuestInput,
+            strawberry.argument(
+                description=(
+                    "The practitioner, the time, who books and pays, who attends, and the card."
+                ),
+            ),
+        ],
     ) -> GuestBookingPayload:
         attendee = given(input.attendee)
         request = public_booking.GuestBookingRequest(
-            practitioner_id=node_id(input.practitioner_id, "Practitioner"),
+            practitioner_id=node_id(input.practitioner_id, *PRACTITIONER_IDS),
             starts_at=input.starts_at, duration_minutes=input.duration_minutes,
             booker=input.booker.to_domain(),
             attendee=attendee.to_domain() if attendee is not None else None,
@@ -173,7 +276,12 @@ class WidgetMutations:
     )
     @refusals_as_user_errors(GuestBookingPayload)
     async def confirm_guest_booking(
-        self, info: strawberry.Info, input: ConfirmGuestBookingInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            ConfirmGuestBookingInput,
+            strawberry.argument(description="The token from the confirmation email's link."),
+        ],
     ) -> GuestBookingPayload:
         booking = await booking_confirmation.confirm_guest_booking(context(info), input.token)
         return GuestBookingPayload(booking=GuestBooking.from_domain(booking))

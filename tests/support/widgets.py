@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from persistence import tables
 from persistence.database import Database
+from schema.shared.ids import decode_id, to_global_id
 from tests.support.appointments import iso
 from tests.support.graphql import GraphQLClient, Response, Staff
 from tests.support.jobs import with_database
@@ -116,6 +117,21 @@ def widget_post(
 
 BOOKER = {"firstName": "Maya", "lastName": "Booker", "phone": "+44 7911 123456"}
 ATTENDEE = {"firstName": "Leo", "lastName": "Attendee"}
+
+
+def session_of(reference: str) -> str:
+    """The Session id of the session a guest booking's reference names (a reference is an id
+    of its own type: staff find the session among the client's)."""
+    appointment_id = decode_id(reference, "GuestBooking")
+    assert appointment_id is not None, f"{reference!r} is not a GuestBooking reference"
+    return to_global_id("Session", appointment_id)
+
+
+def public_id(staff_practitioner_id: str) -> str:
+    """The id a widget sees for the practitioner that staff know by `staff_practitioner_id`."""
+    practitioner_id = decode_id(staff_practitioner_id, "Practitioner")
+    assert practitioner_id is not None
+    return to_global_id("PublicPractitioner", practitioner_id)
 
 
 def guest_input(

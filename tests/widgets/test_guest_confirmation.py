@@ -18,7 +18,7 @@ from tests.support.group_sessions import Payer, payer
 from tests.support.jobs import sweep
 from tests.support.mailbox import Mailbox
 from tests.support.server import RunningServer
-from tests.support.widgets import WidgetKey, book_as_guest, create_key, guest_input
+from tests.support.widgets import WidgetKey, book_as_guest, create_key, guest_input, session_of
 
 CONFIRM = """
 mutation Confirm($input: ConfirmGuestBookingInput!) {
@@ -61,12 +61,13 @@ def confirm(client: GraphQLClient, token: str) -> dict[str, Any]:
 
 
 def awaiting_until(client: GraphQLClient, practice: Staff, reference: str) -> Any:
-    node = client.data(HOLD, {"id": reference}, token=practice.token)["node"]
+    node = client.data(HOLD, {"id": session_of(reference)}, token=practice.token)["node"]
     return node["awaitingConfirmationUntil"]
 
 
 def status_of(client: GraphQLClient, practice: Staff, reference: str) -> tuple[str, Any]:
-    appointment = client.data(APPOINTMENT, {"id": reference}, token=practice.token)["node"]
+    appointment = client.data(APPOINTMENT, {"id": session_of(reference)},
+                              token=practice.token)["node"]
     return appointment["status"], appointment["charge"]
 
 
@@ -117,7 +118,8 @@ def test_a_booking_with_an_email_on_file_waits_for_its_owner_then_is_billed_as_a
     clock.set(starts - timedelta(hours=47))
     sweep(server)
     sweep(server)
-    assert [c.status.value for c in appointment_charges(server, reference)] == ["SUCCEEDED"]
+    charges = appointment_charges(server, session_of(reference))
+    assert [c.status.value for c in charges] == ["SUCCEEDED"]
 
 
 def test_an_unconfirmed_booking_is_released_before_the_notice_window_and_never_charged(
@@ -144,7 +146,7 @@ def test_an_unconfirmed_booking_is_released_before_the_notice_window_and_never_c
     # and inside the notice window nothing is charged, and the link no longer confirms
     clock.set(starts - timedelta(hours=47))
     sweep(server)
-    assert appointment_charges(server, reference) == []
+    assert appointment_charges(server, session_of(reference)) == []
     assert confirm(client, token_from(ask.text)) == {"booking": None,
                                                      "userErrors": USED_OR_EXPIRED}
     assert status_of(client, practice, reference) == ("CANCELLED", None)
@@ -167,7 +169,7 @@ def test_a_hold_ends_before_the_notice_window_even_when_the_appointment_is_soone
 
     # then it is released, and the charging step found nothing to charge
     assert status_of(client, practice, reference) == ("CANCELLED", None)
-    assert appointment_charges(server, reference) == []
+    assert appointment_charges(server, session_of(reference)) == []
 
 
 def test_a_link_that_is_not_one_confirms_nothing(client: GraphQLClient) -> None:

@@ -20,14 +20,19 @@ from tests.support.server import RunningServer
 from tests.support.widgets import (
     ATTENDEE,
     PUBLIC_AVAILABILITY,
+    PUBLIC_PRACTICE,
     WidgetKey,
     book_as_guest,
     create_key,
     guest_input,
     practice_clients,
+    public_id,
     sandbox_counts,
+    session_of,
     widget_post,
 )
+
+NODE = "query Node($id: ID!) { node(id: $id) { __typename id } }"
 
 
 @pytest.fixture
@@ -57,7 +62,7 @@ def test_a_guest_books_for_themselves_which_opens_a_first_party_relationship(
     assert booking["startsAt"] == iso(starts)
     assert booking["endsAt"] == iso(starts + timedelta(minutes=50))
     assert booking["price"] == {"amount": "80.00", "currency": "GBP"}
-    assert booking["practitioner"]["id"] == practice.practitioner_id
+    assert booking["practitioner"]["id"] == public_id(practice.practitioner_id)
 
     # and the practice has a new client who pays for and attends it, card on file
     [maya] = practice_clients(client, practice)
@@ -68,7 +73,7 @@ def test_a_guest_books_for_themselves_which_opens_a_first_party_relationship(
     assert (relationship["kind"], relationship["party"], relationship["status"]) == (
         "INDIVIDUAL", "FIRST_PARTY", "ACTIVE")
     [appointment] = [e["node"] for e in relationship["sessions"]["edges"]]
-    assert appointment["id"] == booking["reference"]
+    assert appointment["id"] == session_of(booking["reference"])
     assert appointment["bookedBy"] == {"id": maya["id"]}
     assert appointment["payer"] == {"id": maya["id"]}
     assert appointment["attendees"] == [{"id": maya["id"]}]
@@ -341,6 +346,34 @@ def test_a_retry_with_the_same_key_answers_the_first_booking(
     assert len(guest["relationships"][0]["sessions"]["edges"]) == 1
     server.drain()
     assert len(mailbox.to(email)) == 2  # one confirmation, one invitation
+
+
+def test_the_widgets_ids_are_of_their_own_types_and_come_back_in(
+    client: GraphQLClient, practice: Staff, key: WidgetKey, monday: datetime,
+) -> None:
+    # given the practitioner as a widget reads them
+    public = widget_post(client, key, PUBLIC_PRACTICE, {"slug": key.slug}).data
+    [seen] = public["publicPractice"]["practitioners"]
+    # then their id is not the staff one, and node(id:) finds nothing by it
+    assert seen["id"] == public_id(practice.practitioner_id) != practice.practitioner_id
+    assert client.data(NODE, {"id": seen["id"]}, token=practice.token) == {"node": None}
+
+    # when the widget passes it back to list free times and book one
+    when = monday + timedelta(hours=4)
+    slots = widget_post(client, key, PUBLIC_AVAILABILITY, {
+        "id": seen["id"], "from": iso(monday),
+        "to": iso(monday + timedelta(days=1))}).data["publicAvailability"]
+    payload = book_as_guest(client, key, guest_input(seen["id"], when, unique_email("own")))
+
+    # then both answer as for the staff id
+    assert iso(when) in [s["startsAt"] for s in slots]
+    assert payload["userErrors"] == []
+    assert payload["booking"]["practitioner"]["id"] == seen["id"]
+    # and the booking's reference is no Session id: staff find the session by its own id
+    reference = payload["booking"]["reference"]
+    assert client.data(NODE, {"id": reference}, token=practice.token) == {"node": None}
+    session = client.data(NODE, {"id": session_of(reference)}, token=practice.token)["node"]
+    assert session == {"__typename": "Session", "id": session_of(reference)}
 
 
 def _shape(payload: dict[str, object]) -> object:

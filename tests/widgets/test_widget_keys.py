@@ -27,6 +27,7 @@ from tests.support.widgets import (
     PUBLIC_PRACTICE,
     REVOKE_KEY,
     create_key,
+    public_id,
     widget_post,
 )
 
@@ -103,7 +104,7 @@ def test_a_key_opens_the_public_profile_and_nothing_private(
     practice = widget_post(client, key, PUBLIC_PRACTICE, {"slug": key.slug}).data
     assert practice["publicPractice"]["slug"] == key.slug
     [practitioner] = practice["publicPractice"]["practitioners"]
-    assert practitioner["id"] == owner.practitioner_id
+    assert practitioner["id"] == public_id(owner.practitioner_id)
     assert "email" not in practitioner
 
     # private fields answer as unauthenticated, alone or beside a public one
