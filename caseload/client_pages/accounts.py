@@ -83,7 +83,7 @@ async def payment_method(page: Page) -> Response:
     if viewer is None:
         return page.sign_in_first()
     return page.render("payment_method.html", status=400 if errors else 200, errors=errors,
-                       client=viewer["client"], test_cards=sorted(TEST_TOKENS.items()))
+                       client=viewer["client"], test_cards=list(TEST_TOKENS.items()))
 
 
 def routes(site: Site) -> list[BaseRoute]:

@@ -41,13 +41,12 @@ NOTICES = {
 
 
 async def home(page: Page) -> Response:
-    if page.access_token is None:
+    viewer = (await page.run(VIEWER)).data.get("viewer") if page.access_token else None
+    if viewer is None:  # signed out, or a sign-in that expired: the form, here
+        if page.access_token:
+            page.sign_out()
         return page.render("sign_in.html", errors=[], email="",
                            next=safe_next(page.request.query_params.get("next")))
-    answer = await page.run(VIEWER)
-    viewer = answer.data.get("viewer")
-    if viewer is None:
-        return page.sign_in_first()
     notice = NOTICES.get(page.request.query_params.get("notice", ""))
     if viewer["client"] is None:
         return page.render("staff_home.html", viewer=viewer, notice=notice)

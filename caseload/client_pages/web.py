@@ -95,6 +95,7 @@ class Page:
         self.request = request
         self.form: dict[str, str] = {}
         self._cookies: list[tuple[str, str, int, str]] = []
+        self._signed_in = self.access_token is not None  # as this answer leaves it
         self.browser = request.cookies.get(BROWSER_COOKIE, "")
         if len(self.browser) != 32:
             self.browser = secrets.token_hex(16)
@@ -115,7 +116,7 @@ class Page:
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         body = self.site.templates.get_template(template).render(
-            csrf=self.csrf, csrf_field=CSRF_FIELD, signed_in=self.access_token is not None,
+            csrf=self.csrf, csrf_field=CSRF_FIELD, signed_in=self._signed_in,
             **values)
         return self.finish(HTMLResponse(body, status_code=status))
 
@@ -130,9 +131,11 @@ class Page:
     def sign_in(self, token: str) -> None:
         seconds = int(self.site.sign_in_lasts.total_seconds())
         self._cookies.append((ACCESS_COOKIE, token, seconds, "/"))
+        self._signed_in = True
 
     def sign_out(self) -> None:
         self._cookies.append((ACCESS_COOKIE, "", 0, "/"))
+        self._signed_in = False
 
     def keep_link_token(self, token: str) -> None:
         self._cookies.append((LINK_COOKIE, token, LINK_COOKIE_SECONDS, self.request.url.path))

@@ -392,3 +392,29 @@ def test_the_pages_count_against_the_request_budgets_of_graphql(
     assert "Too many requests; try again in" in text_of(answers[3])
     assert answers[3].headers["content-security-policy"].startswith("default-src 'none'")
     assert api.status_code == 429
+
+
+def test_a_forged_or_expired_sign_in_cookie_asks_to_sign_in_again(browser: Browser) -> None:
+    # given a browser whose sign-in cookie does not verify
+    browser.http.cookies.set("caseload_access", "eyJhbGciOiJIUzI1NiJ9.e30.forged")
+
+    # when it opens the home and the card pages
+    home = browser.open("/")
+    card = browser.open("/client/payment-method")
+
+    # then each asks to sign in, and the page drops the cookie
+    for page in (home, card):
+        assert page.status_code == 200 and page.url.path == "/"
+        assert [f.buttons for f in forms_of(page.text)] == [["Sign in"]]
+        dropped = [c for r in (*page.history, page) for c in r.headers.get_list("set-cookie")
+                   if c.startswith('caseload_access="";') or c.startswith("caseload_access=;")]
+        assert dropped and "Max-Age=0" in dropped[-1]
+
+
+def test_a_form_larger_than_max_body_bytes_is_refused(browser: Browser) -> None:
+    page = browser.open("/")
+    [form] = forms_of(page.text)
+    answer = browser.http.post("/client/sign-in", data={
+        **form.hidden, "email": "a@example.com", "password": "x" * 300_000})
+    assert answer.status_code == 413
+    assert "The form is larger than 262144 bytes." in text_of(answer)
