@@ -30,8 +30,7 @@ async def sign_in(page: Page) -> Response:
     if token:
         page.sign_in(token)
         return page.redirect(safe_next(page.form.get("next")))
-    errors = answer.user_errors("signIn") or [{"message": e["message"]} for e in answer.errors]
-    return page.render("sign_in.html", status=400, errors=errors, email=email,
+    return page.render("sign_in.html", status=400, errors=answer.user_errors("signIn"), email=email,
                        next=safe_next(page.form.get("next")))
 
 

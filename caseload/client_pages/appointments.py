@@ -59,7 +59,10 @@ async def home(page: Page) -> Response:
 async def cancel(page: Page) -> Response:
     if page.access_token is None:
         return page.sign_in_first()
-    session, practice = await _session(page)
+    found = await _session(page)
+    if found is None:
+        return page.sign_in_first()
+    session, practice = found
     terms = _terms(page, session, practice)
     errors: list[dict[str, Any]] = []
     changed = False
@@ -76,11 +79,12 @@ async def cancel(page: Page) -> Response:
                        terms=terms, errors=errors, changed=changed, zone=practice["timezone"])
 
 
-async def _session(page: Page) -> tuple[dict[str, Any], dict[str, Any]]:
+async def _session(page: Page) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The session and its practice; None when the sign-in no longer verifies."""
     answer = await page.run(SESSION, {"id": page.request.path_params["session_id"]})
     session, viewer = answer.data.get("node"), answer.data.get("viewer")
     if viewer is None:
-        raise Refused(401, "Sign in again to see this session.")
+        return None
     if not session:  # another client's session is not found, as a missing one
         raise Refused(404, "There is no such session in your account.")
     return session, viewer["practice"]

@@ -19,6 +19,8 @@ async def intake_form(page: Page) -> Response:
     if page.access_token is None:
         return page.sign_in_first()
     form = await _pending(page, page.request.path_params["form_id"])
+    if form is None:
+        return page.sign_in_first()
     errors: list[dict[str, Any]] = []
     answers = [page.form.get(f"answer-{i}", "") for i in range(len(form["questions"]))]
     if page.request.method == "POST":
@@ -33,10 +35,11 @@ async def intake_form(page: Page) -> Response:
                        answers=answers, errors=errors)
 
 
-async def _pending(page: Page, form_id: str) -> dict[str, Any]:
+async def _pending(page: Page, form_id: str) -> dict[str, Any] | None:
+    """The pending form; None when the sign-in no longer verifies."""
     answer = await page.run(FORMS)
     if answer.unauthenticated:
-        raise Refused(401, "Sign in again to see this form.")
+        return None
     for form in answer.data.get("myPendingForms") or []:
         if form["id"] == form_id:
             return dict(form)

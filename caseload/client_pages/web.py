@@ -112,7 +112,12 @@ class Page:
     async def run(self, document: str, variables: dict[str, Any] | None = None, *,
                   signed_in: bool = True) -> Answer:
         token = self.access_token if signed_in else None
-        return await self.site.api.run(self.request, document, variables, token)
+        answer = await self.site.api.run(self.request, document, variables, token)
+        refused = [e for e in answer.errors
+                   if e.get("extensions", {}).get("code") != "UNAUTHENTICATED"]
+        if refused:
+            raise _refusal(refused[0], self.request.scope.get("state", {}).get("request_id"))
+        return answer
 
     def render(self, template: str, status: int = 200, **values: Any) -> Response:
         body = self.site.templates.get_template(template).render(
@@ -183,6 +188,22 @@ class Page:
         except ClientDisconnect:
             raise Refused(400, "The form did not arrive whole.") from None
         return b"".join(chunks)
+
+
+def _refusal(error: dict[str, Any], request_id: str | None) -> Refused:
+    """A top-level error of the API as a page says it: a budget spent says when to come
+    back; a value the API refuses to parse (an id in the address, a field past its bound)
+    is the request's fault; anything else is ours."""
+    extensions = error.get("extensions") or {}
+    code = extensions.get("code")
+    if code in ("RATE_LIMITED", "THROTTLED"):
+        retry = extensions.get("retryAfter")
+        return Refused(429, error["message"], {"Retry-After": str(retry)} if retry else {})
+    if code == "BAD_USER_INPUT":
+        return Refused(400, "This request is not right: check the link you followed, or what "
+                            "you entered.")
+    return Refused(500, "Something went wrong on our side; please try again. "
+                        f"(Request {request_id})")
 
 
 Handler = Callable[[Page], Awaitable[Response]]

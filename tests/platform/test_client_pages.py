@@ -418,3 +418,37 @@ def test_a_form_larger_than_max_body_bytes_is_refused(browser: Browser) -> None:
         **form.hidden, "email": "a@example.com", "password": "x" * 300_000})
     assert answer.status_code == 413
     assert "The form is larger than 262144 bytes." in text_of(answer)
+
+
+def test_refusals_of_the_api_are_pages_that_say_why(
+    client: GraphQLClient, mailbox: Mailbox, browser: Browser,
+) -> None:
+    # given a signed-in client
+    owner = register_practice(client)
+    _, email, link = invited(client, owner, mailbox)
+    accepted(browser, link)
+
+    # when they open a session address that is not one, or sign in with a password too long
+    garbage = browser.open("/client/sessions/not-an-id/cancel")
+    signed_out = Browser(browser.base_url)
+    too_long = signed_out.press(signed_out.open("/"), "Sign in", email=email,
+                                password="x" * 10_001)
+    signed_out.close()
+
+    # then each says so, with no error of ours
+    assert garbage.status_code == 404
+    assert "There is no such session in your account" in text_of(garbage)
+    assert too_long.status_code == 400
+    assert "This request is not right" in text_of(too_long)
+
+    # and when someone else guesses their password until sign-in pauses
+    stranger = Browser(browser.base_url)
+    page = stranger.open("/")
+    for _ in range(4):
+        page = stranger.press(page, "Sign in", email=email, password="a wrong guess")
+    paused = stranger.press(page, "Sign in", email=email, password=NEW_PASSWORD)
+    stranger.close()
+
+    # then the page says when to try again, as the API does
+    assert paused.status_code == 429 and int(paused.headers["retry-after"]) > 0
+    assert "Too many failed sign-ins for this email; try again in" in text_of(paused)
