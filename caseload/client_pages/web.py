@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -131,7 +131,7 @@ class Page:
     def sign_in_first(self) -> Response:
         """To the sign-in form, coming back here after; an expired cookie goes."""
         self.sign_out()
-        return self.redirect(f"/?next={self.request.url.path}")
+        return self.redirect(f"/?next={quote(self.request.url.path)}")
 
     def sign_in(self, token: str) -> None:
         seconds = int(self.site.sign_in_lasts.total_seconds())
