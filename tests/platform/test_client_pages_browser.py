@@ -71,7 +71,7 @@ def test_a_guest_books_in_the_widget_then_signs_up_adds_a_card_and_cancels_in_ti
         # then the session is there, and cancelling it in time is said to cost nothing
         upcoming = page.get_by_role("region", name="Upcoming sessions")
         expect(upcoming).to_contain_text("with Ada Owner for Sam, 80.00 GBP")
-        upcoming.get_by_role("link", name=re.compile("Cancel the session on")).click()
+        upcoming.get_by_role("link", name=re.compile("Cancel this session on")).click()
         expect(page.locator("#terms")).to_contain_text("so it costs nothing")
         page.get_by_role("button", name="Cancel it at no cost").click()
         expect(page.get_by_role("status")).to_have_text(
