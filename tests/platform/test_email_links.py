@@ -45,7 +45,6 @@ INVOICES = "query($id: ID!) { node(id: $id) { ... on Client { invoices { id } } 
 SEND_INVOICE = """mutation($input: SendInvoiceInput!) { sendInvoice(input: $input) {
   userErrors { code } } }"""
 A_LINK = re.compile(r'href="|\{\{\s*\w*(url|link)\s*\}\}')
-MAIL_FROM = "Caseload <no-reply@caseload.local>"
 
 
 def templates_with_links() -> set[str]:
@@ -58,11 +57,11 @@ def templates_with_links() -> set[str]:
     return found
 
 
-def template_of(received: Received, names: set[str]) -> str:
+def template_of(received: Received, names: set[str], sender: str) -> str:
     """The template whose Message-ID (outbox row, template, recipient) the email carries."""
     given = str(received.message["Message-ID"])
     outbox_id = uuid.UUID(hex=given.strip("<").split(".")[0])
-    [name] = [n for n in names if message_id(outbox_id, n, received.to, MAIL_FROM) == given]
+    [name] = [n for n in names if message_id(outbox_id, n, received.to, sender) == given]
     return name
 
 
@@ -156,7 +155,7 @@ def test_every_link_of_every_email_template_opens_a_page(
     names = {path.split(".")[0] for path in _template_files()}
     followed: dict[str, set[str]] = {}
     for received in [r for address in addresses for r in mailbox.to(address)]:
-        template = template_of(received, names)
+        template = template_of(received, names, server.runtime.settings.mail_from)
         for link in links_in(received):
             assert link.startswith(DEFAULT_APP_URL), (template, link)
             browser = Browser(server.base_url)
