@@ -21,6 +21,9 @@ from strawberry.types import ExecutionResult
 
 from caseload import graphql_http
 from caseload.client_address import ClientAddressMiddleware
+from caseload.client_pages import client_page_routes
+from caseload.client_pages.api import Api
+from caseload.client_pages.web import Site
 from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
@@ -177,6 +180,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *widget_routes(runtime.db),
+            *(client_page_routes(_site(graphql, runtime)) if settings.client_pages else []),
             *extra_routes,
         ],
         lifespan=lifespan,
@@ -198,6 +202,18 @@ def create_app(
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app
+
+
+def _site(graphql: GraphQLEndpoint, runtime: Runtime) -> Site:
+    """The client pages: the same API, budgets and secret as /graphql."""
+    settings = runtime.settings
+    return Site(
+        api=Api(graphql), secret=settings.secret_key, limiter=runtime.limiter,
+        anonymous=settings.rate_limit_anonymous, signed_in=settings.rate_limit_signed_in,
+        identify=_account_of(runtime), max_body_bytes=settings.max_body_bytes,
+        sign_in_lasts=settings.token_ttl, https=settings.app_url.startswith("https:"),
+        clock=runtime.clock,
+    )
 
 
 def _budget_key(viewer: Any, widget: Any, request: Any) -> str:

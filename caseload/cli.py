@@ -34,6 +34,28 @@ def _describe(settings: Settings) -> None:
     print(f"  email:    {email}")
 
 
+def where_to_open(settings: Settings, host: str, port: int) -> list[str]:
+    """What `caseload serve` offers a browser, at the address it listens on."""
+    from urllib.parse import urlsplit
+
+    from caseload.demo_widget import demo_widget_url
+
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    base = f"http://{shown}:{port}"
+    graphiql = f"{base}/graphql" if settings.graphiql else "off (CASELOAD_GRAPHIQL=1 turns it on)"
+    pages = (f"{base}/  (clients sign in; the links in emails open here)"
+             if settings.client_pages else
+             f"not served: the links in emails go to {settings.app_url}, a front end of its own")
+    widget = demo_widget_url(settings.var_dir)
+    if widget:
+        parts = urlsplit(widget)
+        widget = f"{base}{parts.path}?{parts.query}  (book as a guest, card tok_visa)"
+    return ["Open in a browser:",
+            f"  GraphiQL:     {graphiql}",
+            f"  client pages: {pages}",
+            f"  demo widget:  {widget or 'run `caseload demo` first, once'}"]
+
+
 def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 
@@ -55,6 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"Caseload serving GraphQL at http://{args.host}:{args.port}/graphql"
           + (" (GraphiQL in the browser)" if settings.graphiql else ""))
     _describe(settings)
+    print("\n".join(where_to_open(settings, args.host, args.port)))
     # uvicorn's own proxy headers trust any X-Forwarded-For from loopback; the app reads
     # them from TRUSTED_PROXIES only.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",

@@ -140,7 +140,8 @@ async def _ensure_links(runtime: Runtime) -> None:
 async def _ensure_widget(runtime: Runtime) -> None:
     """A publishable key for the booking widget: made once."""
     owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
-    for line in await ensure_demo_widget(runtime.services, owner.viewer):
+    for line in await ensure_demo_widget(runtime.services, owner.viewer,
+                                         runtime.settings.var_dir):
         print(line)
 
 

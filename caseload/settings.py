@@ -27,6 +27,7 @@ ARGON2_PRODUCTION_MINIMUM_KIB = 19456  # OWASP's least for Argon2id
 REQUEST_TIMEOUT_SECONDS = 5.0
 OUTBOX_REDISPATCH_AFTER = timedelta(seconds=30)
 OUTBOX_MAX_ATTEMPTS = 10
+DEFAULT_APP_URL = "http://127.0.0.1:8000"
 
 
 class SettingsError(Exception):
@@ -60,7 +61,8 @@ class _Environment(BaseSettings):
     secret_key: str | None = Field(None, alias="SECRET_KEY")
     graphiql: bool | None = Field(None, alias="CASELOAD_GRAPHIQL")
     introspection: bool | None = Field(None, alias="CASELOAD_INTROSPECTION")
-    app_url: str = Field("http://127.0.0.1:8000", alias="CASELOAD_APP_URL")
+    app_url: str = Field(DEFAULT_APP_URL, alias="CASELOAD_APP_URL")
+    client_pages: bool | None = Field(None, alias="CASELOAD_CLIENT_PAGES")
     mail_from: str = Field("Caseload <no-reply@caseload.local>", alias="MAIL_FROM", min_length=3)
     token_ttl_minutes: int = Field(480, alias="ACCESS_TOKEN_TTL_MINUTES", ge=1, le=MAX_TTL)
     expose_sql_count: bool = Field(False, alias="CASELOAD_SQL_COUNT")
@@ -129,6 +131,7 @@ ALLOWED = {
     "CASELOAD_GRAPHIQL": "1 or 0",
     "CASELOAD_INTROSPECTION": "1 or 0",
     "CASELOAD_SQL_COUNT": "1 or 0",
+    "CASELOAD_CLIENT_PAGES": "1 or 0",
     "CASELOAD_APP_URL": "an http:// or https:// address",
     "MAIL_FROM": "a sender address, e.g. Caseload <no-reply@example.com>",
     "ACCESS_TOKEN_TTL_MINUTES": f"a whole number of minutes from 1 to {MAX_TTL}",
@@ -198,6 +201,7 @@ class Settings:
     sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
     argon2_memory_kib: int = ARGON2_MEMORY_KIB
     request_timeout_seconds: float = REQUEST_TIMEOUT_SECONDS
+    client_pages: bool = True
 
     @property
     def production(self) -> bool:
@@ -263,7 +267,17 @@ class Settings:
             sign_in_failures=read.sign_in_failures,
             argon2_memory_kib=_argon2_memory(read.argon2_memory_kib, production),
             request_timeout_seconds=read.request_timeout_seconds,
+            client_pages=_client_pages(read),
         )
+
+
+def _client_pages(read: _Environment) -> bool:
+    """Caseload serves the pages its emails link to while the links point at Caseload: by
+    default. A deployment whose front end serves them sets CASELOAD_APP_URL to it, and the
+    pages step aside; CASELOAD_CLIENT_PAGES=1 keeps them at an address of Caseload's own."""
+    if read.client_pages is not None:
+        return read.client_pages
+    return "app_url" not in read.model_fields_set
 
 
 def _argon2_memory(kib: int, production: bool) -> int:

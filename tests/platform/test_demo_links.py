@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from caseload import demo
+from caseload.cli import where_to_open
+from caseload.demo_widget import demo_widget_url
 from caseload.settings import Settings
 from persistence import tables
 from tests.support.demo import demo_settings, read_demo
@@ -94,6 +96,12 @@ def test_the_demo_makes_one_widget_key_and_shows_it_once(
     out = capsys.readouterr().out
     [prefix] = keys()
     assert f"http://127.0.0.1:8000/widget/book?key={prefix}" in out
+    # and `caseload serve` finds the page's address where the demo kept it
+    kept = demo_widget_url(settings.var_dir)
+    assert kept is not None and kept.startswith(f"http://127.0.0.1:8000/widget/book?key={prefix}")
+    assert kept in out
+    assert where_to_open(settings, "127.0.0.1", 8000)[3] == (
+        f"  demo widget:  {kept}  (book as a guest, card tok_visa)")
 
     asyncio.run(demo.load_demo(settings))
     assert "/widget/book?key=" not in capsys.readouterr().out

@@ -84,6 +84,7 @@ def test_export_schema_prints_the_sdl() -> None:
     ("RATE_LIMIT_SIGNED_IN", "0/60",
      "REQUESTS/SECONDS, both positive whole numbers, e.g. 1200/60"),
     ("CASELOAD_GRAPHIQL", "maybe", "1 or 0"),
+    ("CASELOAD_CLIENT_PAGES", "sometimes", "1 or 0"),
     ("CASELOAD_APP_URL", "caseload.example.com", "an http:// or https:// address"),
     ("SMTP_URL", "mail.example.com", "smtp://user:pass@host:587?starttls=true or smtps://…"),
 ])
