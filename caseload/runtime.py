@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import dramatiq
 from dramatiq import Worker
 
+from caseload.live import LocalFanout, RedisLive
 from caseload.ratelimit import make_rate_limiter
 from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
@@ -45,6 +46,9 @@ class Runtime:
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
         self.limiter = make_rate_limiter(settings.redis_url, settings.redis_namespace)
+        self.live = LocalFanout()
+        self.live_redis = (RedisLive(settings.redis_url, settings.redis_namespace, self.live)
+                           if settings.redis_url else None)
         use_argon2_memory(settings.argon2_memory_kib)
         self.services = Services(
             db=self.db,
@@ -55,6 +59,7 @@ class Runtime:
             payments=SandboxGateway(self.db, clock),
             limiter=self.limiter,
             sign_in_failures=settings.sign_in_failures,
+            live=self.live,
         )
         self.worker: Worker | None = None
         self._job_context: JobContext | None = None
@@ -77,6 +82,7 @@ class Runtime:
                     app_url=self.settings.app_url,
                     sender=self.settings.mail_from,
                     secret_key=self.settings.secret_key,
+                    publish=(self.live_redis or self.live).publish,
                 )
             return self._job_context
 

@@ -31,6 +31,7 @@ from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
 from schema.groups.types import GroupSession, GroupSubscription, Service
+from schema.live.operations import LiveSubscriptions
 from schema.shared.cost import QueryCost
 from schema.shared.extensions import (
     MAX_BATCH,
@@ -92,6 +93,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     return CaseloadSchema(
         query=merge_types("Query", QUERIES),
         mutation=merge_types("Mutation", MUTATIONS),
+        subscription=LiveSubscriptions,
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(
