@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ class Deployment:
     logs: Path
     serve: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
+    extra_processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def redis(self) -> bool:
@@ -114,7 +115,7 @@ class Deployment:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        for process in (self.worker, self.serve):
+        for process in (self.worker, self.serve, *self.extra_processes):
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
