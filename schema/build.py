@@ -29,6 +29,7 @@ from schema.clients.operations import ClientMutations, ClientQueries
 from schema.clients.relationship_operations import RelationshipMutations
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
+from schema.groups.leaving import LeaveMutations, LeaveQueries
 from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
 from schema.groups.types import GroupSession, GroupSubscription, Service
 from schema.live.operations import LiveSubscriptions
@@ -55,13 +56,13 @@ from schema.widgets.scope import WidgetScope
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
-    GroupSessionQueries, IntakeFormQueries,
+    GroupSessionQueries, LeaveQueries, IntakeFormQueries,
     WidgetQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     AppointmentChangeMutations, AttendanceMutations,
-    GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
+    GroupSessionMutations, LeaveMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
     PackageMutations, WidgetMutations,
 )
 NODE_TYPES: list[Any] = [
