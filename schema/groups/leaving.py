@@ -3,15 +3,14 @@ a transfer, with an optional credit note for the payer's next monthly invoices."
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 import strawberry
 
-from domain.billing.credit_notes import CreditNote as CreditNoteEntity
-from domain.shared.money import Money as MoneyValue
 from resolvers.groups import leaving
+from schema.billing.credit_note_types import CreditNote, money
 from schema.clients.inputs import given, node_id
 from schema.groups.types import GroupSubscription
 from schema.shared.common import (
@@ -21,25 +20,6 @@ from schema.shared.common import (
     refusals_as_query_errors,
     refusals_as_user_errors,
 )
-
-
-def _money(value: MoneyValue) -> Money:
-    return Money(amount=value.amount, currency=value.currency)
-
-
-@strawberry.type(description="Money owed back to a payer, taken off their next monthly "
-                 "invoices as a line of its own until it is used up.")
-class CreditNote:
-    amount: Money = strawberry.field(description="What was credited.")
-    remaining: Money = strawberry.field(description="What is still to come off invoices.")
-    reason: str = strawberry.field(description="The invoice line's text after \"Credit: \".")
-    created_at: datetime = strawberry.field(description="When it was issued.")
-
-    @classmethod
-    def from_entity(cls, note: CreditNoteEntity) -> CreditNote:
-        return cls(amount=_money(MoneyValue(note.amount, note.currency)),
-                   remaining=_money(MoneyValue(note.remaining, note.currency)),
-                   reason=note.reason, created_at=note.created_at)
 
 
 @strawberry.input(description="A credit note for the payer, issued with leaving.")
@@ -98,7 +78,7 @@ class LeaveQueries:
     ) -> LeavePreview | None:
         credit = await leaving.leave_preview(
             context(info), node_id(subscription_id, "SessionSubscription"), leave_date)
-        return LeavePreview(suggested_credit=_money(credit))
+        return LeavePreview(suggested_credit=money(credit))
 
 
 @strawberry.type
@@ -119,6 +99,6 @@ class LeaveMutations:
         done = await leaving.leave_group_session(context(info), request)
         return LeaveGroupSessionPayload(
             subscription=GroupSubscription.from_entity(done.subscription),
-            suggested_credit=_money(done.suggested_credit),
+            suggested_credit=money(done.suggested_credit),
             credit_note=CreditNote.from_entity(done.credit_note) if done.credit_note else None,
         )

@@ -45,6 +45,10 @@ query Preview($subscriptionId: ID!, $leaveDate: Date!) {{
   }}
 }}
 """
+CREDIT_NOTES = f"""
+query Notes($id: ID!) {{ node(id: $id) {{ ... on SessionSubscription {{
+  creditNotes {{ amount {MONEY} remaining {MONEY} reason }} }} }} }}
+"""
 PILATES_JULY = line("Thursday Pilates, July 2027 (5 sessions)", "80.00")
 PILATES_AUGUST = line("Thursday Pilates, August 2027 (4 sessions)", "80.00")
 YOGA_CREDIT = "Credit: Tuesday Yoga, unused from 15 June 2027"
@@ -93,6 +97,11 @@ def invoices_after_june(client: GraphQLClient, place: Studio, maya: Payer) -> li
     return sorted(found, key=lambda item: str(item[1]))
 
 
+def credit_notes(client: GraphQLClient, place: Studio, subscription_id: str) -> Any:
+    return client.data(CREDIT_NOTES, {"id": subscription_id},
+                       token=place.owner.token)["node"]["creditNotes"]
+
+
 def bill(client: GraphQLClient, place: Studio, server: RunningServer, clock,  # type: ignore[no-untyped-def]
          month: int) -> None:
     """The sweep on the 1st of `month`; the owner signs in again (a sign-in lasts 60 days)."""
@@ -133,6 +142,9 @@ def test_leaving_with_a_credit_takes_it_off_the_next_invoice(
         ("Thursday Pilates", [PILATES_JULY, credit_line(YOGA_CREDIT, "60.00")], gbp("20.00"),
          "PAID"),
     ]
+    assert credit_notes(client, place, yoga["id"]) == [
+        {"amount": gbp("60.00"), "remaining": gbp("0.00"),
+         "reason": "Tuesday Yoga, unused from 15 June 2027"}]
 
 
 def test_leaving_without_a_credit_credits_nothing_and_bills_nothing_more(
@@ -149,6 +161,7 @@ def test_leaving_without_a_credit_credits_nothing_and_bills_nothing_more(
     assert (payload["subscription"]["status"], payload["subscription"]["endDate"]) == (
         "ENDED", "2027-06-15")
     assert (payload["suggestedCredit"], payload["creditNote"]) == (gbp("60.00"), None)
+    assert credit_notes(client, place, yoga["id"]) == []
     # and June's Yoga invoice is as it was
     assert [(i["status"], i["total"]) for i in yoga_of(client, place, maya)["invoices"]] == [
         ("PAID", gbp("100.00"))]
@@ -169,8 +182,9 @@ def test_a_credit_bigger_than_the_next_invoice_carries_over(
     assert payload["creditNote"] == {"amount": gbp("100.00"), "remaining": gbp("100.00"),
                                      "reason": "Goodwill for June"}
 
-    # when July and August are billed
+    # when July is billed, the credit covers it whole and 20.00 is left
     bill(client, place, server, clock, 7)
+    assert [n["remaining"] for n in credit_notes(client, place, yoga["id"])] == [gbp("20.00")]
     bill(client, place, server, clock, 8)
 
     # then July's invoice is credited whole (nothing charged), August's the remaining 20.00
