@@ -55,6 +55,7 @@ def test_the_demo_has_two_services_subscribers_and_one_transfer(
     out = capsys.readouterr().out
     assert "Demo group sessions added" in out and "Maya Patel moved" in out
     assert "Leo Hartmann left Thursday Pilates" in out
+    assert "subscription { dashboardEvents" in out  # how to watch live updates
     found = facts(settings)
     assert found["services"] == ["Pilates", "Yoga"]
     assert found["sessions"] == ["Saturday Morning Yoga", "Thursday Pilates", "Tuesday Yoga"]
