@@ -87,7 +87,9 @@ class LeaveMutations:
                          "client is unenrolled from it on), optionally with a credit note.")
     @refusals_as_user_errors(LeaveGroupSessionPayload)
     async def leave_group_session(
-        self, info: strawberry.Info, input: LeaveGroupSessionInput
+        self, info: strawberry.Info,
+        input: Annotated[LeaveGroupSessionInput, strawberry.argument(
+            description="Which subscription, from when, and any credit.")],
     ) -> LeaveGroupSessionPayload:
         credit = given(input.credit)
         request = leaving.LeaveRequest(

@@ -80,7 +80,7 @@ async def _subject(ctx: Any, subject_type: str, subject_id: str) -> Any:
     return await fetch_node(ctx, subject_type, item_id)
 
 
-@strawberry.type(name="Subscription")
+@strawberry.type(name="Subscription", description="Live updates, over WebSocket.")
 class LiveSubscriptions:
     @strawberry.subscription(description=(
         "Live updates for the dashboard, over WebSocket (graphql-transport-ws; sign in "
