@@ -4,19 +4,16 @@ event committed through one process reaches a subscriber on another."""
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
 from tests.support.appointments import booked, next_monday, paying_client_scene, relationship_of
 from tests.support.deployment import Deployment, deploy, tear_down
 from tests.support.graphql import GraphQLClient
 from tests.support.live import kinds, signed_in_socket
-from tests.support.mailbox import free_port
 
 needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"),
                                  reason="several serve processes share events through Redis")
@@ -31,24 +28,6 @@ def deployment(test_env: dict[str, str], tmp_path: Path) -> Iterator[Deployment]
         yield running
     finally:
         tear_down(running)
-
-
-def second_serve(deployment: Deployment) -> str:
-    """Another `caseload serve` on the same database and Redis, as behind a load balancer."""
-    port = free_port()
-    process = deployment._spawn("serve", "--port", str(port))
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the second caseload serve exited early"
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                deployment.extra_processes.append(process)
-                return base_url
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the second caseload serve did not become healthy")
 
 
 def test_a_real_serve_delivers_a_booking_to_its_dashboard(deployment: Deployment) -> None:
@@ -76,7 +55,7 @@ def test_an_event_committed_on_one_serve_reaches_a_subscriber_on_another(
 ) -> None:
     # given two serve processes and a worker, and two practices each listening on the
     # process other than the one their bookings go through
-    other_url = second_serve(deployment)
+    other_url = deployment.start_another_serve()
     client = GraphQLClient(deployment.base_url, deployment.mailbox)
     ours = paying_client_scene(client, deployment.mailbox)
     theirs = paying_client_scene(client, deployment.mailbox)

@@ -66,15 +66,17 @@ class Deployment:
 
     def start_serve(self) -> None:
         self.serve = self._spawn("serve", "--port", str(self.port))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.serve.poll() is None, "caseload serve exited early"
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("caseload serve did not become healthy")
+        _wait_healthy(self.serve, self.base_url)
+
+    def start_another_serve(self) -> str:
+        """One more `caseload serve` on the same database and Redis, as behind a load
+        balancer; answers its address."""
+        port = free_port()
+        process = self._spawn("serve", "--port", str(port))
+        self.extra_processes.append(process)
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_healthy(process, base_url)
+        return base_url
 
     def start_worker(self) -> None:
         """With Redis, a `caseload worker` process; embedded, the worker lives in serve."""
@@ -123,6 +125,18 @@ class Deployment:
     def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{args[0]}-{time.monotonic_ns()}.log").open("wb")
         return subprocess.Popen([*CLI, *args], env=self.env, stdout=log, stderr=log)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "caseload serve exited early"
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("caseload serve did not become healthy")
 
 
 def _kill(process: subprocess.Popen[bytes] | None) -> None:
