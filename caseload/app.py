@@ -8,16 +8,20 @@ import gc
 import logging
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 from typing import Any
 
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from caseload import graphql_http
 from caseload.client_address import ClientAddressMiddleware
@@ -27,6 +31,7 @@ from caseload.client_pages.web import Site
 from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
+from caseload.live_socket import MAX_SUBSCRIPTIONS, live_sign_in, start_live, watch_expiry
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
@@ -58,6 +63,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             create_schema(introspection=settings.introspection),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=MAX_SUBSCRIPTIONS,
         )
         self.services = services
         self.cost_budget = cost_budget
@@ -79,6 +87,16 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         context.extra[COST_BUDGET] = self.cost_budget
         context.extra[BUDGET_KEY] = _budget_key(context.viewer, widget, request)
         return context
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object]:
+        """Sign-in is the connection_init payload's `authorization` (as the HTTP header);
+        anything else is refused (4403). The socket closes when the token expires."""
+        found = live_sign_in(self.services, context.connection_params)
+        if found is None:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
+        context.viewer, expires_at = found
+        watch_expiry(context.request, self.services.clock, expires_at)
+        return UNSET
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -163,11 +181,14 @@ def create_app(
             scheduler = asyncio.create_task(
                 run_scheduler(runtime.sweeper(), stop)
             )
+        live = await start_live(runtime, stop)
         settle_heap()
         try:
             yield
         finally:
             stop.set()
+            if live is not None:
+                await live
             if scheduler is not None:
                 await scheduler
             if in_process:
@@ -177,6 +198,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *widget_routes(runtime.db),

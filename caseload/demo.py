@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from caseload.demo_appointments import ensure_demo_appointments
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
+from caseload.demo_leaving import ensure_demo_leaving
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
 from caseload.demo_widget import ensure_demo_widget
 from caseload.runtime import Runtime
@@ -128,6 +129,8 @@ async def _ensure_groups(runtime: Runtime) -> None:
     owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
     for line in await ensure_demo_groups(runtime.services, owner.viewer):
         print(line)
+    for line in await ensure_demo_leaving(runtime.services, owner.viewer):
+        print(line)
 
 
 async def _ensure_links(runtime: Runtime) -> None:
@@ -155,5 +158,10 @@ def _print_sign_in() -> None:
         f"Practitioners sign in the same way: {others} (same password);\n"
         f"so do clients: {CLIENT_EMAIL}, and {CLAIRE_EMAIL}, who books for her son.\n"
         "Past sessions wait in  { awaitingUpdates { edges { node { id startsAt } } } }  "
-        "for the owner and each practitioner."
+        "for the owner and each practitioner.\n"
+        "Live updates: open ws://127.0.0.1:8000/graphql (graphql-transport-ws), send\n"
+        '  {"type": "connection_init", "payload": {"authorization": "Bearer <accessToken>"}}\n'
+        "and subscribe to  subscription { dashboardEvents { kind occurredAt session { id "
+        "startsAt status } } };\nthen book, move or cancel a demo session and watch it "
+        "arrive (README, Live updates)."
     )

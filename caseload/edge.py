@@ -1,4 +1,5 @@
-"""The HTTP edge of /graphql: request ids, SQL statement counts, body size and rate limits.
+"""The HTTP edge of /graphql: request ids, SQL statement counts, body size and rate limits
+(a live-updates WebSocket handshake counts as one operation).
 Refusals answer in GraphQL's error shape so clients parse one format."""
 
 from __future__ import annotations
@@ -110,6 +111,9 @@ class EdgeLimitsMiddleware:
         self.identify = identify
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == "/graphql":
+            await self._handshake(scope, receive, send)
+            return
         if scope["type"] != "http" or scope["path"] != "/graphql":
             await self.app(scope, receive, send)
             return
@@ -135,6 +139,17 @@ class EdgeLimitsMiddleware:
                          {"Retry-After": str(retry_after), **readable_by(headers)})
             return
         await self.app(scope, _replay(body, receive), send)
+
+    async def _handshake(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Opening a live-updates socket costs one operation of the address's budget (its
+        sign-in comes later, inside the socket); over it the handshake is refused (403)."""
+        client = scope.get("client") or ("unknown", 0)
+        if await self.limiter.hit(f"address:{client[0]}", self.anonymous) is not None:
+            message = await receive()  # websocket.connect, answered with a refusal
+            if message["type"] == "websocket.connect":
+                await send({"type": "websocket.close", "code": 1008})
+            return
+        await self.app(scope, receive, send)
 
     def _bucket(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[str, Limit]:
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")

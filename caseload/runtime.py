@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 import dramatiq
 from dramatiq import Worker
 
+from caseload.live import LocalFanout, RedisLive
 from caseload.ratelimit import make_rate_limiter
 from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
@@ -50,6 +51,9 @@ class Runtime:
         self.limiter = make_rate_limiter(
             settings.redis_url, settings.redis_namespace,
             refuse_anonymous_without_redis=settings.refuse_anonymous_without_redis)
+        self.live = LocalFanout()
+        self.live_redis = (RedisLive(settings.redis_url, settings.redis_namespace, self.live)
+                           if settings.redis_url else None)
         use_argon2_memory(settings.argon2_memory_kib)
         self.services = Services(
             db=self.db,
@@ -60,6 +64,7 @@ class Runtime:
             payments=SandboxGateway(self.db, clock),
             limiter=self.limiter,
             sign_in_failures=settings.sign_in_failures,
+            live=self.live,
         )
         self.worker: Worker | None = None
         self._job_context: JobContext | None = None
@@ -83,6 +88,7 @@ class Runtime:
                     app_url=self.settings.app_url,
                     sender=self.settings.mail_from,
                     secret_key=self.settings.secret_key,
+                    publish=(self.live_redis or self.live).publish,
                 )
             return self._job_context
 

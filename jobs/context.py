@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.shared.live import LiveEvent
 from jobs.email.adapters import Mailer
 from persistence.database import Database
 
@@ -18,3 +19,5 @@ class JobContext:
     app_url: str
     sender: str
     secret_key: str = ""  # derives invitation links (resolvers.invite_links)
+    # Hands a live update to every `caseload serve` process (Redis pub/sub, or this one).
+    publish: Callable[[LiveEvent], Awaitable[None]] | None = None

@@ -18,6 +18,7 @@ from jobs.email import (  # noqa: F401  (each registers its handlers)
 from jobs.email.adapters import Email, message_id
 from jobs.email.handlers import HANDLERS, EmailIntent
 from jobs.email.templates import render
+from jobs.live import live_event
 from persistence import deliveries, outbox
 from persistence.deliveries import Delivery
 
@@ -43,8 +44,22 @@ async def process_outbox_row(jc: JobContext, outbox_id: uuid.UUID) -> None:
         async with jc.db.new_write_tx() as tx, tx.begin():
             await outbox.mark_failed(tx, outbox_id, repr(error))
         return
+    await _publish(jc, row)
     async with jc.db.new_write_tx() as tx, tx.begin():
         await outbox.mark_delivered(tx, outbox_id, jc.clock())
+
+
+async def _publish(jc: JobContext, row: object) -> None:
+    """Once its emails are out, a committed event goes live. Live updates are best effort
+    (a dashboard refetches when it reconnects), so a failure here never holds the row back;
+    a repeat (a crash before the row is marked) keeps the event's id, for clients to skip."""
+    event = live_event(row)
+    if event is None or jc.publish is None:
+        return
+    try:
+        await jc.publish(event)
+    except Exception:
+        logger.exception("publishing live update %s failed", event.id)
 
 
 async def _deliver_once(jc: JobContext, outbox_id: uuid.UUID, intent: EmailIntent) -> None:

@@ -437,6 +437,25 @@ invoices = Table(
     UniqueConstraint("subscription_id", "period", name="uq_invoices_subscription_period"),
 )
 Index("ix_invoices_payer_issued", invoices.c.payer_id, invoices.c.issued_at)
+
+# Money owed back to a payer (a group left with a credit), taken off their next monthly
+# invoices until used up.
+credit_notes = Table(
+    "credit_notes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("subscription_id", Uuid, ForeignKey("group_subscriptions.id"), nullable=True,
+           index=True),
+    Column("amount", ExactDecimal, nullable=False),
+    Column("remaining", ExactDecimal, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("last_invoice_id", Uuid, ForeignKey("invoices.id"), nullable=True),
+    Column("used_up_at", UtcDateTime, nullable=True),
+)
 Index(
     "ix_invoices_autocharge_pending",
     invoices.c.issued_at,

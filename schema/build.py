@@ -29,8 +29,10 @@ from schema.clients.operations import ClientMutations, ClientQueries
 from schema.clients.relationship_operations import RelationshipMutations
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
+from schema.groups.leaving import LeaveMutations, LeaveQueries
 from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
 from schema.groups.types import GroupSession, GroupSubscription, Service
+from schema.live.operations import LiveSubscriptions
 from schema.shared.cost import QueryCost
 from schema.shared.extensions import (
     MAX_BATCH,
@@ -54,13 +56,13 @@ from schema.widgets.scope import WidgetScope
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
-    GroupSessionQueries, IntakeFormQueries,
+    GroupSessionQueries, LeaveQueries, IntakeFormQueries,
     WidgetQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     AppointmentChangeMutations, AttendanceMutations,
-    GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
+    GroupSessionMutations, LeaveMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
     PackageMutations, WidgetMutations,
 )
 NODE_TYPES: list[Any] = [
@@ -108,6 +110,7 @@ def create_schema(*, introspection: bool = True) -> strawberry.Schema:
     return CaseloadSchema(
         query=_described("Query", QUERIES, QUERY),
         mutation=_described("Mutation", MUTATIONS, MUTATION),
+        subscription=LiveSubscriptions,
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(

@@ -80,6 +80,15 @@ class AppointmentReminderDue(Event):
 
 
 @dataclass(frozen=True)
+class AppointmentCharged(Event):
+    """Money was taken for the session (the sweep's charge, or a late fee): it is paid."""
+
+    practice_id: uuid.UUID
+    appointment_id: uuid.UUID
+    charge_id: uuid.UUID
+
+
+@dataclass(frozen=True)
 class PaymentFailed(Event):
     practice_id: uuid.UUID
     appointment_id: uuid.UUID
@@ -196,7 +205,7 @@ class Appointment(Aggregate):
             if self.charge_id == charge.id:
                 return
             if owed and self.charge_id is None:
-                self.charge_id = charge.id
+                self._paid(charge)
             elif charge.refund_requested_at is None:
                 charge.refund_requested_at = now  # taken, but nothing owes it: give it back
             return
@@ -208,10 +217,14 @@ class Appointment(Aggregate):
         nothing paid yet; only the first refusal tells the payer."""
         if charge.status is ChargeStatus.SUCCEEDED:
             if self.charge_id is None:
-                self.charge_id = charge.id
+                self._paid(charge)
             return
         if self.payment_failed_at is None:
             self._payment_failed(charge, now)
+
+    def _paid(self, charge: Charge) -> None:
+        self.charge_id = charge.id
+        self.record(AppointmentCharged(self.practice_id, self.id, charge.id))
 
     def _payment_failed(self, charge: Charge, now: datetime) -> None:
         self.payment_failed_at = now

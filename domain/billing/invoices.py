@@ -19,6 +19,7 @@ from domain.billing.billing import (
     Checkout,
     Discount,
     InvoiceLine,
+    InvoiceState,
     InvoiceStatus,
     after_checkout,
     close,
@@ -46,6 +47,14 @@ class InvoiceIssued(Event):
 @dataclass(frozen=True)
 class InvoicePaymentFailed(Event):
     """The payer's card was declined for an invoice; it stays OPEN and the payer is told."""
+
+    practice_id: uuid.UUID
+    invoice_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class InvoicePaid(Event):
+    """The invoice became PAID (a charge at checkout, a later payment, or nothing owed)."""
 
     practice_id: uuid.UUID
     invoice_id: uuid.UUID
@@ -110,12 +119,16 @@ class Invoice(Aggregate):
 
     def checkout(self, checkout: Checkout, now: datetime) -> None:
         """PAY_NOW (after a successful charge, or when nothing is owed), PAY_LATER, CLOSE_NOW."""
-        state = after_checkout(checkout, now)
-        self.status, self.paid_at = state.status, state.paid_at
+        self._become(after_checkout(checkout, now))
 
     def pay(self, now: datetime) -> None:
-        state = pay(self.status, now)
+        self._become(pay(self.status, now))
+
+    def _become(self, state: InvoiceState) -> None:
+        was_paid = self.status is InvoiceStatus.PAID
         self.status, self.paid_at = state.status, state.paid_at
+        if self.status is InvoiceStatus.PAID and not was_paid:
+            self.record(InvoicePaid(self.practice_id, self.id))
 
     def close(self) -> None:
         self.status = close(self.status).status

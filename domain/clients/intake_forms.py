@@ -28,6 +28,12 @@ class IntakeFormRequested(Event):
     form_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class IntakeFormCompleted(Event):
+    practice_id: uuid.UUID
+    form_id: uuid.UUID
+
+
 @dataclass(eq=False)
 class IntakeForm(Aggregate):
     id: uuid.UUID
@@ -49,6 +55,7 @@ class IntakeForm(Aggregate):
         self.completed_by_id = by
         self.completed_at = now
         self.status = IntakeFormStatus.COMPLETED
+        self.record(IntakeFormCompleted(self.practice_id, self.id))
 
 
 def request_form(

@@ -355,21 +355,37 @@ def monthly_lines(group_session: GroupSession, subscription: Span,
     return month_lines(group_session, month, subscription.start_date, subscription.end_date)
 
 
+def ensure_active(subscription: GroupSubscription) -> None:
+    if subscription.status is not SubscriptionStatus.ACTIVE:
+        raise DomainError.one(ErrorCode.INVALID_STATE, "This subscription has already ended.",
+                              ("subscriptionId",))
+
+
+def check_end_date(subscription: GroupSubscription, current: GroupSession, day: date,
+                   field: str) -> None:
+    """The date a subscription ends on (it attends no date from it on): one of its session's
+    dates that it attends."""
+    if not current.is_group_session_date(day):
+        raise DomainError.one(ErrorCode.INVALID, f"{day} is not a date of the current session.",
+                              (field,))
+    if not attends(subscription, day):
+        raise DomainError.one(ErrorCode.INVALID, f"{field} must be on or after the "
+                              f"subscription's start, {subscription.start_date}.", (field,))
+
+
+def end_subscription(subscription: GroupSubscription, day: date) -> None:
+    subscription.status = SubscriptionStatus.ENDED
+    subscription.end_date = day
+
+
 def check_transfer(subscription: GroupSubscription, current: GroupSession,
                    target: GroupSession, transfer_date: date, first_date: date) -> None:
     """Fields as in TransferSessionInput; every problem at once."""
     if subscription.group_session_id != current.id:
         raise ValueError("current must be the subscription's session")
-    if subscription.status is not SubscriptionStatus.ACTIVE:
-        raise DomainError.one(ErrorCode.INVALID_STATE, "This subscription has already ended.",
-                              ("subscriptionId",))
+    ensure_active(subscription)
     problems = Problems()
-    if not current.is_group_session_date(transfer_date):
-        problems.add(ErrorCode.INVALID, f"{transfer_date} is not a date of the current session.",
-                     "transferDate")
-    elif not attends(subscription, transfer_date):
-        problems.add(ErrorCode.INVALID, "transferDate must be on or after the subscription's "
-                     f"start, {subscription.start_date}.", "transferDate")
+    problems.check(check_end_date, subscription, current, transfer_date, "transferDate")
     if target.id == current.id:
         problems.add(ErrorCode.INVALID, "Choose a session other than the current one.",
                      "toSessionId")
@@ -392,10 +408,20 @@ def transfer(
         subscription.payer_id, SubscriptionStatus.ACTIVE, first_date, None, now,
         transferred_from_id=subscription.id,
     )
-    subscription.status = SubscriptionStatus.ENDED
-    subscription.end_date = transfer_date
+    end_subscription(subscription, transfer_date)
     subscription.transferred_to_id = new.id
     return new
+
+
+def leave(subscription: GroupSubscription, current: GroupSession, leave_date: date) -> None:
+    """End `subscription` on `leave_date` with no new one (the seed's "unenrolled from this
+    date"): it attends, and is billed for, no date from then on. INVALID_STATE when it has
+    ended already, INVALID on leaveDate for a date it does not attend."""
+    if subscription.group_session_id != current.id:
+        raise ValueError("current must be the subscription's session")
+    ensure_active(subscription)
+    check_end_date(subscription, current, leave_date, "leaveDate")
+    end_subscription(subscription, leave_date)
 
 
 def suggested_credit(group_session: GroupSession, subscription: Span, transfer_date: date,

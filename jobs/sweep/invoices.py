@@ -9,6 +9,8 @@ domain.group_sessions). Two phases, each item in its own short unit of work:
    one; the month's invoice is numbered and saved and the cursor moves on, in one
    transaction. A second sweep at the same time finds the cursor moved (or, at worst, hits
    the unique (subscription, period) constraint), so no month is ever invoiced twice.
+   The payer's credit notes (a group left with a credit) come off it as lines of their own,
+   locked with it, so two invoices never spend one credit.
 2. **Charge.** Each invoice issued that way is charged to the payer's card when there is one
    (outside any unit of work, key `invoice:<id>:card:<card>:<declines>`), then recorded: PAID
    and emailed, or left OPEN with the payer emailed that the card was declined. Without a
@@ -27,8 +29,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from domain.billing.billing import InvoiceStatus
+from domain.billing.credit_notes import apply_credit_notes
 from domain.billing.invoices import Invoice, InvoiceIssued, InvoicePaymentFailed, PaymentStatus
 from domain.groups.group_sessions import YearMonth, monthly_lines
+from persistence import credit_notes
 from persistence.database import Database
 from persistence.uow import UnitOfWork
 from resolvers.billing.invoice_money import InvoiceMoney, record_invoice_charge
@@ -118,15 +122,19 @@ async def _issue(db: Database, now: datetime, due: _Due) -> bool | None:
                 return False
             lines = monthly_lines(group_session, subscription, month)
             if lines:
+                notes = await credit_notes.pending(uow.tx, subscription.payer_id,
+                                                   group_session.currency)
+                credited = apply_credit_notes(lines, notes, group_session.currency)
                 invoice = Invoice.issue(
                     practice_id=subscription.practice_id, payer_id=subscription.payer_id,
                     sequence=await uow.invoices.next_sequence(subscription.practice_id),
-                    lines=lines, discount=None, currency=group_session.currency, now=now,
-                    subscription_id=subscription.id, period=due.month,
+                    lines=credited.lines, discount=None, currency=group_session.currency,
+                    now=now, subscription_id=subscription.id, period=due.month,
                 )
                 invoice.autocharge_pending = True
                 uow.invoices.add(invoice)
                 await uow.flush()
+                await credit_notes.use(uow.tx, notes, credited.used, invoice.id, now)
             await uow.subscriptions.set_next_bill_month(subscription.id, month.next().first_day)
             await uow.commit()
             return bool(lines)

@@ -8,12 +8,10 @@ from datetime import date
 from decimal import Decimal
 
 from domain.accounts.practice import Weekday
-from domain.billing.billing import InvoiceStatus
 from domain.groups.group_sessions import (
     GroupSession,
     Service,
     TransferPreview,
-    YearMonth,
     new_service,
     preview_transfer,
     validate_group_session,
@@ -24,6 +22,7 @@ from resolvers.groups.access import (
     practice_service,
     visible_subscription,
 )
+from resolvers.groups.leaving import invoiced_months
 from resolvers.shared.access import ensure_acts_for, practice_practitioner
 from resolvers.shared.context import RequestContext
 
@@ -109,11 +108,7 @@ async def transfer_preview(ctx: RequestContext, request: PreviewRequest) -> Tran
                                               ["toSessionId"])
         practitioner = await uow.practitioners.get(target.practitioner_id)
         assert practitioner is not None
-        invoiced = [
-            YearMonth.of(invoice.period)
-            for invoice in await uow.invoices.of_subscription(subscription.id)
-            if invoice.period is not None and invoice.status is not InvoiceStatus.VOID
-        ]
+        invoiced = await invoiced_months(uow, subscription.id)
         return preview_transfer(
             subscription, current, target, transfer_date=request.transfer_date,
             first_date=request.first_date, invoiced_months=invoiced,

@@ -14,9 +14,10 @@ from sqlalchemy import or_, select
 from strawberry.dataloader import DataLoader
 
 from domain.billing.billing import InvoiceStatus
+from domain.billing.credit_notes import CreditNote
 from domain.billing.invoices import Invoice
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
-from persistence import tables
+from persistence import credit_notes, tables
 from persistence.database import Database
 from resolvers.shared.loader_base import ByIdLoader
 
@@ -64,6 +65,19 @@ class GroupSessionsByServiceIdLoader(_GroupedLoader):
                 grouped[item.service_id].append(item)
         return [sorted(grouped[sid], key=lambda s: (s.weekday.value, s.start_time, s.name))
                 for sid in service_ids]
+
+
+class CreditNotesBySubscriptionIdLoader(_GroupedLoader):
+    """The credit notes issued when a subscription was left, oldest first."""
+
+    async def _load(self, subscription_ids: Sequence[uuid.UUID]) -> list[list[CreditNote]]:
+        async with self.db.reading() as tx:
+            notes = await credit_notes.of_subscriptions(tx, subscription_ids)
+        grouped: dict[uuid.UUID, list[CreditNote]] = defaultdict(list)
+        for note in sorted(notes, key=lambda n: (n.created_at, str(n.id))):
+            assert note.subscription_id is not None
+            grouped[note.subscription_id].append(note)
+        return [grouped[sid] for sid in subscription_ids]
 
 
 @dataclass(frozen=True)
@@ -166,4 +180,5 @@ class GroupSessionLoaders:
         self.enrolment_spans_by_group_session_id = EnrolmentSpansByGroupSessionIdLoader(db, now)
         self.subscriptions_by_client_id = SubscriptionsByClientIdLoader(db)
         self.invoices_by_subscription_id = InvoicesBySubscriptionIdLoader(db)
+        self.credit_notes_by_subscription_id = CreditNotesBySubscriptionIdLoader(db)
         self.invoices_by_payer_id = InvoicesByPayerIdLoader(db)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -74,6 +74,11 @@ class Tokens:
 
     def read(self, token: str, now: datetime) -> Viewer | None:
         """The viewer a token stands for, or None when it is forged, malformed or expired."""
+        found = self.read_until(token, now)
+        return None if found is None else found[0]
+
+    def read_until(self, token: str, now: datetime) -> tuple[Viewer, datetime] | None:
+        """The viewer and when the token expires (a WebSocket is closed then), or None."""
         try:
             claims = jwt.decode(
                 token, self.secret, algorithms=[self.ALGORITHM],
@@ -89,7 +94,7 @@ class Tokens:
                 role=Role(claims["role"]),
                 practitioner_id=_uuid(claims.get("practitioner")),
                 client_id=_uuid(claims.get("client")),
-            )
+            ), datetime.fromtimestamp(claims["exp"], UTC)
         except (jwt.PyJWTError, KeyError, ValueError):
             return None
 

@@ -13,6 +13,7 @@ from persistence.database import Database
 from persistence.uow import AfterCommit, UnitOfWork
 from resolvers.shared.auth import Tokens, Viewer
 from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES, Limit, RateLimiter
+from resolvers.shared.live_feed import LiveFeed
 from resolvers.shared.loaders import Loaders
 
 Clock = Callable[[], datetime]
@@ -30,6 +31,7 @@ class Services:
     payments: PaymentGateway | None = None
     limiter: RateLimiter | None = None
     sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
+    live: LiveFeed | None = None  # the live updates this process receives
 
 
 @dataclass
@@ -43,6 +45,8 @@ class RequestContext:
     loaders: Loaders
     request: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # A WebSocket's connection_init payload (Strawberry sets it on subscriptions).
+    connection_params: dict[str, Any] | None = None
 
     @classmethod
     def build(
@@ -50,6 +54,11 @@ class RequestContext:
     ) -> RequestContext:
         now = services.clock()
         return cls(services, viewer, now, request_id, Loaders(services.db, now), request)
+
+    def refresh(self) -> None:
+        """A new instant and new loaders, for a long-lived subscription's next answer."""
+        self.now = self.services.clock()
+        self.loaders = Loaders(self.services.db, self.now)
 
     @property
     def db(self) -> Database:

@@ -11,6 +11,7 @@ from domain.groups import group_sessions as domain
 from domain.groups.group_sessions import enrolled_on
 from resolvers.groups.access import local_today, may_see_offering, may_see_subscription
 from schema.accounts.types import Practitioner
+from schema.billing.credit_note_types import CreditNote
 from schema.billing.invoice_types import Invoice, InvoiceLine
 from schema.clients.types import Client
 from schema.shared.common import Money, Node, Weekday, context, described_enum
@@ -208,6 +209,12 @@ class GroupSubscription(Node):
     async def invoices(self, info: strawberry.Info) -> list[Invoice]:
         loader = context(info).loaders.group_sessions.invoices_by_subscription_id
         return [Invoice.from_entity(i) for i in await loader.load(self.entity.id)]
+
+    @strawberry.field(description="Credit notes issued when the client left this group "
+                      "session (leaveGroupSession), oldest first.")
+    async def credit_notes(self, info: strawberry.Info) -> list[CreditNote]:
+        loader = context(info).loaders.group_sessions.credit_notes_by_subscription_id
+        return [CreditNote.from_entity(n) for n in await loader.load(self.entity.id)]
 
 
 @strawberry.type(description="What transferSession would start with, before anything changes.")

@@ -1,5 +1,6 @@
-"""`caseload demo`'s group sessions: two services, subscribers, one transfer; added once, and
-also to a demo practice made before group sessions existed."""
+"""`caseload demo`'s group sessions: two services, subscribers, one transfer and one client
+leaving with a credit note; added once, and also to a demo practice made before group
+sessions existed."""
 
 from __future__ import annotations
 
@@ -33,7 +34,11 @@ def facts(settings: Settings) -> dict[str, Any]:
         invoices = list(await tx.execute(
             select(i.c.number, i.c.status).where(i.c.subscription_id.is_not(None))
             .order_by(i.c.sequence)))
+        notes = list(await tx.execute(select(tables.credit_notes.c.amount,
+                                             tables.credit_notes.c.remaining)))
         return {"services": services, "sessions": group_sessions,
+                "credit_notes": [(row.amount > 0, row.amount == row.remaining)
+                                 for row in notes],
                 "statuses": sorted(row.status.name for row in subscriptions),
                 "transfers": sorted((row.transferred_from_id is not None,
                                      row.transferred_to_id is not None)
@@ -49,10 +54,14 @@ def test_the_demo_has_two_services_subscribers_and_one_transfer(
     assert asyncio.run(demo.load_demo(settings)) == 0
     out = capsys.readouterr().out
     assert "Demo group sessions added" in out and "Maya Patel moved" in out
+    assert "Leo Hartmann left Thursday Pilates" in out
+    assert "subscription { dashboardEvents" in out  # how to watch live updates
     found = facts(settings)
     assert found["services"] == ["Pilates", "Yoga"]
     assert found["sessions"] == ["Saturday Morning Yoga", "Thursday Pilates", "Tuesday Yoga"]
-    assert found["statuses"] == ["ACTIVE"] * 4 + ["ENDED"]
+    # Maya's transfer ended one; Leo's leaving another, with a credit note still to use
+    assert found["statuses"] == ["ACTIVE"] * 3 + ["ENDED"] * 2
+    assert found["credit_notes"] == [(True, True)]
     assert found["transfers"] == [(False, False)] * 3 + [(False, True), (True, False)]
     assert found["invoices"] == [("INV-000001", "PAID"), ("INV-000002", "PAID"),
                                  ("INV-000003", "OPEN"), ("INV-000004", "CLOSED"),
@@ -78,5 +87,6 @@ def test_a_demo_practice_from_before_group_sessions_gets_them_once(
     assert "Demo group sessions added" in capsys.readouterr().out
     found = facts(settings)
     assert len(found["invoices"]) == 5
+    assert found["credit_notes"] == [(True, True)]
     asyncio.run(demo.load_demo(settings))
     assert facts(settings) == found

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ class Deployment:
     serve: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
     scheduler: subprocess.Popen[bytes] | None = None
+    extra_processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     @property
     def redis(self) -> bool:
@@ -66,15 +67,17 @@ class Deployment:
 
     def start_serve(self) -> None:
         self.serve = self._spawn("serve", "--port", str(self.port))
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.serve.poll() is None, "caseload serve exited early"
-            try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError("caseload serve did not become healthy")
+        _wait_healthy(self.serve, self.base_url)
+
+    def start_another_serve(self) -> str:
+        """One more `caseload serve` on the same database and Redis, as behind a load
+        balancer; answers its address."""
+        port = free_port()
+        process = self._spawn("serve", "--port", str(port))
+        self.extra_processes.append(process)
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_healthy(process, base_url)
+        return base_url
 
     def start_worker(self) -> None:
         """With Redis, a `caseload worker` process; embedded, the worker lives in serve."""
@@ -127,7 +130,7 @@ class Deployment:
             time.sleep(0.2)
 
     def stop(self) -> None:
-        for process in (self.scheduler, self.worker, self.serve):
+        for process in (self.scheduler, self.worker, self.serve, *self.extra_processes):
             if process is not None and process.poll() is None:
                 process.terminate()
                 process.wait(timeout=30)
@@ -135,6 +138,18 @@ class Deployment:
     def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
         log = (self.logs / f"{args[0]}-{time.monotonic_ns()}.log").open("wb")
         return subprocess.Popen([*CLI, *args], env=self.env, stdout=log, stderr=log)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], base_url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "caseload serve exited early"
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("caseload serve did not become healthy")
 
 
 def _kill(process: subprocess.Popen[bytes] | None) -> None:
