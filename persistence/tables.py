@@ -37,7 +37,7 @@ from domain.clients.relationships import (
 )
 from domain.groups.group_sessions import SubscriptionStatus
 from persistence.invoice_columns import ExactDecimal, InvoiceLinesJSON
-from persistence.types import AddressJSON, Amount, UtcDateTime, WorkingHoursJSON
+from persistence.types import AddressJSON, Amount, FeePolicyJSON, UtcDateTime, WorkingHoursJSON
 
 metadata = MetaData(
     naming_convention={
@@ -65,6 +65,8 @@ practices = Table(
     Column("timezone", String(64), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("cancellation_notice_hours", Integer, nullable=False, default=48),
+    # NULL: the default tiers, cancellation_notice_hours at 100 %.
+    Column("cancellation_fee_tiers", FeePolicyJSON, nullable=True),
     Column("owner_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
@@ -215,6 +217,7 @@ sandbox_charges = Table(
     Column("refund_reference", String(64), nullable=True),
     Column("refund_idempotency_key", String(200), nullable=True, unique=True),
     Column("refunded_at", UtcDateTime, nullable=True),
+    Column("refund_amount", Amount, nullable=True),
 )
 
 outbox = Table(
@@ -281,6 +284,10 @@ appointments = Table(
     Column("update_submitted_at", UtcDateTime, nullable=True),
     Column("follow_up_of_id", Uuid, nullable=True),
     Column("held_until", UtcDateTime, nullable=True),
+    # The cancellation fee tiers in force at booking, and a late cancellation's fee.
+    Column("fee_policy", FeePolicyJSON, nullable=True),
+    Column("cancellation_fee", Amount, nullable=True),
+    Column("cancellation_fee_percent", Amount, nullable=True),
 )
 
 # The links that confirm guest bookings held for a client on file.
@@ -326,6 +333,8 @@ charges = Table(
     # itself goes to the gateway after commit, and the sweep retries any left behind.
     Column("refund_requested_at", UtcDateTime, nullable=True),
     Column("refunded_at", UtcDateTime, nullable=True),
+    # What a partial refund gives back; NULL: all of the amount.
+    Column("refund_amount", Amount, nullable=True),
 )
 
 reserved_slots = Table(

@@ -15,6 +15,7 @@ from schema.accounts.operations import AccountMutations
 from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
+from schema.appointments.cancellation_policy import CancellationPolicyMutations
 from schema.appointments.changes import AppointmentChangeMutations, MyAppointmentsQueries
 from schema.appointments.types import Appointment, Charge, ReservedSlot
 from schema.billing.invoice_operations import InvoiceMutations
@@ -59,7 +60,7 @@ QUERIES: tuple[type, ...] = (
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
-    AppointmentChangeMutations, AttendanceMutations,
+    AppointmentChangeMutations, AttendanceMutations, CancellationPolicyMutations,
     GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
     PackageMutations, WidgetMutations,
 )

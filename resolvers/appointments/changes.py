@@ -57,11 +57,7 @@ async def cancel_appointment(
     viewer = ctx.signed_in()
     async with ctx.unit_of_work() as uow:
         appointment = await _changeable(uow, viewer, appointment_id)
-        practice = await uow.practices.get(appointment.practice_id)
-        assert practice is not None
-        outcome = appointment.cancel(
-            _side(viewer), ctx.now, practice.cancellation_notice_hours, reason
-        )
+        outcome = appointment.cancel(_side(viewer), ctx.now, reason)
         refunds = await _settle_cancellation(uow, appointment, outcome)
         await uow.commit()
     after = money(ctx)
@@ -121,7 +117,7 @@ async def cancel_upcoming_for_practice(
     record no events and send no email."""
     refunds: list[uuid.UUID] = []
     for appointment in await uow.appointments.upcoming_of_relationship(relationship.id, uow.now):
-        outcome = appointment.cancel(CancelledBy.PRACTICE, uow.now, 0)
+        outcome = appointment.cancel(CancelledBy.PRACTICE, uow.now)
         appointment.pop_events()
         refunds += await _settle_cancellation(uow, appointment, outcome)
     return refunds
@@ -158,9 +154,9 @@ async def _settle_cancellation(
 ) -> list[uuid.UUID]:
     """Nothing owed: a package credit goes back to its package, and a charge already taken is
     to be refunded (recorded now, refunded after the commit). The fee standing: the credit
-    stays used and a charge taken stays."""
+    stays used, and of a charge taken what exceeds the fee goes back."""
     if outcome.fee is not Fee.WAIVED:
-        return []
+        return await _refund_above_fee(uow, appointment)
     if appointment.package_id is not None:
         package = await uow.packages.get(appointment.package_id, for_update=True)
         assert package is not None
@@ -169,6 +165,17 @@ async def _settle_cancellation(
         return []
     charge = await uow.charges.get(appointment.charge_id, for_update=True)
     return [charge.id] if charge is not None and request_refund(charge, uow.now) else []
+
+
+async def _refund_above_fee(uow: UnitOfWork, appointment: Appointment) -> list[uuid.UUID]:
+    """A tier below 100 %: the card was charged the whole price; the rest goes back."""
+    if appointment.charge_id is None or appointment.cancellation_fee is None:
+        return []
+    charge = await uow.charges.get(appointment.charge_id, for_update=True)
+    if charge is None or charge.amount <= appointment.cancellation_fee:
+        return []
+    spare = charge.amount - appointment.cancellation_fee
+    return [charge.id] if request_refund(charge, uow.now, spare) else []
 
 
 async def _take_fee_quietly(after: AppointmentMoney, appointment_id: uuid.UUID) -> None:
