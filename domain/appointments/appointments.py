@@ -161,12 +161,15 @@ class Appointment(Aggregate):
         self.held_until = None
         self.record(AppointmentBooked(self.practice_id, self.id))
 
-    def release_hold(self, now: datetime) -> None:
+    def release_hold(
+        self, now: datetime,
+        reason: str = "Not confirmed in time by the owner of the booker's email.",
+    ) -> None:
         """Unconfirmed in time: the time is free again and nothing is owed or announced."""
         self.status = AppointmentStatus.CANCELLED
         self.cancelled_at = now
         self.cancelled_by = CancelledBy.PRACTICE
-        self.cancel_reason = "Not confirmed in time by the owner of the booker's email."
+        self.cancel_reason = reason
 
     def cancel(
         self, by: CancelledBy, now: datetime, reason: str | None = None

@@ -32,6 +32,7 @@ from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
 from resolvers.appointments.appointment_money import AppointmentMoney, logger, request_refund
 from resolvers.appointments.booking import ensure_bookable
+from resolvers.appointments.waitlist_offers import offer_freed_time
 from resolvers.clients.links import manages_appointment
 from resolvers.shared.access import may_see_appointment
 from resolvers.shared.auth import Viewer
@@ -59,6 +60,7 @@ async def cancel_appointment(
         appointment = await _changeable(uow, viewer, appointment_id)
         outcome = appointment.cancel(_side(viewer), ctx.now, reason)
         refunds = await _settle_cancellation(uow, appointment, outcome)
+        await _offer_to_waitlist(uow, appointment)
         await uow.commit()
     after = money(ctx)
     await after.refund_quietly(refunds)
@@ -81,6 +83,7 @@ async def reschedule_appointment(
             practitioner = await uow.practitioners.get(appointment.practitioner_id)
             assert practice is not None and practitioner is not None
             by = _side(viewer)
+            previous = (appointment.starts_at, appointment.ends_at)
             appointment.reschedule(
                 starts_at, duration_minutes, by, ctx.now, practice.cancellation_notice_hours
             )
@@ -99,6 +102,8 @@ async def reschedule_appointment(
                     )
                 await ensure_bookable(uow, practitioner, appointment, ctx.now,
                                       excluding=appointment.id)
+            await offer_freed_time(uow, practitioner.id, previous[0], previous[1],
+                                   excluding_relationship=appointment.relationship_id)
             await uow.commit()
     except IntegrityError:
         # A concurrent booking took the time first (PostgreSQL's exclusion constraint).
@@ -120,7 +125,17 @@ async def cancel_upcoming_for_practice(
         outcome = appointment.cancel(CancelledBy.PRACTICE, uow.now)
         appointment.pop_events()
         refunds += await _settle_cancellation(uow, appointment, outcome)
+        await _offer_to_waitlist(uow, appointment)
     return refunds
+
+
+async def _offer_to_waitlist(uow: UnitOfWork, appointment: Appointment) -> None:
+    """The cancelled session's time goes to the first in line waiting for it; a session held
+    for a waitlist offer that is cancelled is simply gone."""
+    if appointment.held_until is not None:
+        return
+    await offer_freed_time(uow, appointment.practitioner_id, appointment.starts_at,
+                           appointment.ends_at, excluding_relationship=appointment.relationship_id)
 
 
 async def _changeable(
