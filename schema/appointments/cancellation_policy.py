@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
@@ -19,7 +20,7 @@ class CancellationFeeTierInput:
         description="Share of the price charged: above 0, at most 100, 2 decimal places.")
 
 
-@strawberry.input
+@strawberry.input(description="The practice's new cancellation fee tiers.")
 class SetCancellationPolicyInput:
     tiers: list[CancellationFeeTierInput] = strawberry.field(
         description="1 to 6 tiers in any order, each with hours of its own; less notice "
@@ -27,11 +28,12 @@ class SetCancellationPolicyInput:
         "becomes cancellationNoticeHours.")
 
 
-@strawberry.type
+@strawberry.type(description="The practice with its new policy, or why nothing changed.")
 class SetCancellationPolicyPayload:
     practice: Practice | None = strawberry.field(default=None,
                                                  description="The practice, changed.")
-    user_errors: list[UserError] = strawberry.field(default_factory=list)
+    user_errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Why nothing changed.")
 
 
 @strawberry.type
@@ -40,7 +42,9 @@ class CancellationPolicyMutations:
                          "Sessions booked before keep the tiers they were booked under.")
     @refusals_as_user_errors(SetCancellationPolicyPayload)
     async def set_cancellation_policy(
-        self, info: strawberry.Info, input: SetCancellationPolicyInput
+        self, info: strawberry.Info,
+        input: Annotated[SetCancellationPolicyInput,
+                         strawberry.argument(description="The tiers.")],
     ) -> SetCancellationPolicyPayload:
         practice = await cancellation_policy.set_cancellation_policy(
             context(info), [(t.within_hours, t.percent) for t in input.tiers])

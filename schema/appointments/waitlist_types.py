@@ -61,7 +61,7 @@ class WaitlistOffer:
 @strawberry.type(description="A client in line for a time with a practitioner or a place in "
                  "a group session; first joined, first offered.")
 class WaitlistEntry(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The entry's global id.")
     kind: WaitlistKind = strawberry.field(description="What it waits for.")
     status: WaitlistStatus = strawberry.field(description="Where it stands.")
     created_at: datetime = strawberry.field(description="When it joined: its place in line.")
