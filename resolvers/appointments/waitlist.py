@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.appointments import availability
 from domain.appointments.appointments import Appointment
+from domain.appointments.policy import AppointmentStatus
 from domain.appointments.waitlist import (
     OfferStatus,
     WaitlistEntry,
@@ -88,8 +89,8 @@ async def pass_on(uow: UnitOfWork, offer: WaitlistOffer, entry: WaitlistEntry) -
     if offer.appointment_id is None:
         return  # a group place: the sweep offers free places again
     held = await uow.appointments.get(offer.appointment_id, for_update=True)
-    if held is None or held.held_until is None:
-        return
+    if held is None or held.held_until is None or held.status is not AppointmentStatus.SCHEDULED:
+        return  # cancelled by the practice meanwhile: nothing is held any more
     held.release_hold(uow.now, "Waitlist offer not claimed in time.")
     await offer_freed_time(uow, held.practitioner_id, held.starts_at, held.ends_at)
 
