@@ -4,6 +4,7 @@ the rest back, and the emails say what was charged and why."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -307,3 +308,70 @@ def test_the_practice_cancelling_inside_a_tier_still_charges_nothing(
     assert (payload["session"]["status"], payload["lateCancellation"]) == ("CANCELLED", False)
     assert fees(client, scene.owner.token, session_id)["cancellationFee"] is None
     assert charge_rows(server, session_id) == []
+
+
+@pytest.fixture
+def failing_gateway(server: RunningServer) -> Iterator[dict[str, bool]]:
+    """Refunds that never reach the gateway, and charges whose answer is lost."""
+    gateway = server.runtime.services.payments
+    failing = {"refund": False, "charge": False}
+    real_refund, real_charge = gateway.refund, gateway.charge  # type: ignore[union-attr]
+
+    async def refund(*args: Any) -> Any:
+        if failing["refund"]:
+            raise ConnectionError("gateway unreachable")
+        return await real_refund(*args)
+
+    async def charge(*args: Any) -> Any:
+        answer = await real_charge(*args)
+        if failing["charge"]:
+            raise ConnectionError("connection reset")
+        return answer
+
+    gateway.refund, gateway.charge = refund, charge  # type: ignore[method-assign, union-attr]
+    yield failing
+    gateway.refund, gateway.charge = real_refund, real_charge  # type: ignore[method-assign, union-attr]
+
+
+def test_a_partial_refund_the_gateway_missed_is_given_back_by_the_sweep_once(
+    client: GraphQLClient, server: RunningServer, scene: Scene, ten: datetime,
+    clock: TestClock, failing_gateway: dict[str, bool],
+) -> None:
+    # given the whole price taken, and the gateway unreachable when the client cancels late
+    set_policy(client, scene.owner.token, HALF_THEN_ALL)
+    session_id = book_at(client, scene, ten)
+    clock.set(ten - 40 * H)
+    take_payment(server, session_id)
+    failing_gateway["refund"] = True
+    assert cancel(client, scene.client_token, session_id)["userErrors"] == []
+    failing_gateway["refund"] = False
+    assert sandbox_refund(server, session_id) is None
+
+    # when the sweep runs (twice)
+    sweep(server)
+    sweep(server)
+
+    # then half went back, once
+    [row] = charge_rows(server, session_id)
+    assert row.status.name == "SUCCEEDED" and row.refunded_at is not None
+    assert sandbox_refund(server, session_id) == Decimal("40.00")
+
+
+def test_a_partial_fee_the_gateway_lost_is_taken_by_the_sweep_at_the_fee(
+    client: GraphQLClient, server: RunningServer, scene: Scene, ten: datetime,
+    clock: TestClock, failing_gateway: dict[str, bool],
+) -> None:
+    # given the fee's charge went through but its answer was lost
+    set_policy(client, scene.owner.token, HALF_THEN_ALL)
+    session_id = book_at(client, scene, ten)
+    clock.set(ten - 30 * H)
+    failing_gateway["charge"] = True
+    assert cancel(client, scene.client_token, session_id)["session"]["charge"] is None
+    failing_gateway["charge"] = False
+
+    # when the sweep runs
+    sweep(server)
+
+    # then the one charge is recorded at the fee, not the price
+    [row] = charge_rows(server, session_id)
+    assert (row.status.name, row.amount) == ("SUCCEEDED", Decimal("40.00"))
