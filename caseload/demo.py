@@ -13,6 +13,7 @@ from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_leaving import ensure_demo_leaving
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
+from caseload.demo_waitlist import ensure_demo_waitlist
 from caseload.demo_widget import ensure_demo_widget
 from caseload.runtime import Runtime
 from caseload.settings import Settings
@@ -76,6 +77,7 @@ async def load_demo(settings: Settings) -> int:
         await _ensure_groups(runtime)
         await _ensure_links(runtime)
         await _ensure_widget(runtime)
+        await _ensure_waitlist(runtime)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -145,6 +147,14 @@ async def _ensure_widget(runtime: Runtime) -> None:
     owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
     for line in await ensure_demo_widget(runtime.services, owner.viewer,
                                          runtime.settings.var_dir):
+        print(line)
+
+
+async def _ensure_waitlist(runtime: Runtime) -> None:
+    """Cancellation fee tiers and the waitlist: added once, after the sessions."""
+    owner = await accounts.sign_in(_context(runtime, None), email=OWNER_EMAIL, password=PASSWORD)
+    for line in await ensure_demo_waitlist(runtime.services, owner.viewer,
+                                           runtime.settings.secret_key):
         print(line)
 
 

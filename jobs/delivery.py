@@ -14,6 +14,7 @@ from jobs.email import (  # noqa: F401  (each registers its handlers)
     intake_forms,
     invoices,
     sweep,
+    waitlist,
 )
 from jobs.email.adapters import Email, message_id
 from jobs.email.handlers import HANDLERS, EmailIntent

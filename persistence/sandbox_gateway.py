@@ -98,7 +98,10 @@ class SandboxGateway:
         assert found is not None
         return found
 
-    async def refund(self, charge_reference: str, idempotency_key: str) -> RefundResult:
+    async def refund(
+        self, charge_reference: str, idempotency_key: str, amount: Decimal | None = None
+    ) -> RefundResult:
+        """All of the charge, or `amount` of it (at most what was charged)."""
         reference = f"re_{uuid.uuid4().hex[:24]}"
         async with self.db.new_write_tx() as tx, tx.begin():
             row = (await tx.execute(
@@ -109,10 +112,13 @@ class SandboxGateway:
                 raise ValueError(f"no successful sandbox charge {charge_reference!r} to refund")
             if row.refund_reference is not None:
                 return RefundResult(row.refund_reference, charge_reference)
+            if amount is not None and not 0 < amount <= row.amount:
+                raise ValueError(f"cannot refund {amount} of a {row.amount} charge")
             await tx.execute(
                 update(sandbox_charges).where(sandbox_charges.c.reference == charge_reference)
                 .values(refund_reference=reference, refund_idempotency_key=idempotency_key,
-                        refunded_at=self.clock())
+                        refunded_at=self.clock(),
+                        refund_amount=row.amount if amount is None else amount)
             )
         return RefundResult(reference, charge_reference)
 

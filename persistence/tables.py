@@ -25,6 +25,7 @@ from sqlalchemy import Enum as SqlEnum
 from domain.accounts.practice import Role, Weekday
 from domain.appointments.appointments import ChargeStatus, Continuation
 from domain.appointments.policy import AppointmentStatus, CancelledBy
+from domain.appointments.waitlist import OfferStatus, WaitlistKind, WaitlistStatus
 from domain.billing.billing import InvoiceStatus
 from domain.billing.invoices import PaymentStatus
 from domain.clients.intake_forms import IntakeFormStatus
@@ -37,7 +38,7 @@ from domain.clients.relationships import (
 )
 from domain.groups.group_sessions import SubscriptionStatus
 from persistence.invoice_columns import ExactDecimal, InvoiceLinesJSON
-from persistence.types import AddressJSON, Amount, UtcDateTime, WorkingHoursJSON
+from persistence.types import AddressJSON, Amount, FeePolicyJSON, UtcDateTime, WorkingHoursJSON
 
 metadata = MetaData(
     naming_convention={
@@ -65,6 +66,8 @@ practices = Table(
     Column("timezone", String(64), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("cancellation_notice_hours", Integer, nullable=False, default=48),
+    # NULL: the default tiers, cancellation_notice_hours at 100 %.
+    Column("cancellation_fee_tiers", FeePolicyJSON, nullable=True),
     Column("owner_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
 )
@@ -215,6 +218,7 @@ sandbox_charges = Table(
     Column("refund_reference", String(64), nullable=True),
     Column("refund_idempotency_key", String(200), nullable=True, unique=True),
     Column("refunded_at", UtcDateTime, nullable=True),
+    Column("refund_amount", Amount, nullable=True),
 )
 
 outbox = Table(
@@ -284,6 +288,10 @@ appointments = Table(
     Column("update_submitted_at", UtcDateTime, nullable=True),
     Column("follow_up_of_id", Uuid, nullable=True),
     Column("held_until", UtcDateTime, nullable=True),
+    # The cancellation fee tiers in force at booking, and a late cancellation's fee.
+    Column("fee_policy", FeePolicyJSON, nullable=True),
+    Column("cancellation_fee", Amount, nullable=True),
+    Column("cancellation_fee_percent", Amount, nullable=True),
 )
 
 # The links that confirm guest bookings held for a client on file.
@@ -329,7 +337,52 @@ charges = Table(
     # itself goes to the gateway after commit, and the sweep retries any left behind.
     Column("refund_requested_at", UtcDateTime, nullable=True),
     Column("refunded_at", UtcDateTime, nullable=True),
+    # What a partial refund gives back; NULL: all of the amount.
+    Column("refund_amount", Amount, nullable=True),
 )
+
+# A client waiting for a practitioner's time in a range, or for a group session's place.
+waitlist_entries = Table(
+    "waitlist_entries",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    enum_column("kind", WaitlistKind, nullable=False),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    enum_column("status", WaitlistStatus, nullable=False),
+    Column("relationship_id", Uuid, ForeignKey("relationships.id"), nullable=True),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True),
+    Column("earliest", UtcDateTime, nullable=True),
+    Column("latest", UtcDateTime, nullable=True),
+    Column("group_session_id", Uuid, ForeignKey("group_sessions.id"), nullable=True),
+    Column("first_date", Date, nullable=True),
+    Column("payer_id", Uuid, ForeignKey("clients.id"), nullable=True),
+    Column("left_at", UtcDateTime, nullable=True),
+)
+Index("ix_waitlist_entries_line", waitlist_entries.c.practitioner_id,
+      waitlist_entries.c.status, waitlist_entries.c.created_at)
+Index("ix_waitlist_entries_group_line", waitlist_entries.c.group_session_id,
+      waitlist_entries.c.status, waitlist_entries.c.created_at)
+
+# What was offered to an entry, held until expires_at (the sweep's deadline).
+waitlist_offers = Table(
+    "waitlist_offers",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("entry_id", Uuid, ForeignKey("waitlist_entries.id"), nullable=False, index=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True),
+    Column("appointment_id", Uuid, ForeignKey("appointments.id"), nullable=True),
+    enum_column("status", OfferStatus, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("claimed_at", UtcDateTime, nullable=True),
+    Column("claim_key", String(200), nullable=True),
+    Column("subscription_id", Uuid, nullable=True),
+)
+Index("ix_waitlist_offers_open", waitlist_offers.c.status, waitlist_offers.c.expires_at)
 
 reserved_slots = Table(
     "reserved_slots",

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from domain.accounts.practice import Weekday, WorkingHours
+from domain.appointments.fee_tiers import FeePolicy, FeeTier
 from domain.clients.profile import Address
 
 
@@ -96,3 +97,21 @@ class AddressJSON(TypeDecorator[Address]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> Address | None:
         return None if value is None else Address(**value)
+
+
+class FeePolicyJSON(TypeDecorator[FeePolicy]):
+    """Cancellation fee tiers as a JSON list, percents as strings so they stay exact."""
+
+    impl = JSON(none_as_null=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: FeePolicy | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        return [{"within_hours": t.within_hours, "percent": str(t.percent)} for t in value.tiers]
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> FeePolicy | None:
+        if value is None:
+            return None
+        return FeePolicy(tuple(FeeTier(int(t["within_hours"]), Decimal(t["percent"]))
+                               for t in value))

@@ -38,6 +38,7 @@ from persistence.repositories import (
     Services,
     Subscriptions,
 )
+from persistence.waitlist import WaitlistEntries, WaitlistOffers
 
 AfterCommit = Callable[[list[uuid.UUID]], Awaitable[None]]
 
@@ -93,6 +94,8 @@ class UnitOfWork:
         self.intake_forms = IntakeForms(self.tx)
         self.packages = Packages(self.tx)
         self.publishable_keys = PublishableKeys(self.tx)
+        self.waitlist = WaitlistEntries(self.tx)
+        self.waitlist_offers = WaitlistOffers(self.tx)
         return self
 
     async def __aexit__(

@@ -15,8 +15,11 @@ from schema.accounts.operations import AccountMutations
 from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
+from schema.appointments.cancellation_policy import CancellationPolicyMutations
 from schema.appointments.changes import AppointmentChangeMutations, MyAppointmentsQueries
 from schema.appointments.types import Appointment, Charge, ReservedSlot
+from schema.appointments.waitlist import WaitlistMutations, WaitlistQueries
+from schema.appointments.waitlist_types import WaitlistEntry
 from schema.billing.invoice_operations import InvoiceMutations
 from schema.billing.invoice_types import Invoice
 from schema.billing.package_operations import PackageMutations
@@ -56,18 +59,19 @@ from schema.widgets.scope import WidgetScope
 
 QUERIES: tuple[type, ...] = (
     CoreQueries, ClientQueries, AppointmentQueries, MyAppointmentsQueries, AttendanceQueries,
-    GroupSessionQueries, LeaveQueries, IntakeFormQueries,
+    GroupSessionQueries, LeaveQueries, IntakeFormQueries, WaitlistQueries,
     WidgetQueries,
 )
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
-    AppointmentChangeMutations, AttendanceMutations,
+    AppointmentChangeMutations, AttendanceMutations, CancellationPolicyMutations,
     GroupSessionMutations, LeaveMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
-    PackageMutations, WidgetMutations,
+    PackageMutations, WidgetMutations, WaitlistMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Appointment, Charge, ReservedSlot,
     Service, GroupSession, GroupSubscription, Invoice, ClientLink, IntakeForm, Package,
+    WaitlistEntry,
 ]
 
 

@@ -63,7 +63,11 @@ class PaymentGateway(Protocol):
         self, card_reference: str, amount: Decimal, currency: str, idempotency_key: str
     ) -> ChargeResult: ...
 
-    async def refund(self, charge_reference: str, idempotency_key: str) -> RefundResult: ...
+    async def refund(
+        self, charge_reference: str, idempotency_key: str, amount: Decimal | None = None
+    ) -> RefundResult:
+        """Give back `amount` of the charge (all of it when None), once per charge."""
+        ...
 
 
 @dataclass(eq=False)

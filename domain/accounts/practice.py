@@ -9,6 +9,7 @@ from decimal import Decimal
 from enum import Enum
 from itertools import pairwise
 
+from domain.appointments.fee_tiers import DEFAULT_NOTICE_HOURS, FeePolicy
 from domain.shared.errors import DomainError, ErrorCode, Problems
 from domain.shared.events import Aggregate, Event
 from domain.shared.money import minor_unit
@@ -19,8 +20,6 @@ from domain.shared.validation import (
     parse_hhmm,
     required_text,
 )
-
-DEFAULT_NOTICE_HOURS = 48
 
 
 class Weekday(Enum):
@@ -65,6 +64,18 @@ class Practice(Aggregate):
     created_at: datetime
     owner_id: uuid.UUID | None = None
     cancellation_notice_hours: int = DEFAULT_NOTICE_HOURS
+    # None: the default policy, the notice window at 100 %.
+    cancellation_fee_tiers: FeePolicy | None = None
+
+    @property
+    def cancellation_policy(self) -> FeePolicy:
+        """The tiers in force now; what a session booked now keeps."""
+        return self.cancellation_fee_tiers or FeePolicy.default(self.cancellation_notice_hours)
+
+    def set_cancellation_policy(self, fee_policy: FeePolicy) -> None:
+        """The outermost tier becomes the notice window (payment, late changes)."""
+        self.cancellation_fee_tiers = fee_policy
+        self.cancellation_notice_hours = fee_policy.notice_hours
 
 
 @dataclass(eq=False)

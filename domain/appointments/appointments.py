@@ -12,9 +12,11 @@ from enum import Enum
 from domain.accounts.practice import Weekday
 from domain.appointments import policy
 from domain.appointments.availability import check_duration
+from domain.appointments.fee_tiers import FeePolicy
 from domain.appointments.policy import AppointmentStatus, Cancellation, CancelledBy
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.events import Aggregate, Event
+from domain.shared.money import Money
 
 # Statuses that keep the practitioner's time taken; cancelled sessions free it again.
 BLOCKING = (AppointmentStatus.SCHEDULED, AppointmentStatus.ATTENDED, AppointmentStatus.NO_SHOW)
@@ -124,6 +126,20 @@ class Appointment(Aggregate):
     # A guest booking for an email on file, held until the owner of that email confirms it
     # (domain/widgets/guest_booking.py): never announced, reminded or charged while held.
     held_until: datetime | None = None
+    # The cancellation tiers in force when it was booked: the ones its cancellation follows.
+    fee_policy: FeePolicy | None = None
+    # A late cancellation's fee (the tier's share of the price) and that tier's percent.
+    cancellation_fee: Decimal | None = None
+    cancellation_fee_percent: Decimal | None = None
+
+    @property
+    def cancellation_policy(self) -> FeePolicy:
+        return self.fee_policy or FeePolicy.default()
+
+    @property
+    def amount_due(self) -> Decimal:
+        """What the payer owes by card: the price, or a late cancellation's fee."""
+        return self.cancellation_fee if self.cancellation_fee is not None else self.price
 
     @property
     def client_ids(self) -> list[uuid.UUID]:
@@ -137,7 +153,7 @@ class Appointment(Aggregate):
     def needs_payment(self) -> bool:
         """Paid by card, not yet: no package credit, no successful charge, a price to pay,
         and not a booking held for its payer's confirmation."""
-        return (self.package_id is None and self.charge_id is None and self.price > 0
+        return (self.package_id is None and self.charge_id is None and self.amount_due > 0
                 and self.held_until is None)
 
     def hold_for_confirmation(self, until: datetime) -> None:
@@ -154,19 +170,30 @@ class Appointment(Aggregate):
         self.held_until = None
         self.record(AppointmentBooked(self.practice_id, self.id))
 
-    def release_hold(self, now: datetime) -> None:
+    def release_hold(
+        self, now: datetime,
+        reason: str = "Not confirmed in time by the owner of the booker's email.",
+    ) -> None:
         """Unconfirmed in time: the time is free again and nothing is owed or announced."""
         self.status = AppointmentStatus.CANCELLED
         self.cancelled_at = now
         self.cancelled_by = CancelledBy.PRACTICE
-        self.cancel_reason = "Not confirmed in time by the owner of the booker's email."
+        self.cancel_reason = reason
 
     def cancel(
-        self, by: CancelledBy, now: datetime, notice_hours: int, reason: str | None = None
+        self, by: CancelledBy, now: datetime, reason: str | None = None
     ) -> Cancellation:
-        """CANCELLED (nothing owed) or, a client inside the notice window, LATE_CANCELLED."""
+        """CANCELLED (nothing owed) or, a client inside a fee tier of the policy it was
+        booked under, LATE_CANCELLED with that tier's fee standing."""
         policy.ensure_scheduled(self.status)
-        outcome = policy.cancellation(by, self.starts_at, now, notice_hours)
+        outcome = policy.tiered_cancellation(
+            by, Money(self.price, self.currency), self.cancellation_policy, self.starts_at, now,
+            package_credit=self.package_id is not None,
+        )
+        if outcome.late and outcome.quote is not None:
+            self.cancellation_fee_percent = outcome.quote.percent
+            if not outcome.quote.package_credit_kept:
+                self.cancellation_fee = outcome.quote.amount.amount
         self.status = outcome.status
         self.cancelled_at = now
         self.cancelled_by = by
@@ -206,11 +233,20 @@ class Appointment(Aggregate):
                 return
             if owed and self.charge_id is None:
                 self._paid(charge)
+                self._give_back_above_fee(charge, now)
             elif charge.refund_requested_at is None:
                 charge.refund_requested_at = now  # taken, but nothing owes it: give it back
             return
         if new and owed and self.charge_id is None:
             self._payment_failed(charge, now)
+
+    def _give_back_above_fee(self, charge: Charge, now: datetime) -> None:
+        """The whole price taken for a session cancelled meanwhile with a smaller fee (the
+        sweep read it before the cancellation): the rest is owed back."""
+        fee = self.cancellation_fee
+        if fee is not None and charge.amount > fee and charge.refund_requested_at is None:
+            charge.refund_requested_at = now
+            charge.refund_amount = charge.amount - fee
 
     def settle_late_fee(self, charge: Charge, now: datetime) -> None:
         """A late cancellation's fee, read under the session's lock: a success pays a session
@@ -260,6 +296,7 @@ def book(
     now: datetime,
     booked_by_id: uuid.UUID | None = None,
     follow_up_of_id: uuid.UUID | None = None,
+    fee_policy: FeePolicy,
     package_id: uuid.UUID | None = None,
 ) -> Appointment:
     length = timedelta(minutes=check_duration(duration_minutes))
@@ -268,7 +305,7 @@ def book(
         relationship_id=relationship_id, payer_id=payer_id, starts_at=starts_at,
         ends_at=starts_at + length, status=AppointmentStatus.SCHEDULED, price=price,
         currency=currency, created_at=now, booked_by_id=booked_by_id,
-        follow_up_of_id=follow_up_of_id, package_id=package_id,
+        follow_up_of_id=follow_up_of_id, package_id=package_id, fee_policy=fee_policy,
         attendees=[AppointmentAttendee(c, i) for i, c in enumerate(client_ids)],
     )
     appointment.record(AppointmentBooked(practice_id, appointment.id))
@@ -291,6 +328,16 @@ class Charge(Aggregate):
     created_at: datetime
     refund_requested_at: datetime | None = None
     refunded_at: datetime | None = None
+    # Part of the amount to give back (a late cancellation's fee below the price taken);
+    # None gives back all of it.
+    refund_amount: Decimal | None = None
+
+    @property
+    def refunded(self) -> Decimal:
+        """What has gone back to the card so far."""
+        if self.refunded_at is None:
+            return Decimal(0)
+        return self.amount if self.refund_amount is None else self.refund_amount
 
 
 @dataclass(eq=False)

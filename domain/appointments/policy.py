@@ -14,16 +14,29 @@ The other clock rules, each inclusive at its named boundary:
 - reminder_due: 1 hour < starts_at - now <= 24 hours, so a reminder never races the automatic
   cancellation. The sweep sends it once per session (it records that it did).
 - awaiting_update: SCHEDULED and now >= starts_at.
+
+Cancellation fees come in tiers (domain/appointments/fee_tiers.py): the window is the
+outermost tier, and a client's cancellation costs the percent of the tier its notice falls in,
+of the session's price, computed exactly and rounded half-up (a tie away from zero) to the
+currency's minor unit: 50 % of 75.25 GBP is 37.63 (37.625 rounded up), 50 % of 1500 RWF is
+750. Each session keeps the tiers in force when it was booked (`Appointment.fee_policy`), and
+`cost_of_cancelling` answers what cancelling it now would cost. No-shows keep the whole price.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from domain.accounts.practice import DEFAULT_NOTICE_HOURS
+from domain.appointments.fee_tiers import DEFAULT_NOTICE_HOURS, FeePolicy
 from domain.shared.errors import DomainError, ErrorCode
+from domain.shared.money import Money
+
+if TYPE_CHECKING:
+    from domain.appointments.appointments import Appointment
 
 AUTO_CANCEL_BEFORE = timedelta(hours=1)
 REMINDER_BEFORE = timedelta(hours=24)
@@ -51,9 +64,26 @@ class CancelledBy(Enum):
 
 
 @dataclass(frozen=True)
+class FeeQuote:
+    """What a client's cancellation costs: the tier its notice falls in (None: free) and
+    that percent of the price, exact and rounded half-up to the currency's minor unit. A
+    session paid with a package credit costs no money: a fee keeps the credit used."""
+
+    percent: Decimal
+    amount: Money
+    within_hours: int | None
+    package_credit_kept: bool = False
+
+    @property
+    def free(self) -> bool:
+        return self.within_hours is None
+
+
+@dataclass(frozen=True)
 class Cancellation:
     status: AppointmentStatus
     fee: Fee
+    quote: FeeQuote | None = None
 
     @property
     def late(self) -> bool:
@@ -88,6 +118,45 @@ def client_cancellation(
     if inside_notice_window(starts_at, now, notice_hours):
         return Cancellation(AppointmentStatus.LATE_CANCELLED, Fee.STANDS)
     return Cancellation(AppointmentStatus.CANCELLED, Fee.WAIVED)
+
+
+def fee_for(price: Money, fee_policy: FeePolicy, starts_at: datetime, now: datetime) -> FeeQuote:
+    """The tier `starts_at - now` of notice falls in, and its share of `price`."""
+    _check(starts_at, now)
+    tier = fee_policy.tier_for(starts_at - now)
+    if tier is None:
+        return FeeQuote(Decimal(0), Money.zero(price.currency), None)
+    return FeeQuote(tier.percent, price.percent(tier.percent), tier.within_hours)
+
+
+def tiered_cancellation(
+    by: CancelledBy, price: Money, fee_policy: FeePolicy, starts_at: datetime, now: datetime,
+    *, package_credit: bool = False,
+) -> Cancellation:
+    """The practice: free. A client: free beyond every tier (CANCELLED), else LATE_CANCELLED
+    with the tier's fee standing."""
+    if by is CancelledBy.PRACTICE:
+        return practice_cancellation()
+    quote = fee_for(price, fee_policy, starts_at, now)
+    if quote.free:
+        return Cancellation(AppointmentStatus.CANCELLED, Fee.WAIVED, quote)
+    if package_credit:
+        quote = FeeQuote(quote.percent, Money.zero(price.currency), quote.within_hours, True)
+    return Cancellation(AppointmentStatus.LATE_CANCELLED, Fee.STANDS, quote)
+
+
+def cost_of_cancelling(
+    appointment: Appointment, now: datetime, by: CancelledBy = CancelledBy.CLIENT
+) -> FeeQuote | None:
+    """What cancelling `appointment` now would cost `by` (None: it can no longer be
+    cancelled), under the tiers in force when it was booked."""
+    if appointment.status is not AppointmentStatus.SCHEDULED:
+        return None
+    price = Money(appointment.price, appointment.currency)
+    outcome = tiered_cancellation(by, price, appointment.cancellation_policy,
+                                  appointment.starts_at, now,
+                                  package_credit=appointment.package_id is not None)
+    return outcome.quote or FeeQuote(Decimal(0), Money.zero(price.currency), None)
 
 
 def practice_cancellation() -> Cancellation:
@@ -160,3 +229,16 @@ def is_upcoming(starts_at: datetime, now: datetime) -> bool:
     endRelationship and migration treat as upcoming."""
     _check(starts_at, now)
     return starts_at > now
+
+
+def late_fee(appointment: Appointment) -> FeeQuote | None:
+    """The fee that stands after a late cancellation, as it was recorded; None otherwise."""
+    percent = appointment.cancellation_fee_percent
+    if appointment.status is not AppointmentStatus.LATE_CANCELLED or percent is None:
+        return None
+    tier = next((t for t in appointment.cancellation_policy.tiers if t.percent == percent),
+                None)
+    fee = appointment.cancellation_fee
+    amount = Money(fee if fee is not None else Decimal(0), appointment.currency)
+    return FeeQuote(percent, amount.rounded(), tier.within_hours if tier else None,
+                    package_credit_kept=fee is None)

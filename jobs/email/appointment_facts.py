@@ -43,7 +43,12 @@ class AppointmentFacts:
             "starts_at": self.local(appointment.starts_at),
             "minutes": int(appointment.duration.total_seconds() // 60),
             "price": f"{appointment.price} {appointment.currency}",
-            "notice_hours": self.practice.cancellation_notice_hours,
+            # the tiers it was booked under, which its cancellation follows
+            "notice_hours": appointment.cancellation_policy.notice_hours,
+            "fee_tiers": [f"{t.within_hours} hours' notice or less: {t.percent.normalize():f} %"
+                          for t in appointment.cancellation_policy.tiers],
+            "tiered": appointment.cancellation_policy.as_rows() != [
+                (appointment.cancellation_policy.notice_hours, 100)],
             # paid with a package credit rather than by card
             "package_credit": appointment.package_id is not None,
         }

@@ -8,17 +8,18 @@ is), nor a confirmation of a session recorded after it started.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from domain.appointments.appointments import (
+    Appointment,
     AppointmentBooked,
     AppointmentCancelled,
     AppointmentRescheduled,
     Charge,
     ChargeStatus,
 )
-from domain.appointments.policy import AppointmentStatus, CancelledBy
+from domain.appointments.policy import AppointmentStatus, CancelledBy, late_fee
 from domain.widgets.guest_booking import GuestBookingHeld
 from jobs.context import JobContext
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
@@ -86,7 +87,37 @@ async def appointment_cancelled(jc: JobContext, event: AppointmentCancelled) -> 
         "paid": paid,
         "refunded": paid and charge is not None and charge.refund_requested_at is not None,
         "reason": appointment.cancel_reason,
+        **_fee_values(appointment, charge if paid else None),
     })
+
+
+def _fee_values(appointment: Appointment, charge: Charge | None) -> dict[str, Any]:
+    """What a late cancellation charged and why: the notice given, the tier of the policy
+    the session was booked under, its percent, the fee, and any part of a charge given back."""
+    quote = late_fee(appointment)
+    if quote is None or appointment.cancelled_at is None:
+        return {"fee": None}
+    spare = (charge.refund_amount if charge is not None and charge.refund_requested_at
+             and charge.refund_amount is not None else None)
+    return {
+        "fee": f"{quote.amount.amount} {appointment.currency}",
+        "fee_percent": f"{quote.percent.normalize():f}",
+        "tier_hours": quote.within_hours,
+        "notice_given": notice_given(appointment.starts_at - appointment.cancelled_at),
+        "partial_refund": f"{spare} {appointment.currency}" if spare is not None else None,
+    }
+
+
+def notice_given(notice: timedelta) -> str:
+    """"36 hours before the start", "1 hour 5 minutes before the start", "after the start"."""
+    minutes = int(notice.total_seconds() // 60)
+    if notice <= timedelta(0):
+        return "after the start"
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{hours} hour{'s' * (hours != 1)}"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' * (minutes != 1)}")
+    return " ".join(parts) + " before the start"
 
 
 async def _charge(jc: JobContext, charge_id: Any) -> Charge | None:

@@ -1,9 +1,9 @@
 """Sweep step: take payment for the sessions inside the notice window (seeds 000, 004).
 
 What is due: a SCHEDULED session inside its practice's notice window (policy.charge_due: 48
-hours by default, exactly 48 included; a session already started too), and a LATE_CANCELLED
-one (its fee stands), while it still needs payment: no package credit, no successful charge, a
-price above zero.
+hours by default, exactly 48 included; a session already started too), for its price, and a
+LATE_CANCELLED one for its tier's fee (`cancellation_fee`), while it still needs payment: no
+package credit, no successful charge, an amount above zero.
 
 The gateway is an outside service that commits on its own, so each batch goes in three steps:
 
@@ -132,7 +132,8 @@ def needs_payment_sql() -> tuple[Any, ...]:
     """SQL for `needs_payment` (the price compared as a number: SQLite keeps it as text)."""
     a = tables.appointments
     return (a.c.package_id.is_(None), a.c.charge_id.is_(None),
-            cast(a.c.price, Numeric(14, 2)) > 0, a.c.held_until.is_(None))
+            cast(func.coalesce(a.c.cancellation_fee, a.c.price), Numeric(14, 2)) > 0,
+            a.c.held_until.is_(None))
 
 
 async def _candidates(
@@ -141,7 +142,8 @@ async def _candidates(
     """One page of candidates (rows, for paging on) and what to do about the due ones."""
     a, p, m = tables.appointments, tables.practices, tables.payment_methods
     query = (
-        select(a.c.id, a.c.status, a.c.starts_at, a.c.price, a.c.currency,
+        select(a.c.id, a.c.status, a.c.starts_at, a.c.price, a.c.cancellation_fee,
+               a.c.currency,
                p.c.cancellation_notice_hours, m.c.id.label("method_id"),
                m.c.gateway_reference.label("card_reference"))
         .select_from(a.join(p, p.c.id == a.c.practice_id)
@@ -162,7 +164,7 @@ async def _candidates(
             select(c.c.idempotency_key, c.c.status).where(c.c.idempotency_key.in_(keys.values()))
         )).all()) if keys else {}
     attempts = [
-        Attempt(row.id, keys[row.id], row.card_reference, row.price, row.currency)
+        Attempt(row.id, keys[row.id], row.card_reference, _amount_due(row), row.currency)
         for row in due
         # A refusal under this key is final (the same card only refuses again); a success not
         # yet on the session is recorded again below, without asking the gateway.
@@ -171,8 +173,13 @@ async def _candidates(
     return rows, attempts
 
 
+def _amount_due(row: Any) -> Decimal:
+    """A late cancellation owes its tier's fee; anything else its price."""
+    return row.cancellation_fee if row.cancellation_fee is not None else row.price
+
+
 def _due(row: Any, now: datetime) -> bool:
-    if row.price <= 0:
+    if _amount_due(row) <= 0:
         return False
     if row.status is AppointmentStatus.LATE_CANCELLED:
         return True  # the fee stands

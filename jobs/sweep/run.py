@@ -15,6 +15,12 @@ from jobs.sweep.holds import count_unconfirmed, release_unconfirmed
 from jobs.sweep.invoices import bill_subscriptions, count_due_invoices
 from jobs.sweep.refunds import count_refunds, retry_refunds
 from jobs.sweep.reminders import count_reminders, send_reminders
+from jobs.sweep.waitlist import (
+    count_expiring,
+    count_group_waits,
+    expire_offers,
+    offer_group_places,
+)
 from persistence import outbox
 from persistence.database import Database
 from persistence.outbox import RetryPolicy
@@ -44,10 +50,12 @@ class Step:
     count: SweepStep
 
 
-# In this order: an unconfirmed guest booking is released before anything is charged, and a
-# session is charged before it can be found unpaid and auto-cancelled. Each step commits its
-# own batches.
+# In this order: a lapsed waitlist offer lets go of its held time (and offers it on) first,
+# an unconfirmed guest booking is released before anything is charged, and a session is
+# charged before it can be found unpaid and auto-cancelled. Each step commits its own batches.
 STEPS: list[Step] = [
+    Step("waitlist offers expired", "waitlist offers to expire", expire_offers,
+         count_expiring),
     Step("unconfirmed bookings released", "unconfirmed bookings to release",
          release_unconfirmed, count_unconfirmed),
     Step("refunds retried", "refunds to retry", retry_refunds, count_refunds),
@@ -57,6 +65,8 @@ STEPS: list[Step] = [
     Step("reminders queued", "reminders to send", send_reminders, count_reminders),
     Step("monthly invoices issued", "monthly invoices to issue or charge", bill_subscriptions,
          count_due_invoices),
+    Step("group places offered from the waitlist", "group sessions with a waitlist to check",
+         offer_group_places, count_group_waits),
 ]
 
 

@@ -20,6 +20,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy.exc import IntegrityError
 
@@ -33,14 +34,15 @@ def refund_key(charge_id: uuid.UUID) -> str:
     return f"refund:{charge_id}"
 
 
-def request_refund(charge: Charge | None, now: datetime) -> bool:
+def request_refund(charge: Charge | None, now: datetime, amount: Decimal | None = None) -> bool:
     """Step 1, inside the cancellation's unit of work: a successful charge, not refunded or
-    requested yet, is owed back. True when this call asked for it."""
+    requested yet, is owed back, all of it or `amount` of it. True when this call asked."""
     if charge is None or charge.status is not ChargeStatus.SUCCEEDED:
         return False
     if charge.refund_requested_at is not None:
         return False
     charge.refund_requested_at = now
+    charge.refund_amount = amount
     return True
 
 
@@ -54,12 +56,14 @@ class AppointmentMoney(PaymentContext):
             charge = await uow.charges.get(charge_id)
         if charge is None or charge.refund_requested_at is None or charge.refunded_at:
             return False
-        await self.gateway.refund(charge.gateway_reference, refund_key(charge.id))
+        await self.gateway.refund(charge.gateway_reference, refund_key(charge.id),
+                                  charge.refund_amount)
         async with self.writing() as uow:
             charge = await uow.charges.get(charge_id, for_update=True)
             if charge is None or charge.refunded_at is not None:
                 return False  # a concurrent sweep recorded it first
-            charge.status = ChargeStatus.REFUNDED
+            if charge.refund_amount is None:  # a part given back leaves the charge SUCCEEDED
+                charge.status = ChargeStatus.REFUNDED
             charge.refunded_at = uow.now
             await uow.commit()
         return True
@@ -87,7 +91,7 @@ class AppointmentMoney(PaymentContext):
             return None
         key = appointment_charge_key(appointment.id, method.id)
         result = await self.gateway.charge(
-            method.gateway_reference, appointment.price, appointment.currency, key
+            method.gateway_reference, appointment.amount_due, appointment.currency, key
         )
         try:
             return await self._record_fee(appointment_id, key, result.succeeded,
@@ -108,7 +112,7 @@ class AppointmentMoney(PaymentContext):
                 charge = Charge(
                     id=uuid.uuid4(), practice_id=appointment.practice_id,
                     appointment_id=appointment.id, payer_id=appointment.payer_id,
-                    amount=appointment.price, currency=appointment.currency,
+                    amount=appointment.amount_due, currency=appointment.currency,
                     status=ChargeStatus.SUCCEEDED if succeeded else ChargeStatus.FAILED,
                     idempotency_key=key, gateway_reference=reference, created_at=uow.now,
                 )

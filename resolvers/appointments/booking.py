@@ -207,6 +207,7 @@ async def _new_appointment(
         client_ids=relationship.client_ids, starts_at=request.starts_at,
         duration_minutes=request.duration_minutes, price=practitioner.price,
         currency=practice.currency, now=ctx.now, booked_by_id=booked_by, package_id=package_id,
+        fee_policy=practice.cancellation_policy,
     )
 
 

@@ -32,6 +32,7 @@ from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
 from resolvers.appointments.appointment_money import AppointmentMoney, logger, request_refund
 from resolvers.appointments.booking import ensure_bookable
+from resolvers.appointments.waitlist_offers import offer_freed_time
 from resolvers.clients.links import manages_appointment
 from resolvers.shared.access import may_see_appointment
 from resolvers.shared.auth import Viewer
@@ -57,12 +58,9 @@ async def cancel_appointment(
     viewer = ctx.signed_in()
     async with ctx.unit_of_work() as uow:
         appointment = await _changeable(uow, viewer, appointment_id)
-        practice = await uow.practices.get(appointment.practice_id)
-        assert practice is not None
-        outcome = appointment.cancel(
-            _side(viewer), ctx.now, practice.cancellation_notice_hours, reason
-        )
+        outcome = appointment.cancel(_side(viewer), ctx.now, reason)
         refunds = await _settle_cancellation(uow, appointment, outcome)
+        await _offer_to_waitlist(uow, appointment)
         await uow.commit()
     after = money(ctx)
     await after.refund_quietly(refunds)
@@ -85,6 +83,7 @@ async def reschedule_appointment(
             practitioner = await uow.practitioners.get(appointment.practitioner_id)
             assert practice is not None and practitioner is not None
             by = _side(viewer)
+            previous = (appointment.starts_at, appointment.ends_at)
             appointment.reschedule(
                 starts_at, duration_minutes, by, ctx.now, practice.cancellation_notice_hours
             )
@@ -103,6 +102,8 @@ async def reschedule_appointment(
                     )
                 await ensure_bookable(uow, practitioner, appointment, ctx.now,
                                       excluding=appointment.id)
+            await offer_freed_time(uow, practitioner.id, previous[0], previous[1],
+                                   excluding_relationship=appointment.relationship_id)
             await uow.commit()
     except IntegrityError:
         # A concurrent booking took the time first (PostgreSQL's exclusion constraint).
@@ -121,10 +122,20 @@ async def cancel_upcoming_for_practice(
     record no events and send no email."""
     refunds: list[uuid.UUID] = []
     for appointment in await uow.appointments.upcoming_of_relationship(relationship.id, uow.now):
-        outcome = appointment.cancel(CancelledBy.PRACTICE, uow.now, 0)
+        outcome = appointment.cancel(CancelledBy.PRACTICE, uow.now)
         appointment.pop_events()
         refunds += await _settle_cancellation(uow, appointment, outcome)
+        await _offer_to_waitlist(uow, appointment)
     return refunds
+
+
+async def _offer_to_waitlist(uow: UnitOfWork, appointment: Appointment) -> None:
+    """The cancelled session's time goes to the first in line waiting for it; a session held
+    for a waitlist offer that is cancelled is simply gone."""
+    if appointment.held_until is not None:
+        return
+    await offer_freed_time(uow, appointment.practitioner_id, appointment.starts_at,
+                           appointment.ends_at, excluding_relationship=appointment.relationship_id)
 
 
 async def _changeable(
@@ -158,9 +169,9 @@ async def _settle_cancellation(
 ) -> list[uuid.UUID]:
     """Nothing owed: a package credit goes back to its package, and a charge already taken is
     to be refunded (recorded now, refunded after the commit). The fee standing: the credit
-    stays used and a charge taken stays."""
+    stays used, and of a charge taken what exceeds the fee goes back."""
     if outcome.fee is not Fee.WAIVED:
-        return []
+        return await _refund_above_fee(uow, appointment)
     if appointment.package_id is not None:
         package = await uow.packages.get(appointment.package_id, for_update=True)
         assert package is not None
@@ -169,6 +180,17 @@ async def _settle_cancellation(
         return []
     charge = await uow.charges.get(appointment.charge_id, for_update=True)
     return [charge.id] if charge is not None and request_refund(charge, uow.now) else []
+
+
+async def _refund_above_fee(uow: UnitOfWork, appointment: Appointment) -> list[uuid.UUID]:
+    """A tier below 100 %: the card was charged the whole price; the rest goes back."""
+    if appointment.charge_id is None or appointment.cancellation_fee is None:
+        return []
+    charge = await uow.charges.get(appointment.charge_id, for_update=True)
+    if charge is None or charge.amount <= appointment.cancellation_fee:
+        return []
+    spare = charge.amount - appointment.cancellation_fee
+    return [charge.id] if request_refund(charge, uow.now, spare) else []
 
 
 async def _take_fee_quietly(after: AppointmentMoney, appointment_id: uuid.UUID) -> None:

@@ -21,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from domain.appointments.waitlist import HeldPlace
 from domain.billing.billing import Checkout, Discount, InvoiceLine, invoice_totals, parse_discount
 from domain.billing.invoices import Invoice, PaymentStatus
 from domain.groups.group_sessions import (
@@ -211,7 +212,8 @@ async def _check_enrolment(
     subscription = problems.check(
         enroll, group_session, client_id=client.id, payer_id=payer.id,
                 first_date=request.first_date,
-        today=local_today(uow.now, practitioner.timezone), enrolled=enrolled, now=uow.now,
+        today=local_today(uow.now, practitioner.timezone),
+        enrolled=[*enrolled, *await held_places(uow, group_session.id)], now=uow.now,
     )
     problems.raise_if_any()
     return _draft(group_session, payer.id, request.first_date, discount, enrolled), subscription
@@ -232,8 +234,15 @@ async def _check_transfer(
                    request.first_date)
     problems.raise_if_any()
     enrolled = await uow.subscriptions.attending_from(target.id, request.first_date)
-    check_room(target.capacity, enrolled, request.first_date, ("toSessionId",))
+    check_room(target.capacity, [*enrolled, *await held_places(uow, target.id)],
+               request.first_date, ("toSessionId",))
     return _draft(target, current.payer_id, request.first_date, discount, enrolled), current
+
+
+async def held_places(uow: UnitOfWork, group_session_id: uuid.UUID) -> list[HeldPlace]:
+    """Places open waitlist offers hold: capacity counts them like subscriptions."""
+    return [HeldPlace(first) for first, _ in
+            await uow.waitlist_offers.open_places(group_session_id)]
 
 
 async def _subscribe(uow: UnitOfWork, subscription: GroupSubscription, draft: Draft,

@@ -16,6 +16,7 @@ from domain.clients.relationships import Relationship
 from persistence import tables
 from persistence.database import Database
 from resolvers.appointments.loaders import AppointmentLoaders
+from resolvers.appointments.waitlist_loaders import WaitlistLoaders
 from resolvers.clients.link_loaders import LinkLoaders
 from resolvers.groups.loaders import GroupSessionLoaders
 from resolvers.shared.loader_base import ByIdLoader
@@ -110,3 +111,4 @@ class Loaders:
         self.appointments = AppointmentLoaders(db, now)
         self.group_sessions = GroupSessionLoaders(db, now)
         self.links = LinkLoaders(db)
+        self.waitlist = WaitlistLoaders(db)

@@ -207,7 +207,7 @@ async def _book_in(
         relationship_id=relationship.id, payer_id=booker.id, client_ids=relationship.client_ids,
         starts_at=request.starts_at, duration_minutes=request.duration_minutes,
         price=practitioner.price, currency=practice.currency, now=ctx.now,
-        booked_by_id=booker.id,
+        booked_by_id=booker.id, fee_policy=practice.cancellation_policy,
     )
     await _ensure_open_to_guests(uow, practitioner, appointment, ctx.now)
     if on_file:  # anyone may type an email: its owner confirms before anything is billed

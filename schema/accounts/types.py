@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.accounts import practice as domain
+from domain.appointments.fee_tiers import FeePolicy
 from resolvers.shared.auth import Viewer as SignedInViewer
+from schema.appointments.fee_types import CancellationPolicy
 from schema.shared.common import Money, Node, Role, Weekday, context
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
@@ -72,6 +74,7 @@ class Practice(Node):
         )
     )
     practice_id: strawberry.Private[uuid.UUID]
+    fee_policy: strawberry.Private[FeePolicy]
 
     @classmethod
     def from_entity(cls, practice: domain.Practice) -> Practice:
@@ -83,7 +86,13 @@ class Practice(Node):
             currency=practice.currency,
             cancellation_notice_hours=practice.cancellation_notice_hours,
             practice_id=practice.id,
+            fee_policy=practice.cancellation_policy,
         )
+
+    @strawberry.field(description="The cancellation fee tiers in force: what sessions booked "
+                      "from now on follow.")
+    def cancellation_policy(self) -> CancellationPolicy:
+        return CancellationPolicy.from_domain(self.fee_policy)
 
     @strawberry.field(description="The practice's practitioners, the owner included.")
     async def practitioners(self, info: strawberry.Info) -> list[Practitioner]:

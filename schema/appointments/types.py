@@ -15,6 +15,7 @@ from resolvers.appointments.loaders import PageKey
 from resolvers.clients.links import manages_among
 from resolvers.shared.access import may_see_appointment
 from schema.accounts.types import Practitioner
+from schema.appointments.fee_types import CancellationFee, CancellationPolicy
 from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.shared.common import Money, Node, PageInfo, Weekday, context, described_enum
@@ -66,6 +67,14 @@ class Charge(Node):
     )
     created_at: datetime = strawberry.field(description="When the charge was attempted.")
     entity: strawberry.Private[domain.Charge]
+
+    @strawberry.field(description="What has gone back to the card: all of the amount "
+                      "(status REFUNDED), or the part above a late cancellation's fee (status "
+                      "stays SUCCEEDED); null while nothing has.")
+    def refunded_amount(self) -> Money | None:
+        if self.entity.refunded_at is None:
+            return None
+        return Money(amount=self.entity.refunded, currency=self.entity.currency)
 
     @classmethod
     def from_entity(cls, charge: domain.Charge) -> Charge:
@@ -238,6 +247,23 @@ class Appointment(Node):
     )
     def awaiting_confirmation_until(self) -> datetime | None:
         return self.entity.held_until
+
+    @strawberry.field(description="The cancellation fee tiers in force when it was booked: "
+                      "the ones a client's cancellation of it follows.")
+    def cancellation_policy(self) -> CancellationPolicy:
+        return CancellationPolicy.from_domain(self.entity.cancellation_policy)
+
+    @strawberry.field(description="What the client would owe if they cancelled it now "
+                      "(the practice cancelling never charges); null unless SCHEDULED.")
+    def fee_if_cancelled_now(self, info: strawberry.Info) -> CancellationFee | None:
+        quote = policy.cost_of_cancelling(self.entity, context(info).now)
+        return CancellationFee.from_quote(quote) if quote is not None else None
+
+    @strawberry.field(description="After a late cancellation: the tier applied and the fee "
+                      "that stands. Null otherwise.")
+    def cancellation_fee(self) -> CancellationFee | None:
+        quote = policy.late_fee(self.entity)
+        return CancellationFee.from_quote(quote) if quote is not None else None
 
     @strawberry.field(
         description="What the practitioner recorded after the session; null until then.",

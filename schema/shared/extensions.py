@@ -31,7 +31,7 @@ logger = logging.getLogger("caseload.graphql")
 # Root fields anyone may call; everything else needs `Authorization: Bearer`.
 PUBLIC_ROOT_FIELDS = {
     "__schema", "__type", "__typename", "registerPractice", "verifyEmail", "signIn",
-    "acceptClientInvite", "confirmGuestBooking",
+    "acceptClientInvite", "confirmGuestBooking", "claimWaitlistOffer",
 } | WIDGET_ROOT_FIELDS  # these need a publishable key instead (schema/widgets/scope.py)
 
 MAX_DEPTH = 12

@@ -87,7 +87,8 @@ def test_a_dry_run_counts_what_is_due_and_does_none_of_it(
     # then it counts the session among those to charge, and charges nothing
     assert report.counts["sessions to charge"] >= 1
     assert list(report.counts) == [
-        "unconfirmed bookings to release", "refunds to retry", "sessions to charge",
-        "unpaid sessions to auto-cancel", "reminders to send",
-        "monthly invoices to issue or charge", "emails to relay"]
+        "waitlist offers to expire", "unconfirmed bookings to release", "refunds to retry",
+        "sessions to charge", "unpaid sessions to auto-cancel", "reminders to send",
+        "monthly invoices to issue or charge", "group sessions with a waitlist to check",
+        "emails to relay"]
     assert appointment_charges(server, appointment_id) == []

@@ -32,6 +32,7 @@ from graphql import (
 from tests.support.appointments import (
     ADD_CARD,
     booked,
+    iso,
     next_monday,
     reserve_slot,
     take_payment,
@@ -56,6 +57,8 @@ PRACTICE_LEVEL = {"Practice", "Practitioner", "Service", "GroupSession"}
 REQUEST_FORM = """mutation F($input: RequestIntakeFormInput!) {
   requestIntakeForm(input: $input) { form { id } userErrors { code } } }"""
 CHARGE = "query C($id: ID!) { node(id: $id) { ... on Session { charge { id } } } }"
+JOIN_WAITLIST = """mutation W($input: JoinWaitlistInput!) {
+  joinWaitlist(input: $input) { entry { id } userErrors { code } } }"""
 _ID = re.compile(r'"id":\s*"([^"]+)"')
 
 
@@ -109,6 +112,9 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
     service = create_service(client, owner, "Yoga")
     group = new_group_session(client, owner, service)
     enrolment = enrolled(client, owner, clientId=victim, sessionId=group, firstDate="2027-06-01")
+    waiting = client.data(JOIN_WAITLIST, {"input": {
+        "relationshipId": relationship, "from": iso(monday), "to": iso(monday + timedelta(
+            days=1))}}, token=owner.token)["joinWaitlist"]["entry"]["id"]
     nodes = {
         "Practice": owner.practice_id, "Practitioner": owner.practitioner_id, "Client": victim,
         "Relationship": relationship, "Session": appointment, "Charge": charge,
@@ -117,6 +123,7 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
         "Invoice": enrolment["invoice"]["id"],
         "Package": sold(client, owner, victim)["id"],
         "IntakeForm": form["requestIntakeForm"]["form"]["id"],
+        "WaitlistEntry": waiting,
     }
     private = set(nodes) - PRACTICE_LEVEL
     everything = set(nodes) | {"ClientLink"}

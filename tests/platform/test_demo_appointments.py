@@ -68,7 +68,7 @@ def test_the_demo_has_appointments_awaiting_updates_upcoming_ones_and_reserved_s
     assert found["awaiting"] == {"owner@demo-practice.example.com": 1,
                                  "amara@demo-practice.example.com": 2,
                                  "jonas@demo-practice.example.com": 1}
-    assert found["upcoming"] == 5   # three here, two booked for linked clients
+    assert found["upcoming"] == 6   # three here, two for linked clients, one held (waitlist)
     assert found["follow_ups"] == 3
     assert found["slots"] == [("amara@demo-practice.example.com", "MONDAY", "11:00"),
                               ("owner@demo-practice.example.com", "THURSDAY", "14:00")]

@@ -1,0 +1,38 @@
+"""DataLoaders of the waitlist: entries by id, and each entry's open offer."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from strawberry.dataloader import DataLoader
+
+from domain.appointments.waitlist import OfferStatus, WaitlistEntry, WaitlistOffer
+from persistence import tables
+from persistence.database import Database
+from resolvers.shared.loader_base import ByIdLoader
+
+
+class WaitlistEntryByIdLoader(ByIdLoader[WaitlistEntry]):
+    model = WaitlistEntry
+
+
+class OpenOfferByEntryIdLoader(DataLoader[uuid.UUID, WaitlistOffer | None]):
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, entry_ids: Sequence[uuid.UUID]) -> list[WaitlistOffer | None]:
+        o = tables.waitlist_offers.c
+        async with self.db.reading() as tx:
+            result = await tx.execute(select(WaitlistOffer).where(
+                o.entry_id.in_(entry_ids), o.status == OfferStatus.OPEN))
+            found = {item.entry_id: item for item in result.scalars()}
+        return [found.get(entry_id) for entry_id in entry_ids]
+
+
+class WaitlistLoaders:
+    def __init__(self, db: Database) -> None:
+        self.entry_by_id = WaitlistEntryByIdLoader(db)
+        self.open_offer_by_entry_id = OpenOfferByEntryIdLoader(db)
