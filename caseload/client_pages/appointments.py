@@ -1,19 +1,18 @@
 """The client's home (upcoming sessions, card, pending forms), cancelling a session under the
-policy, and confirming a guest booking held for a client on file."""
+policy, confirming a guest booking held for a client on file, and claiming a waitlist offer."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from caseload.client_pages.cancellation import cancellation_terms
+from caseload.client_pages.cancellation import FEE_FIELDS, cancellation_terms
 from caseload.client_pages.links import EmailedLink
 from caseload.client_pages.web import Page, Refused, Site, endpoint, safe_next
 from resolvers.accounts.invite_links import CONFIRM_BOOKING_PATH
+from resolvers.appointments.waitlist_links import CLAIM_PATH
 
 VIEWER = """{ viewer { role practice { name timezone cancellationNoticeHours }
   client { firstName paymentMethod { brand last4 } } practitioner { name } } }"""
@@ -22,13 +21,18 @@ SESSION_FIELDS = """id startsAt endsAt status awaitingConfirmationUntil
 CLIENT_HOME = f"""{{ myAppointments(upcoming: true, first: 50) {{
   edges {{ node {{ {SESSION_FIELDS} }} }} }}
   myPendingForms {{ id title client {{ firstName lastName }} }} }}"""
-SESSION = f"""query($id: ID!) {{ node(id: $id) {{ ... on Session {{ {SESSION_FIELDS} }} }}
+SESSION = f"""query($id: ID!) {{ node(id: $id) {{ ... on Session {{ {SESSION_FIELDS}
+  {FEE_FIELDS} }} }}
   viewer {{ role practice {{ timezone cancellationNoticeHours }} }} }}"""
 CANCEL = """mutation($input: CancelSessionInput!) { cancelSession(input: $input) {
   lateCancellation session { status } userErrors { field code message } } }"""
 CONFIRM = """mutation($input: ConfirmGuestBookingInput!) { confirmGuestBooking(input: $input) {
   booking { startsAt price { amount currency } practitioner { name timezone } }
   userErrors { field code message } } }"""
+
+CLAIM = """mutation($input: ClaimWaitlistOfferInput!) { claimWaitlistOffer(input: $input) {
+  session { startsAt price { amount currency } practitioner { name timezone } }
+  subscription { id } userErrors { field code message } } }"""
 
 # What a redirect's `?notice=` may say; anything else says nothing.
 NOTICES = {
@@ -63,7 +67,7 @@ async def cancel(page: Page) -> Response:
     if found is None:
         return page.sign_in_first()
     session, practice = found
-    terms = _terms(page, session, practice)
+    terms = cancellation_terms(session)
     errors: list[dict[str, Any]] = []
     changed = False
     if page.request.method == "POST" and session["status"] == "SCHEDULED":
@@ -90,11 +94,7 @@ async def _session(page: Page) -> tuple[dict[str, Any], dict[str, Any]] | None:
     return session, viewer["practice"]
 
 
-def _terms(page: Page, session: dict[str, Any], practice: dict[str, Any]) -> Any:
-    return cancellation_terms(
-        datetime.fromisoformat(session["startsAt"]), page.site.clock(),
-        practice["cancellationNoticeHours"], Decimal(session["price"]["amount"]),
-        session["price"]["currency"])
+
 
 
 async def confirm_booking(page: Page, token: str) -> Response:
@@ -108,10 +108,24 @@ async def confirm_booking(page: Page, token: str) -> Response:
                        booking=payload["booking"])
 
 
+async def claim_offer(page: Page, token: str) -> Response:
+    """The offer's token is the claim's idempotency key too: a double submit books once."""
+    answer = await page.run(CLAIM, {"input": {"token": token, "idempotencyKey": token[:200]}},
+                            signed_in=False)
+    payload = answer.payload("claimWaitlistOffer")
+    if payload.get("session") is None and payload.get("subscription") is None:
+        return page.render("claim_offer.html", status=400, token_kept=True,
+                           errors=payload.get("userErrors") or [], booking=None, place=False)
+    page.drop_link_token()
+    return page.render("claim_offer.html", token_kept=False, errors=[],
+                       booking=payload.get("session"), place=payload.get("subscription"))
+
+
 def routes(site: Site) -> list[BaseRoute]:
     return [
         Route("/", endpoint(site, home), methods=["GET"]),
         Route("/client/sessions/{session_id}/cancel", endpoint(site, cancel),
               methods=["GET", "POST"]),
         EmailedLink(CONFIRM_BOOKING_PATH, "confirm_booking.html", confirm_booking).route(site),
+        EmailedLink(CLAIM_PATH, "claim_offer.html", claim_offer).route(site),
     ]

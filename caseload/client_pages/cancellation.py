@@ -1,38 +1,37 @@
-"""What cancelling a session now would cost the client, said before they confirm it. The one
-place the pages read the cancellation policy (domain/appointments/policy.py): a change to
-the policy's fees changes what this says, and nothing else in the pages."""
+"""What cancelling a session now would cost the client, said before they confirm it. The
+pages read it from the API (`Session.feeIfCancelledNow`, the fee tiers in force when the
+session was booked), so a change to the policy changes what this says and nothing else."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from domain.appointments.policy import Fee, client_cancellation
+FEE_FIELDS = """feeIfCancelledNow { percent withinHours amount { amount currency } }
+  cancellationPolicy { noticeHours }"""
 
 
 @dataclass(frozen=True)
 class CancellationTerms:
-    late: bool  # inside the notice window: LATE_CANCELLED, the fee stands
-    cost: str  # the fee as the client reads it ("80.00 GBP", "nothing")
+    late: bool  # inside a fee tier: LATE_CANCELLED, the fee stands
+    cost: str  # the fee as the client reads it ("40.00 GBP", "nothing")
     says: str  # the sentence the confirmation page shows
-
-    @property
-    def kind(self) -> str:
-        """Sent back with the form, so a boundary crossed meanwhile is said again first."""
-        return "late" if self.late else "free"
+    kind: str  # sent back with the form, so a tier crossed meanwhile is said again first
 
 
-def cancellation_terms(
-    starts_at: datetime, now: datetime, notice_hours: int, price: Decimal, currency: str
-) -> CancellationTerms:
-    outcome = client_cancellation(starts_at, now, notice_hours)
-    if outcome.fee is Fee.STANDS:
-        cost = f"{price} {currency}"
-        return CancellationTerms(True, cost, (
-            f"This session starts in {notice_hours} hours or less, so this is a late "
-            f"cancellation: the fee of {cost} stands and is charged to the card on file "
-            "(or kept, if it was already taken)."))
-    return CancellationTerms(False, "nothing", (
-        f"You are cancelling with more than {notice_hours} hours' notice, so it costs "
-        "nothing: no fee, and anything already charged for it is refunded."))
+def cancellation_terms(session: dict[str, Any]) -> CancellationTerms:
+    """From the session's FEE_FIELDS: the fee now, and the outermost tier of its policy."""
+    fee, notice_hours = session["feeIfCancelledNow"], session["cancellationPolicy"]["noticeHours"]
+    amount = Decimal(fee["amount"]["amount"]) if fee else Decimal(0)
+    if fee is None or fee["withinHours"] is None or amount == 0:
+        return CancellationTerms(False, "nothing", (
+            f"You are cancelling with more than {notice_hours} hours' notice, so it costs "
+            "nothing: no fee, and anything already charged for it is refunded."), "free")
+    cost = f"{fee['amount']['amount']} {fee['amount']['currency']}"
+    percent = Decimal(fee["percent"]).normalize()
+    return CancellationTerms(True, cost, (
+        f"This session starts in {fee['withinHours']} hours or less, so this is a late "
+        f"cancellation: a fee of {cost} ({percent:f}% of the price) stands and is charged "
+        "to the card on file (anything already taken above it is refunded)."),
+        f"late:{fee['withinHours']}:{cost}")

@@ -4,11 +4,7 @@ history, a bookmark or a Referer holds no token; the page's form then posts with
 is spent by opening the link (mail scanners open links): only the form's POST uses it.
 
 A new emailed link is one `EmailedLink`: its path, its template and what its form does with
-the token. Two are still to come, once their mutations exist:
-- `/reset-password` (`{APP_URL}/reset-password?token=…`): template with a new password field,
-  submit runs the reset mutation with `{token, password}` and signs in as `accept_invite` does.
-- `/waitlist/claim` (`{APP_URL}/waitlist/claim?token=…`): a button, submit runs the claim
-  mutation with `{token}` and shows what it booked, as `confirm_booking` does.
+the token (`confirm_booking` and `claim_offer` in appointments.py are two).
 """
 
 from __future__ import annotations

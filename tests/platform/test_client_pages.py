@@ -30,7 +30,7 @@ from tests.support.group_sessions import payer
 from tests.support.mailbox import Mailbox
 from tests.support.pages import Browser, forms_of, links_in, text_of
 from tests.support.server import RunningServer, start_server
-from tests.support.widgets import book_as_guest, create_key, guest_input
+from tests.support.widgets import book_as_guest, create_key, guest_input, session_of
 
 NEW_PASSWORD = "a garden of forking paths"
 CHARGES = "query($id: ID!) { node(id: $id) { ... on Session { status charge { status } } } }"
@@ -134,7 +134,7 @@ def test_a_late_cancellation_is_priced_before_it_is_confirmed(
     assert again.status_code == 200
     text = text_of(again)
     assert "What cancelling costs has changed since the page was shown" in text
-    assert "this is a late cancellation: the fee of 80.00 GBP stands" in text
+    assert "this is a late cancellation: a fee of 80.00 GBP (100% of the price) stands" in text
     assert client.data(CHARGES, {"id": session["id"]}, token=owner.token)["node"][
         "status"] == "SCHEDULED"
 
@@ -361,14 +361,14 @@ def test_a_client_on_file_confirms_a_guest_booking_on_the_page_its_link_opens(
     # when Maya opens the link: it is still held
     page = browser.open(link)
     assert "If it was you, confirm it" in text_of(page)
-    node = client.data(HOLD, {"id": held["reference"]}, token=owner.token)["node"]
+    node = client.data(HOLD, {"id": session_of(held["reference"])}, token=owner.token)["node"]
     assert node["awaitingConfirmationUntil"] is not None
 
     # then confirming books it, and the page says so
     done = browser.press(page, "Confirm the session")
     assert "Your session is booked With Ada Owner on Monday" in text_of(done)
     assert "for 80.00 GBP, paid with your card on file" in text_of(done)
-    node = client.data(HOLD, {"id": held["reference"]}, token=owner.token)["node"]
+    node = client.data(HOLD, {"id": session_of(held["reference"])}, token=owner.token)["node"]
     assert node == {"awaitingConfirmationUntil": None, "status": "SCHEDULED"}
 
 

@@ -44,6 +44,8 @@ MIGRATE = """mutation($input: MigrateToFirstPartyInput!) { migrateToFirstParty(i
 INVOICES = "query($id: ID!) { node(id: $id) { ... on Client { invoices { id } } } }"
 SEND_INVOICE = """mutation($input: SendInvoiceInput!) { sendInvoice(input: $input) {
   userErrors { code } } }"""
+JOIN_WAITLIST = """mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
+  userErrors { code } } }"""
 A_LINK = re.compile(r'href="|\{\{\s*\w*(url|link)\s*\}\}')
 
 
@@ -104,6 +106,25 @@ def client_emails(
     return [robin.email, declines.email, *migrated(client, owner, mailbox)]
 
 
+def waitlist_emails(client: GraphQLClient, owner: Staff, mailbox: Mailbox,
+                    server: RunningServer, monday: datetime) -> list[str]:
+    """waitlist_offer: a time the waiting client wants is cancelled."""
+    ten = monday + timedelta(hours=28)
+    taken = payer(client, owner, mailbox).client_id
+    session = booked(client, owner.token, startsAt=ten, durationMinutes=50,
+                     relationshipId=create_relationship(client, owner, [taken])["id"])
+    waiting_id, waiting_email, waiting_token = signed_in_client(client, owner, mailbox)
+    add_card(client, waiting_token)
+    span = {"from": (ten - timedelta(hours=2)).isoformat(),
+            "to": (ten + timedelta(hours=3)).isoformat(),
+            "relationshipId": create_relationship(client, owner, [waiting_id])["id"]}
+    assert client.data(JOIN_WAITLIST, {"input": span}, token=waiting_token)[
+        "joinWaitlist"]["userErrors"] == []
+    assert cancel(client, owner.token, session["id"])["userErrors"] == []
+    server.drain()
+    return [waiting_email]
+
+
 def migrated(client: GraphQLClient, owner: Staff, mailbox: Mailbox) -> list[str]:
     """Two children whose parent paid move to paying themselves, one with a card on file."""
     parent = create_client(client, owner, "Pam", "Young")["id"]
@@ -147,6 +168,7 @@ def test_every_link_of_every_email_template_opens_a_page(
     assert server.runtime.settings.app_url == DEFAULT_APP_URL
     owner, addresses = accounts_emails(client, mailbox)
     addresses += client_emails(client, owner, mailbox, monday)
+    addresses += waitlist_emails(client, owner, mailbox, server, monday)
     sweep(server)  # the declined card's session is due
     addresses += invoice_emails(client, mailbox, clock, server)
     server.drain()
