@@ -19,7 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from caseload import graphql_http
+from caseload import graphiql, graphql_http
 from caseload.client_address import ClientAddressMiddleware
 from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
@@ -58,6 +58,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         )
         self.services = services
         self.cost_budget = cost_budget
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # the packaged release, never Strawberry's CDN page
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         header = request.headers.get("authorization", "")
@@ -177,6 +180,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *widget_routes(runtime.db),
+            *(graphiql.graphiql_routes() if settings.graphiql else ()),
             *extra_routes,
         ],
         lifespan=lifespan,
