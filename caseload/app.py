@@ -24,6 +24,7 @@ from caseload.client_address import ClientAddressMiddleware
 from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
+from caseload.metrics import OperationMetrics, ScrapeTimeGauges, metrics_route, outbox_gauges
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
@@ -52,7 +53,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         self, services: Services, settings: Settings, cost_budget: WindowCostBudget
     ) -> None:
         super().__init__(
-            create_schema(introspection=settings.introspection),
+            create_schema(introspection=settings.introspection, observers=[OperationMetrics]),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
         )
@@ -181,6 +182,7 @@ def create_app(
             Route("/readyz", readyz),
             *widget_routes(runtime.db),
             *(graphiql.graphiql_routes() if settings.graphiql else ()),
+            *([_metrics(runtime)] if settings.metrics else []),
             *extra_routes,
         ],
         lifespan=lifespan,
@@ -202,6 +204,11 @@ def create_app(
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
     return app
+
+
+def _metrics(runtime: Runtime) -> BaseRoute:
+    gauges = ScrapeTimeGauges([outbox_gauges(runtime.db)])
+    return metrics_route(gauges, runtime.clock, runtime.settings.metrics_token)
 
 
 def _budget_key(viewer: Any, widget: Any, request: Any) -> str:

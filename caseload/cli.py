@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 import threading
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from caseload.settings import Settings, SettingsError
+from caseload.settings import Settings, SettingsError, log_format
 
 if TYPE_CHECKING:
     from caseload.runtime import Runtime
@@ -58,7 +57,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn's own proxy headers trust any X-Forwarded-For from loopback; the app reads
     # them from TRUSTED_PROXIES only.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                proxy_headers=False)
+                proxy_headers=False, log_config=None)  # its lines go through ours
     return 0
 
 
@@ -237,9 +236,13 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("dramatiq", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from caseload.logs import configure_logging
+
+    try:
+        configure_logging(log_format())
+    except SettingsError as error:
+        print(f"caseload: {error}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     return int(args.run(args))
 

@@ -4,13 +4,16 @@ Refusals answer in GraphQL's error shape so clients parse one format."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from caseload.logs import current_request_id
+from caseload.metrics import observe_request
 from persistence.database import StatementCounter, statement_counter
-from resolvers.shared.limits import Limit, RateLimiter
+from resolvers.shared.limits import RATE_LIMIT_REFUSALS, Limit, RateLimiter
 from schema.shared.extensions import MAX_BATCH
 
 
@@ -47,9 +50,13 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         counter = StatementCounter()
         token = statement_counter.set(counter)
+        logged_as = current_request_id.set(request_id)
+        started, status = time.perf_counter(), 500
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 if self.expose_sql_count:
@@ -60,7 +67,10 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_headers)
         finally:
+            observe_request(scope["path"], status, time.perf_counter() - started,
+                            counter.count)
             statement_counter.reset(token)
+            current_request_id.reset(logged_as)
 
 
 Identify = Callable[[str], str | None]
@@ -101,6 +111,8 @@ class EdgeLimitsMiddleware:
         bucket, limit = self._bucket(scope, headers)
         retry_after = await self.limiter.hit(bucket, limit, cost=operations(scope, body))
         if retry_after is not None:
+            RATE_LIMIT_REFUSALS.labels(
+                "signed_in" if bucket.startswith("account:") else "anonymous").inc()
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests; try again in {retry_after} seconds.",
                          {"Retry-After": str(retry_after), **readable_by(headers)})

@@ -77,8 +77,11 @@ class _Environment(BaseSettings):
     request_timeout_seconds: float = Field(REQUEST_TIMEOUT_SECONDS,
                                            alias="REQUEST_TIMEOUT_SECONDS", gt=0, lt=3600,
                                            allow_inf_nan=False)
+    log_format: Literal["text", "json"] = Field("text", alias="CASELOAD_LOG_FORMAT")
+    metrics: bool | None = Field(None, alias="CASELOAD_METRICS")
+    metrics_token: str | None = Field(None, alias="METRICS_TOKEN", min_length=16)
 
-    @field_validator("env", mode="before")
+    @field_validator("env", "log_format", mode="before")
     @classmethod
     def _mode(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
@@ -135,6 +138,9 @@ ALLOWED = {
     "REQUEST_TIMEOUT_SECONDS": "a number of seconds above 0 and below 3600, e.g. 5",
     "TRUSTED_PROXIES": "addresses or CIDR ranges, comma-separated, e.g. 10.0.0.0/8, 192.0.2.7",
     "SIGN_IN_FAILURES": "FAILURES/SECONDS, both positive whole numbers, e.g. 5/900",
+    "CASELOAD_LOG_FORMAT": "text or json",
+    "CASELOAD_METRICS": "1 or 0",
+    "METRICS_TOKEN": "a secret of at least 16 characters, sent as Authorization: Bearer",
     "ARGON2_MEMORY_KIB": f"a whole number of KiB from 64 to {4 * 2**20} "
                          f"({ARGON2_PRODUCTION_MINIMUM_KIB} at least in production)",
 }
@@ -151,8 +157,11 @@ def _read(environ: Mapping[str, str]) -> _Environment:
 
 def _refusal(error: Any, given: Mapping[str, str]) -> str:
     name = str(error["loc"][0]) if error["loc"] else "?"
-    shown = _without_password(given.get(name, ""))
+    shown = "***" if name in _SECRETS else _without_password(given.get(name, ""))
     return f"{name}={shown!r} is not allowed: use {ALLOWED.get(name, 'a valid value')}."
+
+
+_SECRETS = {"METRICS_TOKEN"}
 
 
 def _without_password(value: str) -> str:
@@ -188,6 +197,9 @@ class Settings:
     sign_in_failures: Limit = DEFAULT_SIGN_IN_FAILURES
     argon2_memory_kib: int = ARGON2_MEMORY_KIB
     request_timeout_seconds: float = REQUEST_TIMEOUT_SECONDS
+    log_format: str = "text"
+    metrics: bool = True
+    metrics_token: str | None = None
 
     @property
     def production(self) -> bool:
@@ -251,7 +263,19 @@ class Settings:
             sign_in_failures=read.sign_in_failures,
             argon2_memory_kib=_argon2_memory(read.argon2_memory_kib, production),
             request_timeout_seconds=read.request_timeout_seconds,
+            log_format=read.log_format,
+            # Off in production unless asked for, or protected by a token.
+            metrics=(read.metrics if read.metrics is not None
+                     else not production or read.metrics_token is not None),
+            metrics_token=read.metrics_token,
         )
+
+
+def log_format(environ: Mapping[str, str] | None = None) -> str:
+    """CASELOAD_LOG_FORMAT alone, checked as from_env checks it: logging is set up before
+    any command reads the rest (and so before anything is made under CASELOAD_VAR_DIR)."""
+    environ = os.environ if environ is None else environ
+    return _read({k: v for k, v in environ.items() if k == "CASELOAD_LOG_FORMAT"}).log_format
 
 
 def _argon2_memory(kib: int, production: bool) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,6 +47,21 @@ async def count_due(
     found = await tx.scalar(
         select(func.count()).select_from(outbox).where(_due(now, redispatch_after)))
     return int(found or 0)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What the outbox holds undelivered, read in one statement (metrics, at each scrape)."""
+
+    waiting: int
+    oldest_created_at: datetime | None
+
+
+async def backlog(tx: AsyncSession) -> Backlog:
+    undelivered = outbox.c.delivered_at.is_(None)
+    row = (await tx.execute(
+        select(func.count(), func.min(outbox.c.created_at)).where(undelivered))).one()
+    return Backlog(waiting=int(row[0] or 0), oldest_created_at=row[1])
 
 
 async def claim(

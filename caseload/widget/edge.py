@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseload.edge import cors_headers, refuse
 from persistence.database import Database
-from resolvers.shared.limits import Limit, RateLimiter
+from resolvers.shared.limits import RATE_LIMIT_REFUSALS, Limit, RateLimiter
 from resolvers.widgets.publishable_keys import (
     WIDGET_ACCESS,
     KeyRefused,
@@ -59,6 +59,7 @@ class PublishableKeyMiddleware:
         cors = cors_headers(access.origin)
         retry_after = await self.limiter.hit(f"publishable-key:{access.key_id}", self.per_key)
         if retry_after is not None:
+            RATE_LIMIT_REFUSALS.labels("publishable_key").inc()
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests for this key; try again in {retry_after} seconds.",
                          {"Retry-After": str(retry_after), **cors})

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from domain.accounts.payments import PaymentGateway
+from jobs.metrics import SWEEP_STEP_SECONDS
 from jobs.relay import Send, relay
 from jobs.sweep.cancellations import auto_cancel_unpaid, count_unpaid
 from jobs.sweep.charges import charge_due_appointments, count_due_charges
@@ -83,9 +84,11 @@ async def run_sweep(sweeper: Sweeper) -> SweepReport:
     report = SweepReport()
     context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
     for step in STEPS:
-        report.counts[step.done] = await step.run(context)
-    report.counts["outbox relayed"] = await relay(
-        sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
+        with SWEEP_STEP_SECONDS.labels(step.run.__name__).time():
+            report.counts[step.done] = await step.run(context)
+    with SWEEP_STEP_SECONDS.labels("relay_outbox").time():
+        report.counts["outbox relayed"] = await relay(
+            sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
     return report
 
 
