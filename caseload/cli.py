@@ -77,6 +77,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
               "`caseload serve`; set REDIS_URL to run workers on their own.", file=sys.stderr)
         return 2
     runtime = Runtime(settings)
+    _serve_metrics(args)
     runtime.start_worker(threads=args.threads)
     print(f"Caseload worker with {args.threads} threads on {_redact(settings.redis_url)}; "
           "Ctrl+C stops it.")
@@ -85,12 +86,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scheduler(_: argparse.Namespace) -> int:
+def _serve_metrics(args: argparse.Namespace) -> None:
+    """A worker's or scheduler's own metrics (jobs, sweep steps), for Prometheus to scrape;
+    `caseload serve` has /metrics instead."""
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)
+        print(f"  metrics:  http://{args.metrics_host}:{args.metrics_port}/metrics")
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
     from caseload.runtime import Runtime
     from jobs.scheduler import run_scheduler
 
     settings = _settings()
     runtime = Runtime(settings)
+    _serve_metrics(args)
     if runtime.embedded_broker:
         runtime.start_worker()  # the in-process broker needs a worker in this process
 
@@ -217,7 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker = command("worker")
     worker.add_argument("--threads", type=int, default=8, help="worker threads")
     worker.set_defaults(run=cmd_worker)
-    command("scheduler").set_defaults(run=cmd_scheduler)
+    scheduler = command("scheduler")
+    scheduler.set_defaults(run=cmd_scheduler)
+    for parser_ in (worker, scheduler):
+        parser_.add_argument("--metrics-port", type=int, default=0,
+                             help="serve Prometheus metrics on this port (0: none)")
+        parser_.add_argument("--metrics-host", default="127.0.0.1",
+                             help="address the metrics port listens on")
     sweep = command("sweep")
     sweep.add_argument("--dry-run", action="store_true",
                        help="print what is due now without doing any of it")

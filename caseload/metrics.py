@@ -88,12 +88,16 @@ class OperationMetrics(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
-        yield
-        ctx = self.execution_context
-        name = OPERATION_NAMES.label(ctx.operation_name)
-        kind = _operation_type(ctx)
-        OPERATIONS.labels(name, kind, _outcome(ctx.result)).inc()
-        OPERATION_SECONDS.labels(name, kind).observe(time.perf_counter() - started)
+        outcome = "REQUEST_ERROR"  # Strawberry raised (an unknown operation name, for one)
+        try:
+            yield
+            outcome = _outcome(self.execution_context.result)
+        finally:
+            ctx = self.execution_context
+            name = OPERATION_NAMES.label(ctx.operation_name)
+            kind = _operation_type(ctx)
+            OPERATIONS.labels(name, kind, outcome).inc()
+            OPERATION_SECONDS.labels(name, kind).observe(time.perf_counter() - started)
 
 
 def _operation_type(ctx: Any) -> str:
