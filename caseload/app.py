@@ -19,7 +19,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from caseload import graphiql, graphql_http
+from caseload import graphiql, graphql_http, tracing
 from caseload.client_address import ClientAddressMiddleware
 from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
@@ -50,10 +50,14 @@ _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPP
 
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     def __init__(
-        self, services: Services, settings: Settings, cost_budget: WindowCostBudget
+        self, services: Services, settings: Settings, cost_budget: WindowCostBudget,
+        tracer_provider: Any = None,
     ) -> None:
+        observers: list[Any] = [OperationMetrics]
+        if tracer_provider is not None:
+            observers.append(tracing.strawberry_extension(tracer_provider))
         super().__init__(
-            create_schema(introspection=settings.introspection, observers=[OperationMetrics]),
+            create_schema(introspection=settings.introspection, observers=observers),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
         )
@@ -131,7 +135,8 @@ def create_app(
     in_process = runtime.embedded_broker if run_jobs_in_process is None else run_jobs_in_process
     schedule = in_process if run_scheduler_in_process is None else run_scheduler_in_process
     graphql = GraphQLEndpoint(
-        runtime.services, settings, WindowCostBudget(runtime.limiter, settings.rate_limit_cost))
+        runtime.services, settings, WindowCostBudget(runtime.limiter, settings.rate_limit_cost),
+        runtime.tracer_provider)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -203,6 +208,9 @@ def create_app(
     app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
+    if runtime.tracer_provider is not None:  # outermost: the span holds the whole request
+        middleware, options = tracing.asgi_middleware(runtime.tracer_provider)
+        app.add_middleware(middleware, **options)
     return app
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import re
+import sys
 from typing import Any
 
 from pythonjsonlogger.core import RESERVED_ATTRS
@@ -34,10 +35,22 @@ class LogContext(logging.Filter):
             if value:
                 setattr(record, name, value)
                 shown += f" {name.removesuffix('_id')}={value}"
+        trace_id = _trace_id()
+        if trace_id:
+            record.trace_id = trace_id
         record.ids = shown and f" [{shown.strip()}]"
         if record.levelno >= logging.INFO:
             _mask(record)
         return True
+
+
+def _trace_id() -> str | None:
+    """The current trace's id, when tracing is on (OpenTelemetry is imported only then)."""
+    trace = sys.modules.get("opentelemetry.trace")
+    if trace is None:
+        return None
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else None
 
 
 def _mask(record: logging.LogRecord) -> None:

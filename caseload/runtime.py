@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import dramatiq
 from dramatiq import Worker
 
+from caseload import tracing
 from caseload.ratelimit import make_rate_limiter
 from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
@@ -37,11 +40,20 @@ def make_mailer(settings: Settings) -> Mailer:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] = utc_now, *,
+        tracer_provider: Any = None,
+    ) -> None:
+        """`tracer_provider`: an OpenTelemetry one (tests); by default the OTEL_* variables
+        make one, or tracing stays off."""
         self.settings = settings
         self.clock = clock
-        self.db = Database(settings.database_url)
+        self.tracer_provider = tracer_provider or (
+            tracing.provider_from_env(os.environ) if settings.tracing else None)
+        self.db = self._traced(Database(settings.database_url))
         self.broker: dramatiq.Broker = make_broker(settings.redis_url, settings.redis_namespace)
+        if self.tracer_provider is not None:
+            self.broker.add_middleware(tracing.JobTracing(self.tracer_provider))
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
         self.limiter = make_rate_limiter(settings.redis_url, settings.redis_namespace)
@@ -71,7 +83,7 @@ class Runtime:
         with self._job_lock:
             if self._job_context is None:
                 self._job_context = JobContext(
-                    db=Database(self.settings.database_url, pool_size=4),
+                    db=self._traced(Database(self.settings.database_url, pool_size=4)),
                     mailer=self.mailer,
                     clock=self.clock,
                     app_url=self.settings.app_url,
@@ -79,6 +91,12 @@ class Runtime:
                     secret_key=self.settings.secret_key,
                 )
             return self._job_context
+
+    def _traced(self, db: Database) -> Database:
+        if self.tracer_provider is not None:
+            for engine in {db.write_engine, db.read_engine}:
+                tracing.trace_engine(engine, self.tracer_provider)
+        return db
 
     def send_outbox(self, ids: list[uuid.UUID]) -> None:
         self.actors.send_outbox(ids)

@@ -200,6 +200,7 @@ class Settings:
     log_format: str = "text"
     metrics: bool = True
     metrics_token: str | None = None
+    tracing: bool = False
 
     @property
     def production(self) -> bool:
@@ -268,7 +269,35 @@ class Settings:
             metrics=(read.metrics if read.metrics is not None
                      else not production or read.metrics_token is not None),
             metrics_token=read.metrics_token,
+            tracing=tracing_wanted(os.environ if environ is None else environ),
         )
+
+
+_OTLP_ENDPOINTS = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+
+
+def tracing_wanted(environ: Mapping[str, str]) -> bool:
+    """OpenTelemetry's own variables decide: OTEL_TRACES_EXPORTER names an exporter (otlp,
+    console) or an OTLP endpoint is set; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none
+    turn it off whatever else is set."""
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporters = trace_exporters(environ)
+    if exporters:
+        return exporters != ["none"]
+    return any(environ.get(name, "").strip() for name in _OTLP_ENDPOINTS)
+
+
+TRACE_EXPORTERS = ("otlp", "console", "none")
+
+
+def trace_exporters(environ: Mapping[str, str]) -> list[str]:
+    given = environ.get("OTEL_TRACES_EXPORTER", "")
+    exporters = [e.strip().lower() for e in given.split(",") if e.strip()]
+    if set(exporters) - set(TRACE_EXPORTERS):
+        raise SettingsError(f"OTEL_TRACES_EXPORTER={given!r} is not allowed: use otlp, "
+                            "console or none (comma-separated).")
+    return exporters
 
 
 def log_format(environ: Mapping[str, str] | None = None) -> str:
