@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from caseload.metrics import OperationNames
-from caseload.settings import Settings
+from caseload.settings import Settings, SettingsError
 from jobs.metrics import JobMetrics
 from persistence import outbox
 from persistence.database import Database
@@ -281,3 +281,13 @@ def test_a_scheduler_serves_its_own_metrics_on_the_port_asked_for(
     samples = {(s.name, s.labels.get("step")): s.value
                for family in text_string_to_metric_families(text) for s in family.samples}
     assert samples[("caseload_sweep_step_duration_seconds_count", "relay_outbox")] == 1
+
+
+def test_a_short_metrics_token_is_refused_without_being_shown(tmp_path: Path) -> None:
+    # when the token is too short to be a secret
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"CASELOAD_VAR_DIR": str(tmp_path), "METRICS_TOKEN": "hunter2"})
+
+    # then start-up stops naming the variable, and the value given is not repeated
+    assert str(refused.value) == ("METRICS_TOKEN='***' is not allowed: use a secret of at "
+                                  "least 16 characters, sent as Authorization: Bearer.")
