@@ -68,9 +68,11 @@ class OperationNames:
         self.limit = limit
         self.seen: set[str] = set()
 
-    def label(self, name: str | None) -> str:
+    def label(self, name: object) -> str:
         if not name:
             return "anonymous"
+        if not isinstance(name, str):  # a request may send any JSON as operationName
+            return "other"
         if name in self.seen:
             return name
         if not self._NAME.match(name) or len(self.seen) >= self.limit:

@@ -95,22 +95,24 @@ def test_a_caller_cannot_grow_the_metrics_with_made_up_operation_names() -> None
     names = OperationNames(limit=2)
 
     # when operations arrive under three names, a name that is no GraphQL name, and none
-    labels = [names.label(n) for n in ("Me", "Clients", "Made1234", "Me", "x y", None)]
+    given: list[object] = ["Me", "Clients", "Made1234", "Me", "x y", None, {"a": 1}, ["Me"]]
+    labels = [names.label(n) for n in given]
 
     # then the first two are labels, the rest count as other, and a nameless one as such
-    assert labels == ["Me", "Clients", "other", "Me", "other", "anonymous"]
+    assert labels == ["Me", "Clients", "other", "Me", "other", "anonymous", "other", "other"]
 
 
 def test_an_operation_name_the_document_does_not_have_is_not_a_label(
     client: GraphQLClient, owner: Staff
 ) -> None:
-    # when a request names an operation with text that is no GraphQL name
+    # when requests name an operation with text that is no GraphQL name, or with an object
     before = scrape(client)
-    answer = client.post({"query": ME, "operationName": "drop table; --"}, owner.token)
+    answers = [client.post({"query": ME, "operationName": name}, owner.token)
+               for name in ("drop table; --", {"name": "Me"})]
     after = scrape(client)
 
-    # then it is refused, and counted as other
-    assert answer.errors
+    # then each is refused as the caller's error, and counted as other
+    assert [(a.status, a.error_codes) for a in answers] == [(400, ["BAD_REQUEST"])] * 2
     grown = {dict(labels)["operation"] for (name, labels) in after
              if name == "caseload_graphql_operations_total"
              and after[(name, labels)] != before.get((name, labels), 0.0)}
