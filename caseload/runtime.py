@@ -20,7 +20,7 @@ from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
 from jobs.email.adapters import FolderMailer, Mailer, SmtpMailer
 from jobs.relay import relay
-from jobs.sweep.run import Sweeper
+from jobs.sweep.run import Sweeper, untraced
 from persistence.database import Database
 from persistence.sandbox_gateway import SandboxGateway
 from resolvers.shared.auth import Tokens, use_argon2_memory
@@ -104,8 +104,10 @@ class Runtime:
     def sweeper(self, db: Database | None = None) -> Sweeper:
         """The sweep's parts, on this process's engine or on `db` (another event loop's)."""
         db = db or self.db
+        trace = (tracing.spans(self.tracer_provider, "caseload.sweep")
+                 if self.tracer_provider is not None else untraced)
         return Sweeper(db, self.clock, self.send_outbox, SandboxGateway(db, self.clock),
-                       self.settings.outbox_redispatch_after)
+                       self.settings.outbox_redispatch_after, trace)
 
     async def dispatch_now(self, outbox_ids: list[uuid.UUID]) -> None:
         """Right after a commit: hand its outbox rows to the broker. If this fails the

@@ -5,7 +5,8 @@ and job is a span. Off, nothing of OpenTelemetry is imported or installed."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 import dramatiq
@@ -52,6 +53,12 @@ def trace_engine(engine: AsyncEngine, provider: Any) -> None:
     connections = metrics.get_meter(name, __version__).create_up_down_counter(
         "db.client.connections.usage", unit="connections")
     EngineTracer(trace.get_tracer(name, __version__, provider), engine.sync_engine, connections)
+
+
+def spans(provider: Any, tracer_name: str) -> Callable[[str], AbstractContextManager[object]]:
+    """A span per named block, in the current trace (the sweep's steps, for one)."""
+    tracer = provider.get_tracer(tracer_name)
+    return lambda name: tracer.start_as_current_span(name)
 
 
 def asgi_middleware(provider: Any) -> tuple[Any, dict[str, Any]]:

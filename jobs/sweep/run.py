@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -60,6 +62,14 @@ STEPS: list[Step] = [
 ]
 
 
+Trace = Callable[[str], AbstractContextManager[object]]
+"""A span named so around a block (tracing on), or nothing."""
+
+
+def untraced(_: str) -> AbstractContextManager[object]:
+    return contextlib.nullcontext()
+
+
 @dataclass(frozen=True)
 class Sweeper:
     """Everything a sweep needs, bound to one database (and so to one event loop)."""
@@ -69,6 +79,7 @@ class Sweeper:
     send: Send
     payments: PaymentGateway
     redispatch_after: timedelta = outbox.REDISPATCH_AFTER
+    trace: Trace = untraced
 
 
 @dataclass
@@ -83,12 +94,15 @@ async def run_sweep(sweeper: Sweeper) -> SweepReport:
     """The outbox relay goes last, so it carries the emails the steps queued."""
     report = SweepReport()
     context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
-    for step in STEPS:
-        with SWEEP_STEP_SECONDS.labels(step.run.__name__).time():
-            report.counts[step.done] = await step.run(context)
-    with SWEEP_STEP_SECONDS.labels("relay_outbox").time():
-        report.counts["outbox relayed"] = await relay(
-            sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
+    with sweeper.trace("sweep"):
+        for step in STEPS:
+            name = step.run.__name__
+            with sweeper.trace(f"sweep {name}"), SWEEP_STEP_SECONDS.labels(name).time():
+                report.counts[step.done] = await step.run(context)
+        with sweeper.trace("sweep relay_outbox"), SWEEP_STEP_SECONDS.labels(
+                "relay_outbox").time():
+            report.counts["outbox relayed"] = await relay(
+                sweeper.db, context.now, sweeper.send, redispatch_after=sweeper.redispatch_after)
     return report
 
 

@@ -3,8 +3,11 @@ GraphQL, SQL) join the caller's trace, and a job's span joins the trace that que
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,10 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from caseload.settings import Settings, SettingsError, tracing_wanted
-from caseload.tracing import JobTracing
+from caseload.tracing import JobTracing, spans
+from jobs.sweep.run import Sweeper, run_sweep
+from persistence.database import Database
+from persistence.sandbox_gateway import SandboxGateway
 from tests.platform.test_e2e import process_env
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, Staff
@@ -164,3 +170,35 @@ def test_with_tracing_off_nothing_of_opentelemetry_is_loaded_or_installed(
     assert loaded == "[]"
     assert "OpenTelemetryMiddleware" not in middleware
     assert "RequestIdMiddleware" in middleware
+
+
+def test_a_sweeps_steps_are_spans_of_one_trace(
+    test_env: dict[str, str], provider: TracerProvider, exporter: InMemorySpanExporter
+) -> None:
+    # given a sweep traced as the runtime traces it (its hand-over to the broker refused,
+    # so that no outbox row is claimed for a broker that no worker reads)
+    def refuse(ids: list[uuid.UUID]) -> None:
+        raise RuntimeError("no broker in this test")
+
+    async def sweep() -> None:
+        db = Database(test_env["DATABASE_URL"], pool_size=2)
+        clock = TestClock()
+        sweeper = Sweeper(db, clock, refuse, SandboxGateway(db, clock),
+                          trace=spans(provider, "caseload.sweep"))
+        try:
+            with contextlib.suppress(RuntimeError):
+                await run_sweep(sweeper)
+        finally:
+            await db.dispose()
+
+    # when it runs
+    asyncio.run(sweep())
+
+    # then the sweep is one span, and each of its steps a span inside it
+    finished = exporter.get_finished_spans()
+    [root] = [s for s in finished if s.name == "sweep"]
+    steps = [s.name for s in finished if s.parent is not None
+             and s.parent.span_id == root.context.span_id]
+    assert steps == [f"sweep {name}" for name in (
+        "release_unconfirmed", "retry_refunds", "charge_due_appointments",
+        "auto_cancel_unpaid", "send_reminders", "bill_subscriptions", "relay_outbox")]
