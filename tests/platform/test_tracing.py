@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
+import json
+import logging
 import subprocess
 import sys
 import uuid
@@ -19,6 +22,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
+from caseload.logs import handler
 from caseload.settings import Settings, SettingsError, tracing_wanted
 from caseload.tracing import JobTracing, spans
 from jobs.sweep.run import Sweeper, run_sweep
@@ -146,6 +150,7 @@ def test_an_unknown_trace_exporter_stops_start_up() -> None:
 OFF = """
 import sys
 from caseload.app import create_app
+from caseload.logs import handler
 from caseload.settings import Settings
 app = create_app(Settings.from_env())
 names = [m.cls.__name__ for m in app.user_middleware]
@@ -202,3 +207,26 @@ def test_a_sweeps_steps_are_spans_of_one_trace(
     assert steps == [f"sweep {name}" for name in (
         "release_unconfirmed", "retry_refunds", "charge_due_appointments",
         "auto_cancel_unpaid", "send_reminders", "bill_subscriptions", "relay_outbox")]
+
+
+def test_a_log_line_written_inside_a_span_names_its_trace(provider: TracerProvider) -> None:
+    # given JSON logs
+    stream = io.StringIO()
+    logger = logging.getLogger("caseload.test-trace-logs")
+    logger.addHandler(handler("json", stream))
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        # when a line is written inside a span, and one outside
+        with provider.get_tracer("test").start_as_current_span("work") as span:
+            logger.info("inside")
+        logger.info("outside")
+    finally:
+        logger.handlers.clear()
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+
+    # then the first names the span's trace, the second none
+    inside, outside = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert inside["trace_id"] == format(span.get_span_context().trace_id, "032x")
+    assert "trace_id" not in outside
