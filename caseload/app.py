@@ -23,7 +23,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
-from caseload import graphql_http
+from caseload import graphiql, graphql_http, tracing
 from caseload.client_address import ClientAddressMiddleware
 from caseload.client_pages import client_page_routes
 from caseload.client_pages.api import Api
@@ -32,6 +32,7 @@ from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
 from caseload.edge import EdgeLimitsMiddleware, RequestIdMiddleware
 from caseload.live_socket import MAX_SUBSCRIPTIONS, live_sign_in, start_live, watch_expiry
+from caseload.metrics import OperationMetrics, ScrapeTimeGauges, metrics_route, outbox_gauges
 from caseload.runtime import Runtime
 from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
@@ -57,10 +58,14 @@ _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPP
 
 class GraphQLEndpoint(GraphQL[RequestContext, None]):
     def __init__(
-        self, services: Services, settings: Settings, cost_budget: WindowCostBudget
+        self, services: Services, settings: Settings, cost_budget: WindowCostBudget,
+        tracer_provider: Any = None,
     ) -> None:
+        observers: list[Any] = [OperationMetrics]
+        if tracer_provider is not None:
+            observers.append(tracing.strawberry_extension(tracer_provider))
         super().__init__(
-            create_schema(introspection=settings.introspection),
+            create_schema(introspection=settings.introspection, observers=observers),
             graphql_ide="graphiql" if settings.graphiql else None,
             allow_queries_via_get=True,  # queries only: Strawberry refuses mutations over GET
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
@@ -69,6 +74,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         )
         self.services = services
         self.cost_budget = cost_budget
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()  # the packaged release, never Strawberry's CDN page
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
         header = request.headers.get("authorization", "")
@@ -148,7 +156,8 @@ def create_app(
     in_process = runtime.embedded_broker if run_jobs_in_process is None else run_jobs_in_process
     schedule = in_process if run_scheduler_in_process is None else run_scheduler_in_process
     graphql = GraphQLEndpoint(
-        runtime.services, settings, WindowCostBudget(runtime.limiter, settings.rate_limit_cost))
+        runtime.services, settings, WindowCostBudget(runtime.limiter, settings.rate_limit_cost),
+        runtime.tracer_provider)
 
     async def healthz(_: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -203,6 +212,8 @@ def create_app(
             Route("/readyz", readyz),
             *widget_routes(runtime.db),
             *(client_page_routes(_site(graphql, runtime)) if settings.client_pages else []),
+            *(graphiql.graphiql_routes() if settings.graphiql else ()),
+            *([_metrics(runtime)] if settings.metrics else []),
             *extra_routes,
         ],
         lifespan=lifespan,
@@ -223,6 +234,9 @@ def create_app(
     app.add_middleware(RequestDeadlineMiddleware, seconds=settings.request_timeout_seconds)
     app.add_middleware(ClientAddressMiddleware, trusted_proxies=settings.trusted_proxies)
     app.add_middleware(RequestIdMiddleware, expose_sql_count=settings.expose_sql_count)
+    if runtime.tracer_provider is not None:  # outermost: the span holds the whole request
+        middleware, options = tracing.asgi_middleware(runtime.tracer_provider)
+        app.add_middleware(middleware, **options)
     return app
 
 
@@ -236,6 +250,9 @@ def _site(graphql: GraphQLEndpoint, runtime: Runtime) -> Site:
         sign_in_lasts=settings.token_ttl, https=settings.app_url.startswith("https:"),
         clock=runtime.clock,
     )
+def _metrics(runtime: Runtime) -> BaseRoute:
+    gauges = ScrapeTimeGauges([outbox_gauges(runtime.db, runtime.outbox_policy())])
+    return metrics_route(gauges, runtime.clock, runtime.settings.metrics_token)
 
 
 def _budget_key(viewer: Any, widget: Any, request: Any) -> str:

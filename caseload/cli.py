@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 import threading
 from importlib import metadata
 from typing import TYPE_CHECKING
 
-from caseload.settings import Settings, SettingsError
+from caseload.settings import Settings, SettingsError, log_format
 
 if TYPE_CHECKING:
     from caseload.runtime import Runtime
@@ -81,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn's own proxy headers trust any X-Forwarded-For from loopback; the app reads
     # them from TRUSTED_PROXIES only.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
-                proxy_headers=False)
+                proxy_headers=False, log_config=None)  # its lines go through ours
     return 0
 
 
@@ -101,6 +100,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
               "`caseload serve`; set REDIS_URL to run workers on their own.", file=sys.stderr)
         return 2
     runtime = Runtime(settings)
+    _serve_metrics(args)
     runtime.start_worker(threads=args.threads)
     print(f"Caseload worker with {args.threads} threads on {_redact(settings.redis_url)}; "
           "Ctrl+C stops it.")
@@ -109,12 +109,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_scheduler(_: argparse.Namespace) -> int:
+def _serve_metrics(args: argparse.Namespace) -> None:
+    """A worker's or scheduler's own metrics (jobs, sweep steps), for Prometheus to scrape;
+    `caseload serve` has /metrics instead."""
+    if args.metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(args.metrics_port, addr=args.metrics_host)
+        print(f"  metrics:  http://{args.metrics_host}:{args.metrics_port}/metrics")
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
     from caseload.runtime import Runtime
     from jobs.scheduler import run_scheduler
 
     settings = _settings()
     runtime = Runtime(settings)
+    _serve_metrics(args)
     if runtime.embedded_broker:
         runtime.start_worker()  # the in-process broker needs a worker in this process
 
@@ -309,7 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker = command("worker")
     worker.add_argument("--threads", type=int, default=8, help="worker threads")
     worker.set_defaults(run=cmd_worker)
-    command("scheduler").set_defaults(run=cmd_scheduler)
+    scheduler = command("scheduler")
+    scheduler.set_defaults(run=cmd_scheduler)
+    for parser_ in (worker, scheduler):
+        parser_.add_argument("--metrics-port", type=int, default=0,
+                             help="serve Prometheus metrics on this port (0: none)")
+        parser_.add_argument("--metrics-host", default="127.0.0.1",
+                             help="address the metrics port listens on")
     sweep = command("sweep")
     sweep.add_argument("--dry-run", action="store_true",
                        help="print what is due now without doing any of it")
@@ -343,9 +360,13 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    for noisy in ("dramatiq", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from caseload.logs import configure_logging
+
+    try:
+        configure_logging(log_format())
+    except SettingsError as error:
+        print(f"caseload: {error}", file=sys.stderr)
+        return 2
     args = build_parser().parse_args(argv)
     return int(args.run(args))
 

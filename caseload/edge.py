@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from caseload.logs import current_request_id
+from caseload.metrics import observe_request
 from persistence.database import StatementCounter, statement_counter
-from resolvers.shared.limits import BudgetUnavailable, Limit, RateLimiter
+from resolvers.shared.limits import RATE_LIMIT_REFUSALS, BudgetUnavailable, Limit, RateLimiter
 from schema.shared.extensions import MAX_BATCH
 
 logger = logging.getLogger("caseload")
@@ -63,13 +66,16 @@ class RequestIdMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         counter = StatementCounter()
         token = statement_counter.set(counter)
+        logged_as = current_request_id.set(request_id)
+        began, status = time.perf_counter(), 500
 
         started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
+            nonlocal started, status
             if message["type"] == "http.response.start":
                 started = True
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 if self.expose_sql_count:
@@ -86,7 +92,10 @@ class RequestIdMiddleware:
             await refuse(send_with_headers, 500, "INTERNAL_SERVER_ERROR",
                          "Internal server error.", requestId=request_id)
         finally:
+            observe_request(scope["path"], status, time.perf_counter() - began,
+                            counter.count)
             statement_counter.reset(token)
+            current_request_id.reset(logged_as)
 
 
 Identify = Callable[[str], str | None]
@@ -134,6 +143,8 @@ class EdgeLimitsMiddleware:
             await budgets_unavailable(send, unavailable, readable_by(headers))
             return
         if retry_after is not None:
+            RATE_LIMIT_REFUSALS.labels(
+                "signed_in" if bucket.startswith("account:") else "anonymous").inc()
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests; try again in {retry_after} seconds.",
                          {"Retry-After": str(retry_after), **readable_by(headers)})

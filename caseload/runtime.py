@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import dramatiq
 from dramatiq import Worker
 
+from caseload import tracing
 from caseload.live import LocalFanout, RedisLive
 from caseload.ratelimit import make_rate_limiter
 from caseload.settings import Settings
@@ -20,7 +23,7 @@ from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
 from jobs.email.adapters import FolderMailer, Mailer, SmtpMailer
 from jobs.relay import relay
-from jobs.sweep.run import Sweeper
+from jobs.sweep.run import Sweeper, untraced
 from persistence.database import Database
 from persistence.outbox import RetryPolicy
 from persistence.sandbox_gateway import SandboxGateway
@@ -41,11 +44,20 @@ def make_mailer(settings: Settings) -> Mailer:
 
 
 class Runtime:
-    def __init__(self, settings: Settings, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], datetime] = utc_now, *,
+        tracer_provider: Any = None,
+    ) -> None:
+        """`tracer_provider`: an OpenTelemetry one (tests); by default the OTEL_* variables
+        make one, or tracing stays off."""
         self.settings = settings
         self.clock = clock
-        self.db = Database(settings.database_url)
+        self.tracer_provider = tracer_provider or (
+            tracing.provider_from_env(os.environ) if settings.tracing else None)
+        self.db = self._traced(Database(settings.database_url))
         self.broker: dramatiq.Broker = make_broker(settings.redis_url, settings.redis_namespace)
+        if self.tracer_provider is not None:
+            self.broker.add_middleware(tracing.JobTracing(self.tracer_provider))
         self.actors: Actors = declare_actors(self.broker, self.job_context)
         self.mailer = make_mailer(settings)
         self.limiter = make_rate_limiter(
@@ -82,7 +94,7 @@ class Runtime:
         with self._job_lock:
             if self._job_context is None:
                 self._job_context = JobContext(
-                    db=Database(self.settings.database_url, pool_size=4),
+                    db=self._traced(Database(self.settings.database_url, pool_size=4)),
                     mailer=self.mailer,
                     clock=self.clock,
                     app_url=self.settings.app_url,
@@ -92,14 +104,22 @@ class Runtime:
                 )
             return self._job_context
 
+    def _traced(self, db: Database) -> Database:
+        if self.tracer_provider is not None:
+            for engine in {db.write_engine, db.read_engine}:
+                tracing.trace_engine(engine, self.tracer_provider)
+        return db
+
     def send_outbox(self, ids: list[uuid.UUID]) -> None:
         self.actors.send_outbox(ids)
 
     def sweeper(self, db: Database | None = None) -> Sweeper:
         """The sweep's parts, on this process's engine or on `db` (another event loop's)."""
         db = db or self.db
+        trace = (tracing.spans(self.tracer_provider, "caseload.sweep")
+                 if self.tracer_provider is not None else untraced)
         return Sweeper(db, self.clock, self.send_outbox, SandboxGateway(db, self.clock),
-                       self.outbox_policy())
+                       self.outbox_policy(), trace)
 
     def outbox_policy(self) -> RetryPolicy:
         return RetryPolicy(self.settings.outbox_redispatch_after,

@@ -85,8 +85,11 @@ class _Environment(BaseSettings):
     request_timeout_seconds: float = Field(REQUEST_TIMEOUT_SECONDS,
                                            alias="REQUEST_TIMEOUT_SECONDS", gt=0, lt=3600,
                                            allow_inf_nan=False)
+    log_format: Literal["text", "json"] = Field("text", alias="CASELOAD_LOG_FORMAT")
+    metrics: bool | None = Field(None, alias="CASELOAD_METRICS")
+    metrics_token: str | None = Field(None, alias="METRICS_TOKEN", min_length=16)
 
-    @field_validator("env", mode="before")
+    @field_validator("env", "log_format", mode="before")
     @classmethod
     def _mode(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
@@ -146,6 +149,9 @@ ALLOWED = {
     "REQUEST_TIMEOUT_SECONDS": "a number of seconds above 0 and below 3600, e.g. 5",
     "TRUSTED_PROXIES": "addresses or CIDR ranges, comma-separated, e.g. 10.0.0.0/8, 192.0.2.7",
     "SIGN_IN_FAILURES": "FAILURES/SECONDS, both positive whole numbers, e.g. 5/900",
+    "CASELOAD_LOG_FORMAT": "text or json",
+    "CASELOAD_METRICS": "1 or 0",
+    "METRICS_TOKEN": "a secret of at least 16 characters, sent as Authorization: Bearer",
     "ARGON2_MEMORY_KIB": f"a whole number of KiB from 64 to {4 * 2**20} "
                          f"({ARGON2_PRODUCTION_MINIMUM_KIB} at least in production)",
 }
@@ -162,8 +168,11 @@ def _read(environ: Mapping[str, str]) -> _Environment:
 
 def _refusal(error: Any, given: Mapping[str, str]) -> str:
     name = str(error["loc"][0]) if error["loc"] else "?"
-    shown = _without_password(given.get(name, ""))
+    shown = "***" if name in _SECRETS else _without_password(given.get(name, ""))
     return f"{name}={shown!r} is not allowed: use {ALLOWED.get(name, 'a valid value')}."
+
+
+_SECRETS = {"METRICS_TOKEN"}
 
 
 def _without_password(value: str) -> str:
@@ -202,6 +211,10 @@ class Settings:
     argon2_memory_kib: int = ARGON2_MEMORY_KIB
     request_timeout_seconds: float = REQUEST_TIMEOUT_SECONDS
     client_pages: bool = True
+    log_format: str = "text"
+    metrics: bool = True
+    metrics_token: str | None = None
+    tracing: bool = False
 
     @property
     def production(self) -> bool:
@@ -268,6 +281,12 @@ class Settings:
             argon2_memory_kib=_argon2_memory(read.argon2_memory_kib, production),
             request_timeout_seconds=read.request_timeout_seconds,
             client_pages=_client_pages(read),
+            log_format=read.log_format,
+            # Off in production unless asked for, or protected by a token.
+            metrics=(read.metrics if read.metrics is not None
+                     else not production or read.metrics_token is not None),
+            metrics_token=read.metrics_token,
+            tracing=tracing_wanted(os.environ if environ is None else environ),
         )
 
 
@@ -278,6 +297,40 @@ def _client_pages(read: _Environment) -> bool:
     if read.client_pages is not None:
         return read.client_pages
     return "app_url" not in read.model_fields_set
+
+
+_OTLP_ENDPOINTS = ("OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+
+
+def tracing_wanted(environ: Mapping[str, str]) -> bool:
+    """OpenTelemetry's own variables decide: OTEL_TRACES_EXPORTER names an exporter (otlp,
+    console) or an OTLP endpoint is set; OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none
+    turn it off whatever else is set."""
+    if environ.get("OTEL_SDK_DISABLED", "").strip().lower() == "true":
+        return False
+    exporters = trace_exporters(environ)
+    if exporters:
+        return exporters != ["none"]
+    return any(environ.get(name, "").strip() for name in _OTLP_ENDPOINTS)
+
+
+TRACE_EXPORTERS = ("otlp", "console", "none")
+
+
+def trace_exporters(environ: Mapping[str, str]) -> list[str]:
+    given = environ.get("OTEL_TRACES_EXPORTER", "")
+    exporters = [e.strip().lower() for e in given.split(",") if e.strip()]
+    if set(exporters) - set(TRACE_EXPORTERS):
+        raise SettingsError(f"OTEL_TRACES_EXPORTER={given!r} is not allowed: use otlp, "
+                            "console or none (comma-separated).")
+    return exporters
+
+
+def log_format(environ: Mapping[str, str] | None = None) -> str:
+    """CASELOAD_LOG_FORMAT alone, checked as from_env checks it: logging is set up before
+    any command reads the rest (and so before anything is made under CASELOAD_VAR_DIR)."""
+    environ = os.environ if environ is None else environ
+    return _read({k: v for k, v in environ.items() if k == "CASELOAD_LOG_FORMAT"}).log_format
 
 
 def _argon2_memory(kib: int, production: bool) -> int:

@@ -18,6 +18,8 @@ from dramatiq.middleware import AsyncIO
 
 from jobs.context import JobContext
 from jobs.delivery import process_outbox_row
+from jobs.metrics import JobMetrics
+from jobs.running import JobIds, on_event_loop
 
 QUEUE = "caseload"
 REDIS_CONNECT_TIMEOUT = 0.5  # seconds
@@ -40,6 +42,8 @@ def make_broker(redis_url: str | None, namespace: str = "caseload") -> dramatiq.
         broker = StubBroker()
         broker.emit_after("process_boot")
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(JobIds())
+    broker.add_middleware(JobMetrics())
     return broker
 
 
@@ -64,5 +68,5 @@ def declare_actors(broker: dramatiq.Broker, job_context: Callable[[], JobContext
         process_outbox=dramatiq.actor(
             actor_name="process_outbox", queue_name=QUEUE, broker=broker,
             max_retries=0,  # the outbox relay owns retries (persistence.outbox)
-        )(process_outbox),
+        )(on_event_loop(process_outbox)),
     )

@@ -73,12 +73,13 @@ async def _deliver_once(jc: JobContext, outbox_id: uuid.UUID, intent: EmailInten
             message_id=mid, now=jc.clock())
     if earlier is Delivery.SENT:
         return
+    # Recipients are people: lines at INFO and above name the outbox row, never an address.
     if earlier is Delivery.IN_DOUBT:
-        logger.warning("%s email to %s may have gone out before a crash; sending it again "
-                       "as the same message %s", intent.template, intent.to, mid)
+        logger.warning("%s email of outbox row %s may have gone out before a crash; sending "
+                       "it again as the same message", intent.template, outbox_id)
     rendered = render(intent.template, intent.values)
     await jc.mailer.send(Email(to=intent.to, subject=rendered.subject, text=rendered.text,
                                html=rendered.html, sender=jc.sender, message_id=mid))
     async with jc.db.new_write_tx() as tx, tx.begin():
         await deliveries.mark_sent(tx, outbox_id, intent.to, intent.template, jc.clock())
-    logger.info("sent %s email to %s", intent.template, intent.to)
+    logger.info("sent %s email of outbox row %s", intent.template, outbox_id)

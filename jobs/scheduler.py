@@ -11,6 +11,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from jobs.running import sweep_job
 from jobs.sweep.run import Sweeper, SweepReport, relay_outbox, run_sweep
 from persistence.sweep_lock import sweep_lock
 
@@ -22,10 +23,11 @@ logger = logging.getLogger("caseload.scheduler")
 async def sweep_once(sweeper: Sweeper, *, wait: bool = False) -> SweepReport | None:
     """One sweep under the lock; None when another run holds it and `wait` is off.
     With `wait`, it waits for the running sweep to end, then sweeps."""
-    async with sweep_lock(sweeper.db, wait=wait) as held:
-        if not held:
-            return None
-        return await run_sweep(sweeper)
+    with sweep_job():
+        async with sweep_lock(sweeper.db, wait=wait) as held:
+            if not held:
+                return None
+            return await run_sweep(sweeper)
 
 
 async def run_scheduler(
@@ -36,10 +38,11 @@ async def run_scheduler(
     ticks_per_sweep = max(1, round(INTERVAL / relay_interval))
     tick = 0
     while not stop.is_set():
-        if tick % ticks_per_sweep == 0:
-            await _sweep(sweeper)
-        else:
-            await _relay(sweeper)
+        with sweep_job():
+            if tick % ticks_per_sweep == 0:
+                await _sweep(sweeper)
+            else:
+                await _relay(sweeper)
         tick += 1
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=relay_interval.total_seconds())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import strawberry
@@ -99,15 +100,18 @@ class CaseloadSchema(strawberry.Schema):
         log_unexpected(errors, getattr(context, "request_id", None))
 
 
-def create_schema(*, introspection: bool = True) -> strawberry.Schema:
+def create_schema(
+    *, introspection: bool = True, observers: Sequence[Any] = ()
+) -> strawberry.Schema:
+    """`observers`: extensions the composition root adds (metrics, tracing)."""
     # With introspection off, validation errors suggest no names either. Variables are
     # checked before sign-in: a request that cannot run is refused as such to anyone.
     # Parsing and validating depend on the document alone (limits included: a variable page
     # size counts as the largest), so each distinct document is parsed and validated once.
     request_errors = RequestErrors if introspection else RequestErrorsWithoutSuggestions
     extensions: list[Any] = [
-        TokenLimit, lambda: ParsedOnce(maxsize=DOCUMENTS_CACHED), limit_rules, request_errors,
-        RequireSignIn, WidgetScope, InputTextLimits, QueryCost, ErrorPolicy,
+        *observers, TokenLimit, lambda: ParsedOnce(maxsize=DOCUMENTS_CACHED), limit_rules,
+        request_errors, RequireSignIn, WidgetScope, InputTextLimits, QueryCost, ErrorPolicy,
     ]
     if not introspection:
         extensions.append(DisableIntrospection)

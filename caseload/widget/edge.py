@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caseload.edge import budgets_unavailable, cors_headers, refuse
 from persistence.database import Database
-from resolvers.shared.limits import BudgetUnavailable, Limit, RateLimiter
+from resolvers.shared.limits import RATE_LIMIT_REFUSALS, BudgetUnavailable, Limit, RateLimiter
 from resolvers.widgets.publishable_keys import (
     WIDGET_ACCESS,
     KeyRefused,
@@ -64,6 +64,7 @@ class PublishableKeyMiddleware:
             await budgets_unavailable(send, unavailable, cors)
             return
         if retry_after is not None:
+            RATE_LIMIT_REFUSALS.labels("publishable_key").inc()
             await refuse(send, 429, "RATE_LIMITED",
                          f"Too many requests for this key; try again in {retry_after} seconds.",
                          {"Retry-After": str(retry_after), **cors})

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from domain.accounts.payments import PaymentGateway
+from jobs.metrics import SWEEP_STEP_SECONDS
 from jobs.relay import Send, relay
 from jobs.sweep.cancellations import auto_cancel_unpaid, count_unpaid
 from jobs.sweep.charges import charge_due_appointments, count_due_charges
@@ -70,6 +73,14 @@ STEPS: list[Step] = [
 ]
 
 
+Trace = Callable[[str], AbstractContextManager[object]]
+"""A span named so around a block (tracing on), or nothing."""
+
+
+def untraced(_: str) -> AbstractContextManager[object]:
+    return contextlib.nullcontext()
+
+
 @dataclass(frozen=True)
 class Sweeper:
     """Everything a sweep needs, bound to one database (and so to one event loop)."""
@@ -79,6 +90,7 @@ class Sweeper:
     send: Send
     payments: PaymentGateway
     outbox_policy: RetryPolicy = outbox.DEFAULT_POLICY
+    trace: Trace = untraced
 
 
 @dataclass
@@ -93,9 +105,14 @@ async def run_sweep(sweeper: Sweeper) -> SweepReport:
     """The outbox relay goes last, so it carries the emails the steps queued."""
     report = SweepReport()
     context = SweepContext(sweeper.db, sweeper.clock(), sweeper.payments)
-    for step in STEPS:
-        report.counts[step.done] = await step.run(context)
-    report.counts["outbox relayed"] = await relay_outbox(sweeper, context.now)
+    with sweeper.trace("sweep"):
+        for step in STEPS:
+            name = step.run.__name__
+            with sweeper.trace(f"sweep {name}"), SWEEP_STEP_SECONDS.labels(name).time():
+                report.counts[step.done] = await step.run(context)
+        with sweeper.trace("sweep relay_outbox"), SWEEP_STEP_SECONDS.labels(
+                "relay_outbox").time():
+            report.counts["outbox relayed"] = await relay_outbox(sweeper, context.now)
     return report
 
 

@@ -9,7 +9,7 @@ import hashlib
 from dataclasses import dataclass
 
 from resolvers.shared.context import RequestContext
-from resolvers.shared.limits import Limit, RateLimiter
+from resolvers.shared.limits import RATE_LIMIT_REFUSALS, Limit, RateLimiter
 
 NOTICE_WINDOW_SECONDS = 24 * 60 * 60  # the owner hears of a lock at most once a day
 
@@ -36,6 +36,7 @@ class SignInGuard:
         bucket = email_bucket("sign-in-failures", email)
         retry_after = await self.limiter.wait(bucket, self.failures)
         if retry_after is not None:
+            RATE_LIMIT_REFUSALS.labels("sign_in").inc()
             raise SignInPaused(retry_after)
 
     async def failed(self, email: str) -> bool:

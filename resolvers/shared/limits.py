@@ -6,6 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from prometheus_client import Counter
+
+RATE_LIMIT_REFUSALS = Counter(
+    "caseload_rate_limit_refusals_total",
+    "Requests or operations refused by a limit: anonymous, signed_in, publishable_key "
+    "(requests over a budget), query_cost (THROTTLED), sign_in (paused after failures)",
+    ["limit"])
+
 
 @dataclass(frozen=True)
 class Limit:

@@ -19,6 +19,7 @@ from graphql import GraphQLError
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
+from resolvers.shared.limits import RATE_LIMIT_REFUSALS
 from schema.shared.extensions import requested_cost
 
 COST_BUDGET = "cost_budget"  # RequestContext.extra: the CostBudget, set by the app
@@ -67,6 +68,7 @@ class QueryCost(SchemaExtension):
             if budget is not None:
                 before = await budget.left(key)
                 if self.requested > before.left:
+                    RATE_LIMIT_REFUSALS.labels("query_cost").inc()
                     ctx.result = GraphQLExecutionResult(data=None, errors=[_throttled(before)])
         yield
         result = ctx.result

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -32,10 +33,12 @@ class RunningServer:
         self.thread.join(timeout=30)
 
 
-def start_server(settings: Settings, clock: TestClock, *, jobs: bool = True) -> RunningServer:
+def start_server(
+    settings: Settings, clock: TestClock, *, jobs: bool = True, tracer_provider: Any = None
+) -> RunningServer:
     """`jobs=False` for a second server in the process: Dramatiq's asyncio event loop thread
     is process-wide, and a second worker stopping would take it from the first."""
-    runtime = Runtime(settings, clock=clock)
+    runtime = Runtime(settings, clock=clock, tracer_provider=tracer_provider)
     app = create_app(settings, runtime=runtime, run_jobs_in_process=jobs,
                      run_scheduler_in_process=False)
     port = free_port()
