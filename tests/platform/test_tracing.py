@@ -205,8 +205,9 @@ def test_a_sweeps_steps_are_spans_of_one_trace(
     steps = [s.name for s in finished if s.parent is not None
              and s.parent.span_id == root.context.span_id]
     assert steps == [f"sweep {name}" for name in (
-        "release_unconfirmed", "retry_refunds", "charge_due_appointments",
-        "auto_cancel_unpaid", "send_reminders", "bill_subscriptions", "relay_outbox")]
+        "expire_offers", "release_unconfirmed", "retry_refunds", "charge_due_appointments",
+        "auto_cancel_unpaid", "send_reminders", "bill_subscriptions", "offer_group_places",
+        "relay_outbox")]
 
 
 def test_a_log_line_written_inside_a_span_names_its_trace(provider: TracerProvider) -> None:
