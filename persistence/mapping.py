@@ -11,6 +11,7 @@ from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Practice, Practitioner
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
+from domain.appointments.time_off import TimeOff
 from domain.billing.invoices import Invoice, InvoicePayment
 from domain.billing.packages import Package
 from domain.clients.clients import Client, ClientInvite
@@ -88,6 +89,7 @@ def _map_appointments() -> None:
     )
     mapper_registry.map_imperatively(Charge, tables.charges)
     mapper_registry.map_imperatively(ReservedSlot, tables.reserved_slots)
+    mapper_registry.map_imperatively(TimeOff, tables.time_off)
 
 
 def _map_group_sessions() -> None:

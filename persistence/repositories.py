@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, insert, or_, select, update
@@ -16,6 +16,7 @@ from domain.accounts.practice import Account, Practice, Practitioner
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
+from domain.appointments.time_off import TimeOff
 from domain.billing.invoices import Invoice, InvoicePayment, PaymentStatus
 from domain.billing.packages import Package
 from domain.clients.clients import Client, ClientInvite
@@ -185,6 +186,10 @@ class Appointments(Repository[Appointment]):
             query = query.where(t.c.id != excluding)
         return [(row.starts_at, row.ends_at) for row in await self.tx.execute(query)]
 
+    async def by_reference(self, practice_id: uuid.UUID, reference: str) -> Appointment | None:
+        t = tables.appointments
+        return await self.first(t.c.practice_id == practice_id, t.c.reference == reference)
+
     async def upcoming_of_relationship(
         self, relationship_id: uuid.UUID, now: datetime
     ) -> list[Appointment]:
@@ -270,6 +275,31 @@ class ReservedSlots(Repository[ReservedSlot]):
 
     async def remove(self, slot: ReservedSlot) -> None:
         await self.tx.delete(slot)
+
+
+class TimeOffs(Repository[TimeOff]):
+    model = TimeOff
+
+    async def touching(
+        self, practice_id: uuid.UUID, practitioner_id: uuid.UUID | None, start: datetime,
+        end: datetime,
+    ) -> list[TimeOff]:
+        """The practitioner's time off and the practice's closures whose local dates come
+        within a day of [start, end) (local dates and UTC differ by under a day)."""
+        t = tables.time_off
+        whose = (t.c.practitioner_id.is_(None) if practitioner_id is None
+                 else or_(t.c.practitioner_id.is_(None), t.c.practitioner_id == practitioner_id))
+        result = await self.tx.execute(
+            select(TimeOff).where(
+                t.c.practice_id == practice_id, whose,
+                t.c.starts_on <= (end + timedelta(days=1)).date(),
+                t.c.ends_on >= (start - timedelta(days=1)).date(),
+            ).order_by(t.c.starts_on, t.c.id)
+        )
+        return list(result.scalars())
+
+    async def remove(self, entry: TimeOff) -> None:
+        await self.tx.delete(entry)
 
 
 class IdempotencyKeys:

@@ -37,6 +37,7 @@ from persistence.repositories import (
     ReservedSlots,
     Services,
     Subscriptions,
+    TimeOffs,
 )
 
 AfterCommit = Callable[[list[uuid.UUID]], Awaitable[None]]
@@ -83,6 +84,7 @@ class UnitOfWork:
         self.appointments = Appointments(self.tx)
         self.charges = Charges(self.tx)
         self.reserved_slots = ReservedSlots(self.tx)
+        self.time_off = TimeOffs(self.tx)
         self.idempotency_keys = IdempotencyKeys(self.tx)
         self.services = Services(self.tx)
         self.group_sessions = GroupSessions(self.tx)

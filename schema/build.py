@@ -16,6 +16,7 @@ from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
 from schema.appointments.changes import AppointmentChangeMutations, MyAppointmentsQueries
+from schema.appointments.time_off import TimeOff, TimeOffMutations
 from schema.appointments.types import Appointment, Charge, ReservedSlot
 from schema.billing.invoice_operations import InvoiceMutations
 from schema.billing.invoice_types import Invoice
@@ -61,11 +62,12 @@ MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     AppointmentChangeMutations, AttendanceMutations,
     GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
-    PackageMutations, WidgetMutations,
+    PackageMutations, WidgetMutations, TimeOffMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Appointment, Charge, ReservedSlot,
     Service, GroupSession, GroupSubscription, Invoice, ClientLink, IntakeForm, Package,
+    TimeOff,
 ]
 
 

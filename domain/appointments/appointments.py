@@ -13,6 +13,7 @@ from domain.accounts.practice import Weekday
 from domain.appointments import policy
 from domain.appointments.availability import check_duration
 from domain.appointments.policy import AppointmentStatus, Cancellation, CancelledBy
+from domain.appointments.references import new_reference
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.events import Aggregate, Event
 
@@ -115,6 +116,9 @@ class Appointment(Aggregate):
     # A guest booking for an email on file, held until the owner of that email confirms it
     # (domain/widgets/guest_booking.py): never announced, reminded or charged while held.
     held_until: datetime | None = None
+    reference: str = field(default_factory=new_reference)
+    # iCalendar SEQUENCE of the session's event: one more with each change announced.
+    calendar_sequence: int = 0
 
     @property
     def client_ids(self) -> list[uuid.UUID]:
@@ -151,6 +155,7 @@ class Appointment(Aggregate):
         self.cancelled_at = now
         self.cancelled_by = CancelledBy.PRACTICE
         self.cancel_reason = "Not confirmed in time by the owner of the booker's email."
+        self.calendar_sequence += 1
 
     def cancel(
         self, by: CancelledBy, now: datetime, notice_hours: int, reason: str | None = None
@@ -162,6 +167,7 @@ class Appointment(Aggregate):
         self.cancelled_at = now
         self.cancelled_by = by
         self.cancel_reason = (reason or "").strip()[:500] or None
+        self.calendar_sequence += 1
         self.record(AppointmentCancelled(self.practice_id, self.id, outcome.late))
         return outcome
 
@@ -180,11 +186,13 @@ class Appointment(Aggregate):
         previous = self.starts_at
         self.starts_at, self.ends_at = starts_at, starts_at + length
         self.reminder_sent_at = None  # the new time deserves its own reminder
+        self.calendar_sequence += 1
         self.record(AppointmentRescheduled(self.practice_id, self.id, previous.isoformat()))
 
     def auto_cancel(self, now: datetime) -> None:
         self.status = AppointmentStatus.AUTO_CANCELLED
         self.cancelled_at = now
+        self.calendar_sequence += 1
         self.record(AppointmentAutoCancelled(self.practice_id, self.id))
 
     def settle_due_charge(self, charge: Charge, now: datetime, *, new: bool) -> None:

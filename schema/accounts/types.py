@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from schema.clients.types import Client
 
 if TYPE_CHECKING:
+    from schema.appointments.time_off import TimeOff
     from schema.appointments.types import ReservedSlot
 
 
@@ -70,6 +71,19 @@ class Practice(Node):
         loader = context(info).loaders.practitioners_by_practice_id
         return [Practitioner.from_entity(p) for p in await loader.load(self.practice_id)]
 
+    @strawberry.field(description="Staff only (empty for anyone else): the practice's "
+                      "closures not yet over, earliest first.")
+    async def closures(
+        self, info: strawberry.Info
+    ) -> list[Annotated[TimeOff, strawberry.lazy("schema.appointments.time_off")]]:
+        from schema.appointments.time_off import TimeOff
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []
+        loader = ctx.loaders.appointments.closures_by_practice_id
+        return [TimeOff.from_entity(e) for e in await loader.load(self.practice_id)]
+
 
 @strawberry.type
 class Practitioner(Node):
@@ -121,6 +135,19 @@ class Practitioner(Node):
             return []  # the practice's planning, not the client's
         loader = ctx.loaders.appointments.reserved_slots_by_practitioner_id
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
+
+    @strawberry.field(description="Staff only (empty for anyone else): the practitioner's "
+                      "own time off not yet over, earliest first (closures: Practice.closures).")
+    async def time_off(
+        self, info: strawberry.Info
+    ) -> list[Annotated[TimeOff, strawberry.lazy("schema.appointments.time_off")]]:
+        from schema.appointments.time_off import TimeOff
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []
+        loader = ctx.loaders.appointments.time_off_by_practitioner_id
+        return [TimeOff.from_entity(e) for e in await loader.load(self.practitioner_id)]
 
 
 @strawberry.type

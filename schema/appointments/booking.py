@@ -37,6 +37,11 @@ class BookAppointmentInput:
         description="Pay with a credit from this package instead of the payer's card.",
     )
     idempotency_key: str | None = strawberry.UNSET
+    allow_during_time_off: bool = strawberry.field(
+        default=False,
+        description="Practice side: book inside the practitioner's time off or a practice "
+        "closure anyway (TIME_OFF otherwise). Clients and guests never book inside one.",
+    )
 
 
 @strawberry.type(name="SessionPayload")
@@ -78,6 +83,7 @@ class AppointmentMutations:
             duration_minutes=input.duration_minutes,
             package_id=optional_node_id(given(input.package_id), "Package"),
             idempotency_key=given(input.idempotency_key),
+            allow_during_time_off=input.allow_during_time_off,
         )
         appointment = await booking.book_appointment(context(info), request)
         return AppointmentPayload(appointment=Appointment.from_entity(appointment))

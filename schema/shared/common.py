@@ -19,6 +19,14 @@ ErrorCode = strawberry.enum(domain_errors.ErrorCode, name="ErrorCode")
 Weekday = strawberry.enum(domain_practice.Weekday, name="Weekday")
 Role = strawberry.enum(domain_practice.Role, name="Role")
 
+# Codes added after the contract, described here (the domain's enum knows no GraphQL).
+_ERROR_CODE_DESCRIPTIONS = {
+    "TIME_OFF": "The time falls in the practitioner's time off or a practice closure; the "
+    "practice may book it anyway with allowDuringTimeOff.",
+}
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _ERROR_CODE_DESCRIPTIONS.get(_value.name, _value.description)
+
 @strawberry.interface
 class Node:
     id: strawberry.ID

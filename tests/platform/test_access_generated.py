@@ -55,6 +55,8 @@ OPENS = {"bookAndManageAppointments": {"Session", "Relationship"},
 PRACTICE_LEVEL = {"Practice", "Practitioner", "Service", "GroupSession"}
 REQUEST_FORM = """mutation F($input: RequestIntakeFormInput!) {
   requestIntakeForm(input: $input) { form { id } userErrors { code } } }"""
+ADD_TIME_OFF = """mutation T($input: AddTimeOffInput!) {
+  addTimeOff(input: $input) { timeOff { id } userErrors { code } } }"""
 CHARGE = "query C($id: ID!) { node(id: $id) { ... on Session { charge { id } } } }"
 _ID = re.compile(r'"id":\s*"([^"]+)"')
 
@@ -109,6 +111,9 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
     service = create_service(client, owner, "Yoga")
     group = new_group_session(client, owner, service)
     enrolment = enrolled(client, owner, clientId=victim, sessionId=group, firstDate="2027-06-01")
+    time_off = client.data(ADD_TIME_OFF, {"input": {
+        "practitionerId": owner.practitioner_id, "startsOn": "2099-01-04"}},
+        token=owner.token)["addTimeOff"]["timeOff"]["id"]
     nodes = {
         "Practice": owner.practice_id, "Practitioner": owner.practitioner_id, "Client": victim,
         "Relationship": relationship, "Session": appointment, "Charge": charge,
@@ -117,6 +122,7 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
         "Invoice": enrolment["invoice"]["id"],
         "Package": sold(client, owner, victim)["id"],
         "IntakeForm": form["requestIntakeForm"]["form"]["id"],
+        "TimeOff": time_off,
     }
     private = set(nodes) - PRACTICE_LEVEL
     everything = set(nodes) | {"ClientLink"}
