@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.appointments import booking
+from resolvers.appointments import booking, references
 from schema.appointments.types import Appointment, TimeSlot
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.shared.common import (
@@ -67,6 +67,20 @@ class AppointmentQueries:
         )
         slots = await booking.available_times(context(info), request)
         return [TimeSlot(starts_at=s.starts_at, ends_at=s.ends_at) for s in slots]
+
+
+    @strawberry.field(
+        description="A session of your practice by its short bookingReference (case, spaces "
+        "and dashes ignored): NOT_FOUND for one you may not see, or of another practice."
+    )
+    @refusals_as_query_errors
+    async def session_by_booking_reference(
+        self, info: strawberry.Info,
+        reference: Annotated[str, strawberry.argument(
+            description="The reference, e.g. K7QXM2PA.")],
+    ) -> Appointment:
+        found = await references.appointment_by_reference(context(info), reference)
+        return Appointment.from_entity(found)
 
 
 @strawberry.type

@@ -119,6 +119,11 @@ class Appointment(Node):
             entity=appointment,
         )
 
+    @strawberry.field(description="The short reference people read out and type, e.g. "
+                      "K7QXM2PA: 8 characters without 0, O, 1 or I, unique in the practice.")
+    def booking_reference(self) -> str:
+        return self.entity.reference
+
     @strawberry.field
     async def practitioner(self, info: strawberry.Info) -> Practitioner:
         found = await context(info).loaders.practitioner_by_id.load(

@@ -80,6 +80,8 @@ class PublicPractice:
 @strawberry.type(description="A session booked through a widget, as the guest is told it.")
 class GuestBooking:
     reference: strawberry.ID
+    booking_reference: str = strawberry.field(
+        description="The short reference to quote, e.g. K7QXM2PA (Session.bookingReference).")
     starts_at: datetime
     ends_at: datetime
     practitioner: PublicPractitioner
@@ -91,6 +93,7 @@ class GuestBooking:
         appointment = booking.appointment
         return cls(
             reference=strawberry.ID(to_global_id("Session", appointment.id)),
+            booking_reference=appointment.reference,
             starts_at=appointment.starts_at, ends_at=appointment.ends_at,
             practitioner=PublicPractitioner.from_domain(booking.practitioner,
                                                         appointment.currency),
