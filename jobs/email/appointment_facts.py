@@ -15,7 +15,10 @@ from domain.appointments.appointments import Appointment
 from domain.clients.clients import Client
 from domain.clients.links import ClientLink, Permission
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from persistence import tables
+from resolvers.appointments import calendar_files
+from resolvers.appointments.calendar_files import EventText, Person
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,29 @@ class AppointmentFacts:
             "notice_hours": self.practice.cancellation_notice_hours,
             # paid with a package credit rather than by card
             "package_credit": appointment.package_id is not None,
+            "reference": appointment.reference,
         }
+
+    def invitation(self, *, for_practitioner: bool, cancelled: bool,
+                   stamp: datetime) -> Attachment:
+        """The session as an .ics for one reader: REQUEST to add or update it, CANCEL to
+        remove it; one UID for the session, its SEQUENCE one more with each change."""
+        practitioner = Person(self.practitioner.name, self.practitioner.email)
+        names = ", ".join(f"{c.first_name} {c.last_name}" for c in self.attendees)
+        summary = (f"Session: {names}" if for_practitioner
+                   else f"Session with {self.practitioner.name}")
+        text = EventText(
+            summary=summary,
+            description=(f"{self.practice.name}: {self.practitioner.name} with {names}. "
+                         f"Reference {self.appointment.reference}."),
+            organizer=practitioner,
+            attendees=tuple(Person(f"{c.first_name} {c.last_name}", c.email)
+                            for c in self.attendees if c.email),
+        )
+        method, content = calendar_files.invitation(self.appointment, text, stamp,
+                                                    cancelled=cancelled)
+        name = "cancellation.ics" if cancelled else "invitation.ics"
+        return Attachment.calendar(name, content, method.value)
 
     def client_addresses(self) -> list[tuple[Client, str]]:
         """Attendees, the payer, then linked clients receiving notification copies: each

@@ -27,9 +27,13 @@ from resolvers.accounts.invite_links import confirm_booking_link
 
 
 def _everyone(
-    jc: JobContext, facts: AppointmentFacts, template: str, extra: dict[str, Any]
+    jc: JobContext, facts: AppointmentFacts, template: str, extra: dict[str, Any], *,
+    cancelled: bool = False,
 ) -> list[EmailIntent]:
-    """One email per address: each client concerned, then the practitioner."""
+    """One email per address: each client concerned, then the practitioner; each carries
+    the session as an .ics for that reader."""
+    stamp = jc.clock()
+    for_clients = (facts.invitation(for_practitioner=False, cancelled=cancelled, stamp=stamp),)
     shared = {**facts.values(), "app_url": jc.app_url, **extra}
     practice_id = facts.practice.id
     intents: dict[str, EmailIntent] = {}
@@ -40,12 +44,15 @@ def _everyone(
         values = {**shared, "first_name": client.first_name, "for_practitioner": False,
                   "session_phrase": phrase[0].upper() + phrase[1:],
                   "session_phrase_lower": phrase}
-        intents.setdefault(address.lower(), EmailIntent(address, template, values, practice_id))
+        intents.setdefault(address.lower(), EmailIntent(address, template, values, practice_id,
+                                                        for_clients))
     practitioner = facts.practitioner
     values = {**shared, "first_name": practitioner.name, "for_practitioner": True,
               "session_phrase": "The session", "session_phrase_lower": "the session"}
+    own = (facts.invitation(for_practitioner=True, cancelled=cancelled, stamp=stamp),)
     intents.setdefault(
-        practitioner.email.lower(), EmailIntent(practitioner.email, template, values, practice_id)
+        practitioner.email.lower(),
+        EmailIntent(practitioner.email, template, values, practice_id, own),
     )
     return list(intents.values())
 
@@ -86,7 +93,7 @@ async def appointment_cancelled(jc: JobContext, event: AppointmentCancelled) -> 
         "paid": paid,
         "refunded": paid and charge is not None and charge.refund_requested_at is not None,
         "reason": appointment.cancel_reason,
-    })
+    }, cancelled=True)
 
 
 async def _charge(jc: JobContext, charge_id: Any) -> Charge | None:

@@ -21,20 +21,23 @@ from domain.appointments.appointments import Charge as ChargeRecord
 from domain.appointments.policy import AUTO_CANCEL_BEFORE, AppointmentStatus
 from domain.clients.clients import Client
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
 from persistence import tables
 from resolvers.accounts.invite_links import payment_method_link
 
 
-def _to_clients(facts: AppointmentFacts, template: str, **extra: object) -> list[EmailIntent]:
+def _to_clients(facts: AppointmentFacts, template: str, *,
+                attachments: tuple[Attachment, ...] = (), **extra: object) -> list[EmailIntent]:
     """Attendees and the payer, once per address."""
     intents: dict[str, EmailIntent] = {}
     for client, address in facts.client_addresses():
         values = {**facts.values(), **extra, **_phrases(facts, client),
                   "first_name": client.first_name, "is_payer": client.id == facts.payer.id}
         intents.setdefault(address.lower(),
-                           EmailIntent(address, template, values, facts.practice.id))
+                           EmailIntent(address, template, values, facts.practice.id,
+                                       attachments))
     return list(intents.values())
 
 
@@ -100,13 +103,16 @@ async def auto_cancelled(jc: JobContext, event: AppointmentAutoCancelled) -> lis
     if facts is None or facts.appointment.status is not AppointmentStatus.AUTO_CANCELLED:
         return []
     payer_name = f"{facts.payer.first_name} {facts.payer.last_name}"
-    intents = _to_clients(facts, "auto_cancelled", for_practitioner=False,
-                          payer_name=payer_name)
+    stamp = jc.clock()
+    removal = (facts.invitation(for_practitioner=False, cancelled=True, stamp=stamp),)
+    intents = _to_clients(facts, "auto_cancelled", attachments=removal,
+                          for_practitioner=False, payer_name=payer_name)
     practitioner = facts.practitioner
     intents.append(EmailIntent(
         practitioner.email, "auto_cancelled",
         {**facts.values(), "first_name": practitioner.name, "is_payer": False,
          "for_practitioner": True, "payer_name": payer_name},
         facts.practice.id,
+        (facts.invitation(for_practitioner=True, cancelled=True, stamp=stamp),),
     ))
     return intents
