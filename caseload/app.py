@@ -20,6 +20,7 @@ from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
 from caseload import graphql_http
+from caseload.calendar_feed import calendar_feed_route
 from caseload.client_address import ClientAddressMiddleware
 from caseload.cost_budget import WindowCostBudget
 from caseload.deadline import RequestDeadlineMiddleware
@@ -177,6 +178,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             *widget_routes(runtime.db),
+            calendar_feed_route(runtime.db, runtime.clock),
             *extra_routes,
         ],
         lifespan=lifespan,

@@ -67,6 +67,9 @@ class Practices(Repository[Practice]):
 class Practitioners(Repository[Practitioner]):
     model = Practitioner
 
+    async def by_calendar_token_hash(self, token_hash: str) -> Practitioner | None:
+        return await self.first(tables.practitioners.c.calendar_token_hash == token_hash)
+
 
 class Accounts(Repository[Account]):
     model = Account
@@ -88,6 +91,13 @@ class Accounts(Repository[Account]):
 
 class Clients(Repository[Client]):
     model = Client
+
+    async def many(self, client_ids: set[uuid.UUID]) -> dict[uuid.UUID, Client]:
+        if not client_ids:
+            return {}
+        result = await self.tx.execute(
+            select(Client).where(tables.clients.c.id.in_(client_ids)))
+        return {c.id: c for c in result.scalars()}
 
     async def email_taken(
         self, practice_id: uuid.UUID, email: str, *, other_than: uuid.UUID | None = None
@@ -185,6 +195,19 @@ class Appointments(Repository[Appointment]):
         if excluding is not None:
             query = query.where(t.c.id != excluding)
         return [(row.starts_at, row.ends_at) for row in await self.tx.execute(query)]
+
+    async def of_practitioner_between(
+        self, practitioner_id: uuid.UUID, start: datetime, end: datetime, limit: int
+    ) -> list[Appointment]:
+        """The practitioner's sessions that keep time taken and start in [start, end)."""
+        t = tables.appointments
+        result = await self.tx.execute(
+            select(Appointment).where(
+                t.c.practitioner_id == practitioner_id, t.c.status.in_(BLOCKING),
+                t.c.starts_at >= start, t.c.starts_at < end,
+            ).order_by(t.c.starts_at, t.c.id).limit(limit)
+        )
+        return list(result.scalars())
 
     async def by_reference(self, practice_id: uuid.UUID, reference: str) -> Appointment | None:
         t = tables.appointments

@@ -15,6 +15,7 @@ from schema.accounts.operations import AccountMutations
 from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
+from schema.appointments.calendar_feed import CalendarFeedMutations
 from schema.appointments.changes import AppointmentChangeMutations, MyAppointmentsQueries
 from schema.appointments.time_off import TimeOff, TimeOffMutations
 from schema.appointments.types import Appointment, Charge, ReservedSlot
@@ -62,7 +63,7 @@ MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     AppointmentChangeMutations, AttendanceMutations,
     GroupSessionMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
-    PackageMutations, WidgetMutations, TimeOffMutations,
+    PackageMutations, WidgetMutations, TimeOffMutations, CalendarFeedMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Appointment, Charge, ReservedSlot,

@@ -95,6 +95,7 @@ class Practitioner(Node):
     practitioner_id: strawberry.Private[uuid.UUID]
     practice_id: strawberry.Private[uuid.UUID]
     price: strawberry.Private[Decimal]
+    has_feed: strawberry.Private[bool]
 
     @classmethod
     def from_entity(cls, practitioner: domain.Practitioner) -> Practitioner:
@@ -107,6 +108,7 @@ class Practitioner(Node):
             practitioner_id=practitioner.id,
             practice_id=practitioner.practice_id,
             price=practitioner.price,
+            has_feed=practitioner.calendar_token_hash is not None,
         )
 
     @strawberry.field
@@ -135,6 +137,12 @@ class Practitioner(Node):
             return []  # the practice's planning, not the client's
         loader = ctx.loaders.appointments.reserved_slots_by_practitioner_id
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
+
+    @strawberry.field(description="Staff only (false for anyone else): whether the "
+                      "practitioner's private calendar feed is on (rotateCalendarFeed).")
+    def calendar_feed_active(self, info: strawberry.Info) -> bool:
+        viewer = context(info).viewer
+        return self.has_feed and viewer is not None and viewer.is_staff
 
     @strawberry.field(description="Staff only (empty for anyone else): the practitioner's "
                       "own time off not yet over, earliest first (closures: Practice.closures).")
