@@ -40,7 +40,7 @@ class EventText:
 
     summary: str
     description: str
-    organizer: Person
+    organizer: Person | None = None
     attendees: tuple[Person, ...] = ()
 
 
@@ -68,7 +68,8 @@ def session_event(appointment: Appointment, text: EventText, stamp: datetime,
     event.add("description", text.description)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
-    event.add("organizer", _address(text.organizer))
+    if text.organizer is not None:
+        event.add("organizer", _address(text.organizer))
     for person in text.attendees:
         event.add("attendee", _address(person, ROLE="REQ-PARTICIPANT", PARTSTAT="ACCEPTED"),
                   encode=False)
@@ -96,3 +97,12 @@ def invitation(appointment: Appointment, text: EventText, stamp: datetime,
     method = Method.CANCEL if cancelled else Method.REQUEST
     return method, calendar([session_event(appointment, text, stamp, cancelled=cancelled)],
                             method)
+
+
+def download(appointment: Appointment, practitioner_name: str, practice_name: str) -> str:
+    """The booking as a guest's "add to calendar" file: the session's own event, published
+    (no organizer or attendees: it asks nothing of a calendar program)."""
+    text = EventText(summary=f"Session with {practitioner_name}",
+                     description=f"{practice_name}. Reference {appointment.reference}.")
+    event = session_event(appointment, text, appointment.created_at)
+    return calendar([event], Method.PUBLISH).decode()

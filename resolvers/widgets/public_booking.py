@@ -117,6 +117,7 @@ class GuestBooking:
     appointment: Appointment
     practitioner: Practitioner
     party: RelationshipParty
+    practice_name: str = ""
 
 
 async def book_as_guest(ctx: RequestContext, request: GuestBookingRequest) -> GuestBooking:
@@ -219,7 +220,7 @@ async def _book_in(
             ctx.now, practice.cancellation_notice_hours))
     uow.appointments.add(appointment)
     await _invite(uow, ctx, booker)
-    return GuestBooking(appointment, practitioner, relationship.party), unused
+    return GuestBooking(appointment, practitioner, relationship.party, practice.name), unused
 
 
 async def _ensure_open_to_guests(
@@ -296,6 +297,7 @@ async def guest_booking_of(uow: UnitOfWork, appointment_id: uuid.UUID) -> GuestB
     assert appointment is not None
     relationship = await uow.relationships.get(appointment.relationship_id)
     practitioner = await uow.practitioners.get(appointment.practitioner_id)
-    assert relationship is not None and practitioner is not None
-    return GuestBooking(appointment, practitioner, relationship.party)
+    practice = await uow.practices.get(appointment.practice_id)
+    assert relationship is not None and practitioner is not None and practice is not None
+    return GuestBooking(appointment, practitioner, relationship.party, practice.name)
 

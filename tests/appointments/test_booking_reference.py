@@ -7,11 +7,20 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.support.appointments import Scene, booked, paying_client_scene, relationship_of
+from icalendar import Calendar
+
+from schema.shared.ids import decode_id
+from tests.support.appointments import (
+    Scene,
+    booked,
+    iso,
+    paying_client_scene,
+    relationship_of,
+)
 from tests.support.clients import signed_in_client
 from tests.support.graphql import GraphQLClient, register_practice, unique_email
 from tests.support.mailbox import Mailbox
-from tests.support.widgets import book_as_guest, create_key, guest_input
+from tests.support.widgets import create_key, guest_input, widget_post
 
 BY_REFERENCE = """
 query ByReference($reference: String!) {
@@ -78,6 +87,14 @@ def test_another_practice_or_an_unrelated_client_finds_nothing_as_for_a_made_up_
     assert lookup(client, scene.owner.token, "O0I1O0I1") == not_found()
 
 
+GUEST_BOOK = """
+mutation Book($input: BookAsGuestInput!) {
+  bookAsGuest(input: $input) { booking { reference bookingReference startsAt calendarFile }
+                               userErrors { field code message } }
+}
+"""
+
+
 def test_a_guest_is_told_the_same_short_reference(
     client: GraphQLClient, mailbox: Mailbox, monday: datetime
 ) -> None:
@@ -85,10 +102,18 @@ def test_a_guest_is_told_the_same_short_reference(
     key = create_key(client, owner)
     values = guest_input(owner.practitioner_id, monday + timedelta(days=7, hours=4),
                          unique_email("guest"))
-    payload = book_as_guest(client, key, values)
+    payload = widget_post(client, key, GUEST_BOOK, {"input": values},
+                          origin=key.origin).data["bookAsGuest"]
     assert payload["userErrors"] == []
     short = client.data(READ, {"id": payload["booking"]["reference"]},
                         token=owner.token)["node"]["bookingReference"]
     assert FRIENDLY.match(short) and payload["booking"]["bookingReference"] == short
     assert lookup(client, owner.token, short)["data"]["sessionByBookingReference"]["id"] == (
         payload["booking"]["reference"])
+    # and the "add to calendar" file is that session's event
+    calendar = Calendar.from_ical(payload["booking"]["calendarFile"])
+    [event] = calendar.walk("VEVENT")
+    session_id = decode_id(payload["booking"]["reference"], "Session")
+    assert str(event["UID"]) == f"session-{session_id}@caseload"
+    assert iso(event.decoded("DTSTART")) == payload["booking"]["startsAt"]
+    assert short in str(event["DESCRIPTION"])
