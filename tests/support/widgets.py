@@ -53,7 +53,7 @@ BOOK_AS_GUEST = f"""
 mutation Book($input: BookAsGuestInput!) {{
   bookAsGuest(input: $input) {{
     booking {{
-      reference bookingReference startsAt endsAt party price {{ amount currency }}
+      reference startsAt endsAt party price {{ amount currency }}
       practitioner {{ id name sessionPrice {{ amount currency }} }}
     }}
     {ERRORS}

@@ -116,7 +116,8 @@
     "--_t:var(--cw-text,#1f2933);--_m:var(--cw-muted,#52606d);--_bg:var(--cw-background,#fff);" +
     "--_s:var(--cw-surface,#f3f6f9);--_b:var(--cw-border,#9aa5b1);--_e:var(--cw-error,#a4001d);" +
     "--_r:var(--cw-radius,6px);font:16px/1.45 var(--cw-font,system-ui,sans-serif);color:var(--_t);" +
-    "background:var(--_bg);max-width:36rem;box-sizing:border-box;padding:1rem}" +
+    "background:var(--_bg);accent-color:var(--_a);max-width:36rem;box-sizing:border-box;" +
+    "padding:1rem}" +
     ".caseload-widget *{box-sizing:border-box}" +
     ".caseload-widget h2,.caseload-widget h3{margin:.2rem 0 .6rem;line-height:1.25}" +
     ".caseload-widget h2{font-size:1.3rem}.caseload-widget h3{font-size:1.1rem}" +
@@ -139,8 +140,8 @@
     ".caseload-widget fieldset{border:1px solid var(--_b);border-radius:var(--_r);" +
     "margin:.7rem 0;padding:.5rem .8rem}" +
     ".caseload-widget legend{font-weight:600;padding:0 .3rem}" +
-    ".caseload-widget .cw-choice{display:inline-flex;align-items:center;gap:.35rem;" +
-    "margin:.2rem 1rem .2rem 0;font-weight:400}" +
+    ".caseload-widget .cw-choice{display:flex;align-items:center;gap:.5rem;margin:.3rem 0}" +
+    ".caseload-widget .cw-choice input{width:1.2rem;height:1.2rem;margin:0;flex:none}" +
     ".caseload-widget .cw-monthbar{display:flex;align-items:center;justify-content:space-between;" +
     "gap:.5rem;margin:.6rem 0 .3rem}" +
     ".caseload-widget .cw-monthbar button{border:1px solid var(--_b);background:var(--_bg);" +
@@ -198,10 +199,11 @@
     id: id("zone-practice"), checked: "checked" });
   var zoneVisitor = el("input", { type: "radio", name: "cw-zone", value: "visitor",
     id: id("zone-visitor") });
-  var zonePracticeLabel = el("label", { "for": id("zone-practice"), "class": "cw-choice" });
-  var zoneVisitorLabel = el("label", { "for": id("zone-visitor"), "class": "cw-choice" });
+  var zonePracticeLabel = el("label", { "for": id("zone-practice") });
+  var zoneVisitorLabel = el("label", { "for": id("zone-visitor") });
   var zones = el("fieldset", {}, [zoneLegend,
-    el("span", {}, [zonePractice, zonePracticeLabel]), el("span", {}, [zoneVisitor, zoneVisitorLabel])]);
+    el("div", { "class": "cw-choice" }, [zonePractice, zonePracticeLabel]),
+    el("div", { "class": "cw-choice" }, [zoneVisitor, zoneVisitorLabel])]);
   var previous = el("button", { type: "button", "aria-label": "Previous month" }, ["‹"]);
   var next = el("button", { type: "button", "aria-label": "Next month" }, ["›"]);
   var monthHeading = el("h3", { id: id("month"), "aria-live": "polite" }, [""]);
@@ -244,8 +246,8 @@
     detailsHeading,
     el("div", { "class": "cw-summary" }, [chosenText, changeTime, timeError]),
     el("fieldset", {}, [el("legend", {}, ["Who is this session for?"]),
-      el("span", {}, [forSelf, el("label", { "for": id("for-self"), "class": "cw-choice" }, ["Me"])]),
-      el("span", {}, [forOther, el("label", { "for": id("for-other"), "class": "cw-choice" },
+      el("div", { "class": "cw-choice" }, [forSelf, el("label", { "for": id("for-self") }, ["Me"])]),
+      el("div", { "class": "cw-choice" }, [forOther, el("label", { "for": id("for-other") },
         ["Someone else"])])]),
     el("fieldset", {}, [el("legend", {}, ["You (you pay)"]),
       inputField("Your first name", "bookerFirstName", "text",
