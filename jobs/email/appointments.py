@@ -21,9 +21,11 @@ from domain.appointments.appointments import (
 from domain.appointments.policy import AppointmentStatus, CancelledBy
 from domain.widgets.guest_booking import GuestBookingHeld
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
 from resolvers.accounts.invite_links import confirm_booking_link
+from resolvers.appointments.calendar_files import Person
 
 
 def _everyone(
@@ -32,8 +34,12 @@ def _everyone(
 ) -> list[EmailIntent]:
     """One email per address: each client concerned, then the practitioner; each carries
     the session as an .ics for that reader."""
-    stamp = jc.clock()
-    for_clients = (facts.invitation(for_practitioner=False, cancelled=cancelled, stamp=stamp),)
+    stamp, organizer = jc.clock(), facts.organizer(jc.sender)
+
+    def calendar(name: str, address: str, own: bool) -> tuple[Attachment, ...]:
+        return (facts.invitation(Person(name, address), for_practitioner=own,
+                                 cancelled=cancelled, organizer=organizer, stamp=stamp),)
+
     shared = {**facts.values(), "app_url": jc.app_url, **extra}
     practice_id = facts.practice.id
     intents: dict[str, EmailIntent] = {}
@@ -44,15 +50,16 @@ def _everyone(
         values = {**shared, "first_name": client.first_name, "for_practitioner": False,
                   "session_phrase": phrase[0].upper() + phrase[1:],
                   "session_phrase_lower": phrase}
-        intents.setdefault(address.lower(), EmailIntent(address, template, values, practice_id,
-                                                        for_clients))
+        intents.setdefault(address.lower(), EmailIntent(
+            address, template, values, practice_id,
+            calendar(f"{client.first_name} {client.last_name}", address, False)))
     practitioner = facts.practitioner
     values = {**shared, "first_name": practitioner.name, "for_practitioner": True,
               "session_phrase": "The session", "session_phrase_lower": "the session"}
-    own = (facts.invitation(for_practitioner=True, cancelled=cancelled, stamp=stamp),)
     intents.setdefault(
         practitioner.email.lower(),
-        EmailIntent(practitioner.email, template, values, practice_id, own),
+        EmailIntent(practitioner.email, template, values, practice_id,
+                    calendar(practitioner.name, practitioner.email, True)),
     )
     return list(intents.values())
 

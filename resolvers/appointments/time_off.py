@@ -80,18 +80,6 @@ async def remove_time_off(ctx: RequestContext, time_off_id: uuid.UUID | None) ->
     return entry.id
 
 
-async def closures(ctx: RequestContext, start: date, end: date) -> list[TimeOff]:
-    """The practice's closures that touch the local dates [start, end]."""
-    viewer = ctx.staff()
-    if end < start:
-        raise DomainError.one(ErrorCode.INVALID, "to must be on or after from.", ["to"])
-    async with ctx.reading() as uow:
-        found = await uow.time_off.touching(
-            viewer.practice_id, None,
-            datetime.combine(start, time(0)), datetime.combine(end, time(0)))
-    return [e for e in found if e.starts_on <= end and e.ends_on >= start]
-
-
 async def zones_of(uow: UnitOfWork, practitioner: Practitioner) -> Zones:
     practice = await uow.practices.get(practitioner.practice_id)
     assert practice is not None
@@ -115,10 +103,10 @@ async def blocked_by_time_off(
 
 async def ensure_clear_of_time_off(
     uow: UnitOfWork, practitioner: Practitioner, start: datetime, end: datetime, *,
-    allowed: bool,
+    allowed: bool, field: str = "startsAt",
 ) -> None:
-    """The practice side: TIME_OFF on startsAt unless the caller set allowDuringTimeOff."""
+    """The practice side: TIME_OFF on `field` unless the caller set allowDuringTimeOff."""
     if allowed:
         return
     entries, zones = await time_off_during(uow, practitioner, start, end)
-    time_off.ensure_clear(entries, zones, start, end, allowed=False)
+    time_off.ensure_clear(entries, zones, start, end, allowed=False, field=field)

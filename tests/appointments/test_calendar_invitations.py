@@ -58,7 +58,11 @@ def test_booking_moving_and_cancelling_send_request_request_and_cancel_for_one_e
     assert str(to_client["SUMMARY"]) == "Session with Ada Owner"
     assert str(to_client["STATUS"]) == "CONFIRMED"
     assert reference in str(to_client["DESCRIPTION"])
-    assert str(to_client["ORGANIZER"]) == f"mailto:{scene.owner.email}"
+    # organised by the practitioner at the practice's sending address; the reader attends
+    assert str(to_client["ORGANIZER"]) == "mailto:no-reply@caseload.local"
+    assert str(to_client["ORGANIZER"].params["CN"]) == "Ada Owner"
+    assert str(to_client["ATTENDEE"]) == f"mailto:{scene.client_email}"
+    assert str(to_owner["ATTENDEE"]) == f"mailto:{scene.owner.email}"
 
     # when the practice moves it
     eleven = ten + timedelta(hours=1)

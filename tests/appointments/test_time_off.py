@@ -17,6 +17,7 @@ from tests.support.appointments import (
     iso,
     paying_client_scene,
     relationship_of,
+    submit_update,
 )
 from tests.support.clock import TestClock
 from tests.support.graphql import GraphQLClient, add_practitioner, register_practice
@@ -202,3 +203,27 @@ def test_bad_time_off_changes_nothing_and_names_each_field(
                                         "message": "endsOn must be on or after startsOn."}]
     listed = client.data(LISTS, {"id": scene.owner.practitioner_id}, token=scene.owner.token)
     assert listed["node"]["timeOff"] == []
+
+
+def test_a_follow_up_into_a_closure_needs_the_override(
+    client: GraphQLClient, scene: Scene, clock: TestClock
+) -> None:
+    # given a session on Monday 22 March 2027 (09:00 GMT) that has started, and a closure
+    # on Monday 29 March, when the same weekly slot would be 09:00 BST
+    relationship = relationship_of(client, scene)
+    session = booked(client, scene.owner.token, relationshipId=relationship,
+                     startsAt=MONDAY - timedelta(days=7, hours=-9))
+    client.data(ADD_CLOSURE, {"input": {"startsOn": "2027-03-29", "reason": "Bank holiday"}},
+                token=scene.owner.token)
+    clock.set(MONDAY - timedelta(days=7, hours=-9, minutes=-5))
+    # when the practice books the follow-up without, then with, the override
+    refused = submit_update(client, scene.owner.token, session["id"])
+    booked_anyway = submit_update(client, scene.owner.token, session["id"],
+                                  allowDuringTimeOff=True)
+    # then the first changes nothing and names the continuation; the second books 08:00Z
+    assert refused["userErrors"] == [{
+        "field": ["input", "continuation"], "code": "TIME_OFF",
+        "message": "That time falls in time off (Bank holiday, 2027-03-29); set "
+                   "allowDuringTimeOff to book it anyway."}]
+    assert booked_anyway["userErrors"] == []
+    assert booked_anyway["followUpSession"]["startsAt"] == "2027-03-29T08:00:00Z"
