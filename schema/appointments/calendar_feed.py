@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.appointments import calendar_feed
@@ -13,6 +15,9 @@ from schema.shared.common import UserError, context, refusals_as_user_errors
 @strawberry.input(description="Whose calendar feed: yourself, or anyone when you are the owner.")
 class CalendarFeedInput:
     practitioner_id: strawberry.ID = strawberry.field(description="The practitioner.")
+
+
+FeedInput = Annotated[CalendarFeedInput, strawberry.argument(description="Whose feed.")]
 
 
 @strawberry.type(description="A practitioner's calendar feed after the change, or why not.")
@@ -36,7 +41,7 @@ class CalendarFeedMutations:
                          "calendar feed of their sessions; the previous address stops at once.")
     @refusals_as_user_errors(CalendarFeedPayload)
     async def rotate_calendar_feed(
-        self, info: strawberry.Info, input: CalendarFeedInput
+        self, info: strawberry.Info, input: FeedInput
     ) -> CalendarFeedPayload:
         rotated = await calendar_feed.rotate_feed(
             context(info), node_id(input.practitioner_id, "Practitioner"))
@@ -47,7 +52,7 @@ class CalendarFeedMutations:
                          "answers 404 from now on.")
     @refusals_as_user_errors(CalendarFeedPayload)
     async def revoke_calendar_feed(
-        self, info: strawberry.Info, input: CalendarFeedInput
+        self, info: strawberry.Info, input: FeedInput
     ) -> CalendarFeedPayload:
         practitioner = await calendar_feed.revoke_feed(
             context(info), node_id(input.practitioner_id, "Practitioner"))

@@ -4,6 +4,7 @@ removeTimeOff; Practitioner.timeOff and Practice.closures list them."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 
@@ -74,6 +75,11 @@ class RemoveTimeOffInput:
     id: strawberry.ID = strawberry.field(description="The TimeOff's id.")
 
 
+TimeOffArgument = Annotated[AddTimeOffInput, strawberry.argument(description="The time off.")]
+ClosureArgument = Annotated[AddClosureInput, strawberry.argument(description="The closure.")]
+RemoveArgument = Annotated[RemoveTimeOffInput, strawberry.argument(description="Which one.")]
+
+
 @strawberry.type(description="The time off added, or why not.")
 class TimeOffPayload:
     time_off: TimeOff | None = strawberry.field(default=None, description="The new time off.")
@@ -104,21 +110,21 @@ class TimeOffMutations:
     @strawberry.mutation(description="Staff: time off for a practitioner (their own, or "
                          "anyone's for the owner). Clients and guests cannot book in it.")
     @refusals_as_user_errors(TimeOffPayload)
-    async def add_time_off(self, info: strawberry.Info, input: AddTimeOffInput) -> TimeOffPayload:
+    async def add_time_off(self, info: strawberry.Info, input: TimeOffArgument) -> TimeOffPayload:
         entry = await time_off.add_time_off(context(info), _request(input, input.practitioner_id))
         return TimeOffPayload(time_off=TimeOff.from_entity(entry))
 
     @strawberry.mutation(description="Owner: close the whole practice for a day, days or "
                          "part of a day (a bank holiday); no practitioner can be booked then.")
     @refusals_as_user_errors(TimeOffPayload)
-    async def add_closure(self, info: strawberry.Info, input: AddClosureInput) -> TimeOffPayload:
+    async def add_closure(self, info: strawberry.Info, input: ClosureArgument) -> TimeOffPayload:
         entry = await time_off.add_time_off(context(info), _request(input, None))
         return TimeOffPayload(time_off=TimeOff.from_entity(entry))
 
     @strawberry.mutation(description="Staff: remove a time off (a closure: the owner only).")
     @refusals_as_user_errors(RemoveTimeOffPayload)
     async def remove_time_off(
-        self, info: strawberry.Info, input: RemoveTimeOffInput
+        self, info: strawberry.Info, input: RemoveArgument
     ) -> RemoveTimeOffPayload:
         removed = await time_off.remove_time_off(context(info), node_id(input.id, "TimeOff"))
         return RemoveTimeOffPayload(
