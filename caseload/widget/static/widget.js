@@ -465,6 +465,17 @@
     step1.hidden = false;
     step2.hidden = false;
     timesHeading.focus();
+    if (!slotsByMonth[practitioner.value + ":" + shown.year + "-" + shown.month]) {
+      // what is free has changed since (a refused booking): read the month again
+      var day = chosenDay;
+      fetchMonth(shown).then(function (slots) {
+        var days = renderMonth(shown, slots, false);
+        if (day && days[day]) { chooseDay(day, days[day], false); return; }
+        step2.hidden = true;  // that day is full now: back to the month
+        var open = grid.querySelector("button[tabindex='0']");
+        if (open) { open.focus(); }
+      }).catch(function (error) { daysError.textContent = error.message; });
+    }
   }
 
   function value(name) { return form.elements[name].value.trim(); }
