@@ -24,6 +24,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from caseload import graphiql, graphql_http, tracing
+from caseload.calendar_feed import calendar_feed_route
 from caseload.client_address import ClientAddressMiddleware
 from caseload.client_pages import client_page_routes
 from caseload.client_pages.api import Api
@@ -214,6 +215,7 @@ def create_app(
             *(client_page_routes(_site(graphql, runtime)) if settings.client_pages else []),
             *(graphiql.graphiql_routes() if settings.graphiql else ()),
             *([_metrics(runtime)] if settings.metrics else []),
+            calendar_feed_route(runtime.db, runtime.clock),
             *extra_routes,
         ],
         lifespan=lifespan,

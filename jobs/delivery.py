@@ -79,7 +79,8 @@ async def _deliver_once(jc: JobContext, outbox_id: uuid.UUID, intent: EmailInten
                        "it again as the same message", intent.template, outbox_id)
     rendered = render(intent.template, intent.values)
     await jc.mailer.send(Email(to=intent.to, subject=rendered.subject, text=rendered.text,
-                               html=rendered.html, sender=jc.sender, message_id=mid))
+                               html=rendered.html, sender=jc.sender, message_id=mid,
+                               attachments=intent.attachments))
     async with jc.db.new_write_tx() as tx, tx.begin():
         await deliveries.mark_sent(tx, outbox_id, intent.to, intent.template, jc.clock())
     logger.info("sent %s email of outbox row %s", intent.template, outbox_id)

@@ -11,6 +11,7 @@ from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Practice, Practitioner
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
+from domain.appointments.time_off import TimeOff
 from domain.appointments.waitlist import WaitlistEntry, WaitlistOffer
 from domain.billing.invoices import Invoice, InvoicePayment
 from domain.billing.packages import Package
@@ -91,6 +92,7 @@ def _map_appointments() -> None:
     mapper_registry.map_imperatively(ReservedSlot, tables.reserved_slots)
     mapper_registry.map_imperatively(WaitlistEntry, tables.waitlist_entries)
     mapper_registry.map_imperatively(WaitlistOffer, tables.waitlist_offers)
+    mapper_registry.map_imperatively(TimeOff, tables.time_off)
 
 
 def _map_group_sessions() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func, insert, or_, select, update
@@ -16,6 +16,7 @@ from domain.accounts.practice import Account, Practice, Practitioner
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
+from domain.appointments.time_off import TimeOff
 from domain.billing.invoices import Invoice, InvoicePayment, PaymentStatus
 from domain.billing.packages import Package
 from domain.clients.clients import Client, ClientInvite
@@ -66,6 +67,9 @@ class Practices(Repository[Practice]):
 class Practitioners(Repository[Practitioner]):
     model = Practitioner
 
+    async def by_calendar_token_hash(self, token_hash: str) -> Practitioner | None:
+        return await self.first(tables.practitioners.c.calendar_token_hash == token_hash)
+
 
 class Accounts(Repository[Account]):
     model = Account
@@ -87,6 +91,13 @@ class Accounts(Repository[Account]):
 
 class Clients(Repository[Client]):
     model = Client
+
+    async def many(self, client_ids: set[uuid.UUID]) -> dict[uuid.UUID, Client]:
+        if not client_ids:
+            return {}
+        result = await self.tx.execute(
+            select(Client).where(tables.clients.c.id.in_(client_ids)))
+        return {c.id: c for c in result.scalars()}
 
     async def email_taken(
         self, practice_id: uuid.UUID, email: str, *, other_than: uuid.UUID | None = None
@@ -185,6 +196,23 @@ class Appointments(Repository[Appointment]):
             query = query.where(t.c.id != excluding)
         return [(row.starts_at, row.ends_at) for row in await self.tx.execute(query)]
 
+    async def of_practitioner_between(
+        self, practitioner_id: uuid.UUID, start: datetime, end: datetime, limit: int
+    ) -> list[Appointment]:
+        """The practitioner's sessions that keep time taken and start in [start, end)."""
+        t = tables.appointments
+        result = await self.tx.execute(
+            select(Appointment).where(
+                t.c.practitioner_id == practitioner_id, t.c.status.in_(BLOCKING),
+                t.c.starts_at >= start, t.c.starts_at < end,
+            ).order_by(t.c.starts_at, t.c.id).limit(limit)
+        )
+        return list(result.scalars())
+
+    async def by_reference(self, practice_id: uuid.UUID, reference: str) -> Appointment | None:
+        t = tables.appointments
+        return await self.first(t.c.practice_id == practice_id, t.c.reference == reference)
+
     async def upcoming_of_relationship(
         self, relationship_id: uuid.UUID, now: datetime
     ) -> list[Appointment]:
@@ -270,6 +298,31 @@ class ReservedSlots(Repository[ReservedSlot]):
 
     async def remove(self, slot: ReservedSlot) -> None:
         await self.tx.delete(slot)
+
+
+class TimeOffs(Repository[TimeOff]):
+    model = TimeOff
+
+    async def touching(
+        self, practice_id: uuid.UUID, practitioner_id: uuid.UUID | None, start: datetime,
+        end: datetime,
+    ) -> list[TimeOff]:
+        """The practitioner's time off and the practice's closures whose local dates come
+        within a day of [start, end) (local dates and UTC differ by under a day)."""
+        t = tables.time_off
+        whose = (t.c.practitioner_id.is_(None) if practitioner_id is None
+                 else or_(t.c.practitioner_id.is_(None), t.c.practitioner_id == practitioner_id))
+        result = await self.tx.execute(
+            select(TimeOff).where(
+                t.c.practice_id == practice_id, whose,
+                t.c.starts_on <= (end + timedelta(days=1)).date(),
+                t.c.ends_on >= (start - timedelta(days=1)).date(),
+            ).order_by(t.c.starts_on, t.c.id)
+        )
+        return list(result.scalars())
+
+    async def remove(self, entry: TimeOff) -> None:
+        await self.tx.delete(entry)
 
 
 class IdempotencyKeys:

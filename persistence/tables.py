@@ -83,6 +83,8 @@ practitioners = Table(
     Column("working_hours", WorkingHoursJSON, nullable=False),
     Column("appointment_price", Amount, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # The private calendar feed's secret, hashed: the URL is shown once, when it is made.
+    Column("calendar_token_hash", String(64), nullable=True, unique=True),
 )
 
 accounts = Table(
@@ -292,6 +294,11 @@ appointments = Table(
     Column("fee_policy", FeePolicyJSON, nullable=True),
     Column("cancellation_fee", Amount, nullable=True),
     Column("cancellation_fee_percent", Amount, nullable=True),
+    # The short human reference (domain/appointments/references.py), unique per practice.
+    Column("reference", String(16), nullable=False),
+    # iCalendar SEQUENCE: one more with each change of time and at cancellation.
+    Column("calendar_sequence", Integer, nullable=False, default=0),
+    UniqueConstraint("practice_id", "reference", name="uq_appointments_practice_reference"),
 )
 
 # The links that confirm guest bookings held for a client on file.
@@ -396,6 +403,22 @@ reserved_slots = Table(
     Column("duration_minutes", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+# Time off (domain/appointments/time_off.py): practitioner_id NULL is a practice closure.
+time_off = Table(
+    "time_off",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("start_time", Time, nullable=True),
+    Column("end_time", Time, nullable=True),
+    Column("reason", String(200), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+Index("ix_time_off_practice_ends", time_off.c.practice_id, time_off.c.ends_on)
 
 # A retried money-moving mutation answers its first result: one row per (account, key).
 idempotency_keys = Table(

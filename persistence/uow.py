@@ -37,6 +37,7 @@ from persistence.repositories import (
     ReservedSlots,
     Services,
     Subscriptions,
+    TimeOffs,
 )
 from persistence.waitlist import WaitlistEntries, WaitlistOffers
 
@@ -84,6 +85,7 @@ class UnitOfWork:
         self.appointments = Appointments(self.tx)
         self.charges = Charges(self.tx)
         self.reserved_slots = ReservedSlots(self.tx)
+        self.time_off = TimeOffs(self.tx)
         self.idempotency_keys = IdempotencyKeys(self.tx)
         self.services = Services(self.tx)
         self.group_sessions = GroupSessions(self.tx)

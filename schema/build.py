@@ -16,8 +16,10 @@ from schema.accounts.operations import AccountMutations
 from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
+from schema.appointments.calendar_feed import CalendarFeedMutations
 from schema.appointments.cancellation_policy import CancellationPolicyMutations
 from schema.appointments.changes import AppointmentChangeMutations, MyAppointmentsQueries
+from schema.appointments.time_off import TimeOff, TimeOffMutations
 from schema.appointments.types import Appointment, Charge, ReservedSlot
 from schema.appointments.waitlist import WaitlistMutations, WaitlistQueries
 from schema.appointments.waitlist_types import WaitlistEntry
@@ -66,13 +68,15 @@ QUERIES: tuple[type, ...] = (
 MUTATIONS: tuple[type, ...] = (
     AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
     AppointmentChangeMutations, AttendanceMutations, CancellationPolicyMutations,
-    GroupSessionMutations, LeaveMutations, InvoiceMutations, LinkMutations, IntakeFormMutations,
-    PackageMutations, WidgetMutations, WaitlistMutations,
+    GroupSessionMutations, LeaveMutations, InvoiceMutations, LinkMutations,
+    IntakeFormMutations, PackageMutations, WidgetMutations, WaitlistMutations,
+    TimeOffMutations, CalendarFeedMutations,
 )
 NODE_TYPES: list[Any] = [
     Practice, Practitioner, Client, Relationship, Appointment, Charge, ReservedSlot,
     Service, GroupSession, GroupSubscription, Invoice, ClientLink, IntakeForm, Package,
     WaitlistEntry,
+    TimeOff,
 ]
 
 

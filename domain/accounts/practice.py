@@ -88,6 +88,7 @@ class Practitioner(Aggregate):
     created_at: datetime
     working_hours: tuple[WorkingHours, ...] = DEFAULT_WORKING_HOURS
     appointment_price: Decimal | None = None
+    calendar_token_hash: str | None = None
 
     @property
     def price(self) -> Decimal:

@@ -14,6 +14,7 @@ from domain.appointments import policy
 from domain.appointments.availability import check_duration
 from domain.appointments.fee_tiers import FeePolicy
 from domain.appointments.policy import AppointmentStatus, Cancellation, CancelledBy
+from domain.appointments.references import new_reference
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.events import Aggregate, Event
 from domain.shared.money import Money
@@ -140,6 +141,9 @@ class Appointment(Aggregate):
     def amount_due(self) -> Decimal:
         """What the payer owes by card: the price, or a late cancellation's fee."""
         return self.cancellation_fee if self.cancellation_fee is not None else self.price
+    reference: str = field(default_factory=new_reference)
+    # iCalendar SEQUENCE of the session's event: one more with each change announced.
+    calendar_sequence: int = 0
 
     @property
     def client_ids(self) -> list[uuid.UUID]:
@@ -179,6 +183,7 @@ class Appointment(Aggregate):
         self.cancelled_at = now
         self.cancelled_by = CancelledBy.PRACTICE
         self.cancel_reason = reason
+        self.calendar_sequence += 1
 
     def cancel(
         self, by: CancelledBy, now: datetime, reason: str | None = None
@@ -198,6 +203,7 @@ class Appointment(Aggregate):
         self.cancelled_at = now
         self.cancelled_by = by
         self.cancel_reason = (reason or "").strip()[:500] or None
+        self.calendar_sequence += 1
         self.record(AppointmentCancelled(self.practice_id, self.id, outcome.late))
         return outcome
 
@@ -216,11 +222,13 @@ class Appointment(Aggregate):
         previous = self.starts_at
         self.starts_at, self.ends_at = starts_at, starts_at + length
         self.reminder_sent_at = None  # the new time deserves its own reminder
+        self.calendar_sequence += 1
         self.record(AppointmentRescheduled(self.practice_id, self.id, previous.isoformat()))
 
     def auto_cancel(self, now: datetime) -> None:
         self.status = AppointmentStatus.AUTO_CANCELLED
         self.cancelled_at = now
+        self.calendar_sequence += 1
         self.record(AppointmentAutoCancelled(self.practice_id, self.id))
 
     def settle_due_charge(self, charge: Charge, now: datetime, *, new: bool) -> None:

@@ -272,10 +272,13 @@ def available_slots(
     reserved: Iterable[WeeklyTime] = (),
     for_relationship: uuid.UUID | None = None,
     not_before: datetime | None = None,
+    time_off: Iterable[Interval] = (),
 ) -> list[TimeSlot]:
     """Bookable slots starting in [start, end) (GraphQL `from`/`to`), sorted, in UTC.
 
-    `busy`: booked sessions' (start, end). `reserved`: the practitioner's reserved slots; those
+    `busy`: booked sessions' (start, end). `time_off`: the practitioner's time off and the
+    practice's closures (domain.appointments.time_off.intervals). `reserved`: the
+    practitioner's reserved slots; those
     of `for_relationship` (the relationship the booking is for, if any) do not block.
     `not_before`: client side, pass `now`; slots starting before it are left out.
     Raises INVALID on "from"/"to" (range) and "durationMinutes"."""
@@ -288,7 +291,7 @@ def available_slots(
     earliest = start if not_before is None else max(start, not_before)
     if earliest >= end:
         return []
-    blocked = _Blocked([*busy, *reserved_intervals(
+    blocked = _Blocked([*busy, *time_off, *reserved_intervals(
         reserved, zone, start, end + length, for_relationship)])
     stretches = working_stretches(working_hours, zone, start, end + length)
     found = (slot for stretch in stretches
@@ -306,10 +309,12 @@ def is_bookable(
     reserved: Iterable[WeeklyTime] = (),
     for_relationship: uuid.UUID | None = None,
     not_before: datetime | None = None,
+    time_off: Iterable[Interval] = (),
 ) -> bool:
     """True exactly when `available_slots` over a range holding `start` would offer it:
     on a local quarter hour, not before `not_before`, wholly inside one working stretch,
-    clear of `busy` and of other relationships' reserved slots. A bad duration raises INVALID."""
+    clear of `busy`, of `time_off` and of other relationships' reserved slots. A bad duration
+    raises INVALID."""
     check_duration(duration_minutes)
     if start.tzinfo is None:
         raise ValueError("start must be timezone-aware")
@@ -320,7 +325,8 @@ def is_bookable(
     stretches = working_stretches(working_hours, zone, start, end)
     if not any(opens <= start and end <= closes for opens, closes in stretches):
         return False
-    blocking = [*busy, *reserved_intervals(reserved, zone, start, end, for_relationship)]
+    blocking = [*busy, *time_off,
+                *reserved_intervals(reserved, zone, start, end, for_relationship)]
     return is_free(start, end, blocking)
 
 

@@ -18,6 +18,23 @@ import aiosmtplib
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the email carries, e.g. an invitation.ics (text/calendar; method=REQUEST)."""
+
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "octet-stream"
+    params: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def calendar(cls, filename: str, content: bytes, method: str) -> Attachment:
+        """An .ics mail programs offer to add (REQUEST) or remove (CANCEL)."""
+        return cls(filename, content, "text", "calendar",
+                   (("method", method), ("charset", "utf-8")))
+
+
+@dataclass(frozen=True)
 class Email:
     to: str
     subject: str
@@ -25,6 +42,7 @@ class Email:
     html: str
     sender: str
     message_id: str
+    attachments: tuple[Attachment, ...] = ()
 
     def as_message(self) -> EmailMessage:
         message = EmailMessage()
@@ -35,6 +53,9 @@ class Email:
         message["Message-ID"] = self.message_id
         message.set_content(self.text)
         message.add_alternative(self.html, subtype="html")
+        for item in self.attachments:
+            message.add_attachment(item.content, maintype=item.maintype, subtype=item.subtype,
+                                   filename=item.filename, params=dict(item.params))
         return message
 
 

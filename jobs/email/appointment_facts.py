@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.utils import parseaddr
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,10 @@ from domain.appointments.appointments import Appointment
 from domain.clients.clients import Client
 from domain.clients.links import ClientLink, Permission
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from persistence import tables
+from resolvers.appointments import calendar_files
+from resolvers.appointments.calendar_files import EventText, Person
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,32 @@ class AppointmentFacts:
                 (appointment.cancellation_policy.notice_hours, 100)],
             # paid with a package credit rather than by card
             "package_credit": appointment.package_id is not None,
+            "reference": appointment.reference,
         }
+
+    def invitation(self, recipient: Person, *, for_practitioner: bool, cancelled: bool,
+                   organizer: Person, stamp: datetime) -> Attachment:
+        """The session as an .ics for one reader: REQUEST to add or update it, CANCEL to
+        remove it; one UID for the session, its SEQUENCE one more with each change. The
+        reader is its only attendee (nobody learns another's address from it), and the
+        practice's sending address organises it."""
+        names = ", ".join(f"{c.first_name} {c.last_name}" for c in self.attendees)
+        summary = (f"Session: {names}" if for_practitioner
+                   else f"Session with {self.practitioner.name}")
+        text = EventText(
+            summary=summary,
+            description=(f"{self.practice.name}: {self.practitioner.name} with {names}. "
+                         f"Reference {self.appointment.reference}."),
+            organizer=organizer, attendees=(recipient,),
+        )
+        method, content = calendar_files.invitation(self.appointment, text, stamp,
+                                                    cancelled=cancelled)
+        name = "cancellation.ics" if cancelled else "invitation.ics"
+        return Attachment.calendar(name, content, method.value)
+
+    def organizer(self, sender: str) -> Person:
+        """The practitioner's name at the address the emails come from."""
+        return Person(self.practitioner.name, parseaddr(sender)[1] or sender)
 
     def client_addresses(self) -> list[tuple[Client, str]]:
         """Attendees, the payer, then linked clients receiving notification copies: each

@@ -22,15 +22,25 @@ from domain.appointments.appointments import (
 from domain.appointments.policy import AppointmentStatus, CancelledBy, late_fee
 from domain.widgets.guest_booking import GuestBookingHeld
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
 from resolvers.accounts.invite_links import confirm_booking_link
+from resolvers.appointments.calendar_files import Person
 
 
 def _everyone(
-    jc: JobContext, facts: AppointmentFacts, template: str, extra: dict[str, Any]
+    jc: JobContext, facts: AppointmentFacts, template: str, extra: dict[str, Any], *,
+    cancelled: bool = False,
 ) -> list[EmailIntent]:
-    """One email per address: each client concerned, then the practitioner."""
+    """One email per address: each client concerned, then the practitioner; each carries
+    the session as an .ics for that reader."""
+    stamp, organizer = jc.clock(), facts.organizer(jc.sender)
+
+    def calendar(name: str, address: str, own: bool) -> tuple[Attachment, ...]:
+        return (facts.invitation(Person(name, address), for_practitioner=own,
+                                 cancelled=cancelled, organizer=organizer, stamp=stamp),)
+
     shared = {**facts.values(), "app_url": jc.app_url, **extra}
     practice_id = facts.practice.id
     intents: dict[str, EmailIntent] = {}
@@ -41,12 +51,16 @@ def _everyone(
         values = {**shared, "first_name": client.first_name, "for_practitioner": False,
                   "session_phrase": phrase[0].upper() + phrase[1:],
                   "session_phrase_lower": phrase}
-        intents.setdefault(address.lower(), EmailIntent(address, template, values, practice_id))
+        intents.setdefault(address.lower(), EmailIntent(
+            address, template, values, practice_id,
+            calendar(f"{client.first_name} {client.last_name}", address, False)))
     practitioner = facts.practitioner
     values = {**shared, "first_name": practitioner.name, "for_practitioner": True,
               "session_phrase": "The session", "session_phrase_lower": "the session"}
     intents.setdefault(
-        practitioner.email.lower(), EmailIntent(practitioner.email, template, values, practice_id)
+        practitioner.email.lower(),
+        EmailIntent(practitioner.email, template, values, practice_id,
+                    calendar(practitioner.name, practitioner.email, True)),
     )
     return list(intents.values())
 
@@ -88,7 +102,7 @@ async def appointment_cancelled(jc: JobContext, event: AppointmentCancelled) -> 
         "refunded": paid and charge is not None and charge.refund_requested_at is not None,
         "reason": appointment.cancel_reason,
         **_fee_values(appointment, charge if paid else None),
-    })
+    }, cancelled=True)
 
 
 def _fee_values(appointment: Appointment, charge: Charge | None) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from domain.clients.clients import Client, ClientInvite, ClientInvited
 from domain.clients.relationships import Relationship, RelationshipMigrated
 from domain.shared.events import Event
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from persistence import tables
 from resolvers.accounts.invite_links import accept_link, payment_method_link
 
@@ -27,6 +28,7 @@ class EmailIntent:
     template: str
     values: dict[str, Any] = field(default_factory=dict)
     practice_id: uuid.UUID | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 E = TypeVar("E", bound=Event)

@@ -7,6 +7,8 @@ since; no payment-failed email once the session is paid or no longer owed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 
 from domain.accounts.payments import PaymentMethod
@@ -21,20 +23,26 @@ from domain.appointments.appointments import Charge as ChargeRecord
 from domain.appointments.policy import AUTO_CANCEL_BEFORE, AppointmentStatus
 from domain.clients.clients import Client
 from jobs.context import JobContext
+from jobs.email.adapters import Attachment
 from jobs.email.appointment_facts import AppointmentFacts, appointment_facts
 from jobs.email.handlers import EmailIntent, handles
 from persistence import tables
 from resolvers.accounts.invite_links import payment_method_link
+from resolvers.appointments.calendar_files import Person
 
 
-def _to_clients(facts: AppointmentFacts, template: str, **extra: object) -> list[EmailIntent]:
-    """Attendees and the payer, once per address."""
+def _to_clients(facts: AppointmentFacts, template: str, *,
+                removal: Callable[[str, str], Attachment] | None = None,
+                **extra: object) -> list[EmailIntent]:
+    """Attendees and the payer, once per address; with `removal`, each carries the .ics
+    that takes the session out of their calendar."""
     intents: dict[str, EmailIntent] = {}
     for client, address in facts.client_addresses():
         values = {**facts.values(), **extra, **_phrases(facts, client),
                   "first_name": client.first_name, "is_payer": client.id == facts.payer.id}
+        files = (removal(f"{client.first_name} {client.last_name}", address),) if removal else ()
         intents.setdefault(address.lower(),
-                           EmailIntent(address, template, values, facts.practice.id))
+                           EmailIntent(address, template, values, facts.practice.id, files))
     return list(intents.values())
 
 
@@ -100,13 +108,20 @@ async def auto_cancelled(jc: JobContext, event: AppointmentAutoCancelled) -> lis
     if facts is None or facts.appointment.status is not AppointmentStatus.AUTO_CANCELLED:
         return []
     payer_name = f"{facts.payer.first_name} {facts.payer.last_name}"
-    intents = _to_clients(facts, "auto_cancelled", for_practitioner=False,
-                          payer_name=payer_name)
+    stamp, organizer = jc.clock(), facts.organizer(jc.sender)
+
+    def removal(name: str, address: str, own: bool = False) -> Attachment:
+        return facts.invitation(Person(name, address), for_practitioner=own, cancelled=True,
+                                organizer=organizer, stamp=stamp)
+
+    intents = _to_clients(facts, "auto_cancelled", removal=removal,
+                          for_practitioner=False, payer_name=payer_name)
     practitioner = facts.practitioner
     intents.append(EmailIntent(
         practitioner.email, "auto_cancelled",
         {**facts.values(), "first_name": practitioner.name, "is_payer": False,
          "for_practitioner": True, "payer_name": payer_name},
         facts.practice.id,
+        (removal(practitioner.name, practitioner.email, True),),
     ))
     return intents

@@ -53,6 +53,7 @@ from domain.shared.paging import Paged, Slice, trimmed
 from persistence.uow import UnitOfWork
 from resolvers.appointments.booking import ensure_payment_method
 from resolvers.appointments.reserved_slots import keep_weekly_time, release_all
+from resolvers.appointments.time_off import ensure_clear_of_time_off
 from resolvers.billing.packages import draw_for_follow_up
 from resolvers.shared.access import may_see_appointment
 from resolvers.shared.auth import Viewer
@@ -76,6 +77,7 @@ class AttendanceRequest:
     continuation: Continuation
     next_starts_at: datetime | None
     reserve_slot: bool
+    allow_during_time_off: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ async def _book_follow_up(
     busy = await uow.appointments.busy(practitioner.id, follow_up.starts_at, follow_up.ends_at)
     if not availability.is_free(follow_up.starts_at, follow_up.ends_at, busy):
         raise availability.slot_unavailable(field)
+    await ensure_clear_of_time_off(uow, practitioner, follow_up.starts_at, follow_up.ends_at,
+                                   allowed=request.allow_during_time_off, field=field)
     uow.appointments.add(follow_up)
     return follow_up
 

@@ -21,6 +21,7 @@ from domain.clients.relationships import (
 )
 from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
+from resolvers.appointments.time_off import blocked_by_time_off, ensure_clear_of_time_off
 from resolvers.billing.packages import package_paying_for
 from resolvers.shared.access import ensure_manages, visible_relationship
 from resolvers.shared.auth import Viewer
@@ -37,6 +38,7 @@ class BookingRequest:
     duration_minutes: int
     package_id: uuid.UUID | None
     idempotency_key: str | None
+    allow_during_time_off: bool = False
 
 
 async def book_appointment(ctx: RequestContext, request: BookingRequest) -> Appointment:
@@ -78,7 +80,8 @@ async def _earlier(uow: UnitOfWork, appointment_id: uuid.UUID) -> Appointment:
 async def _book_for_practice(
     uow: UnitOfWork, ctx: RequestContext, viewer: Viewer, request: BookingRequest
 ) -> Appointment:
-    """Any time that overlaps no session, the past included (recording one that happened)."""
+    """Any time that overlaps no session, the past included (recording one that happened);
+    inside time off only with allowDuringTimeOff."""
     if request.relationship_id is None:
         raise DomainError.one(
             ErrorCode.INVALID, "The practice books inside a relationship: give relationshipId.",
@@ -96,6 +99,8 @@ async def _book_for_practice(
     busy = await uow.appointments.busy(practitioner.id, appointment.starts_at, appointment.ends_at)
     if not availability.is_free(appointment.starts_at, appointment.ends_at, busy):
         raise availability.slot_unavailable()
+    await ensure_clear_of_time_off(uow, practitioner, appointment.starts_at,
+                                   appointment.ends_at, allowed=request.allow_during_time_off)
     return appointment
 
 
@@ -173,15 +178,19 @@ async def ensure_bookable(
     uow: UnitOfWork, practitioner: Practitioner, appointment: Appointment, now: datetime,
     *, excluding: uuid.UUID | None = None,
 ) -> None:
-    """Inside working hours, on the quarter hour, clear of sessions and others' slots."""
+    """Inside working hours, on the quarter hour, clear of sessions, time off and others'
+    slots."""
     busy = await uow.appointments.busy(
         practitioner.id, appointment.starts_at, appointment.ends_at, excluding=excluding
     )
     reserved = await uow.reserved_slots.of_practitioner(practitioner.id)
+    away = await blocked_by_time_off(uow, practitioner, appointment.starts_at,
+                                     appointment.ends_at)
     if not availability.is_bookable(
         appointment.starts_at, int(appointment.duration.total_seconds() // 60),
         working_hours=practitioner.working_hours, timezone=practitioner.timezone, busy=busy,
         reserved=reserved, for_relationship=appointment.relationship_id, not_before=now,
+        time_off=away,
     ):
         raise availability.slot_unavailable()
 
@@ -245,10 +254,13 @@ async def available_times(
         )
         reserved = await uow.reserved_slots.of_practitioner(practitioner.id)
         own = await _own_relationship(uow, viewer, practitioner)
+        away = await blocked_by_time_off(
+            uow, practitioner, request.start,
+            request.end + timedelta(minutes=request.duration_minutes))
     return availability.available_slots(
         working_hours=practitioner.working_hours, timezone=practitioner.timezone,
         start=request.start, end=request.end, duration_minutes=request.duration_minutes,
-        busy=busy, reserved=reserved, for_relationship=own, not_before=ctx.now,
+        busy=busy, reserved=reserved, for_relationship=own, not_before=ctx.now, time_off=away,
     )
 
 

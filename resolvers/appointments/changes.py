@@ -32,6 +32,7 @@ from domain.shared.errors import DomainError, ErrorCode, not_found
 from persistence.uow import UnitOfWork
 from resolvers.appointments.appointment_money import AppointmentMoney, logger, request_refund
 from resolvers.appointments.booking import ensure_bookable
+from resolvers.appointments.time_off import ensure_clear_of_time_off
 from resolvers.appointments.waitlist_offers import offer_freed_time
 from resolvers.clients.links import manages_appointment
 from resolvers.shared.access import may_see_appointment
@@ -71,10 +72,11 @@ async def cancel_appointment(
 
 async def reschedule_appointment(
     ctx: RequestContext, appointment_id: uuid.UUID | None, starts_at: datetime,
-    duration_minutes: int | None,
+    duration_minutes: int | None, *, allow_during_time_off: bool = False,
 ) -> Appointment:
-    """The practice: any free time, the past included (as when booking). A client: only with
-    more notice than the window (LATE_CHANGE), only to a bookable future time."""
+    """The practice: any free time, the past included (as when booking), inside time off
+    only with allowDuringTimeOff. A client: only with more notice than the window
+    (LATE_CHANGE), only to a bookable future time."""
     viewer = ctx.signed_in()
     try:
         async with ctx.unit_of_work() as uow:
@@ -94,6 +96,9 @@ async def reschedule_appointment(
                 )
                 if not availability.is_free(appointment.starts_at, appointment.ends_at, busy):
                     raise availability.slot_unavailable()
+                await ensure_clear_of_time_off(
+                    uow, practitioner, appointment.starts_at, appointment.ends_at,
+                    allowed=allow_during_time_off)
             else:
                 if not is_upcoming(starts_at, ctx.now):
                     raise DomainError.one(

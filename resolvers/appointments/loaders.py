@@ -7,14 +7,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from strawberry.dataloader import DataLoader
 
 from domain.appointments.appointments import Appointment, Charge, ChargeStatus, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
+from domain.appointments.time_off import TimeOff
 from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
 from persistence.database import Database
@@ -194,8 +195,51 @@ class AppointmentPagesByClientIdLoader(AppointmentPagesLoader):
         return attendees.c.client_id, A.join(attendees, attendees.c.appointment_id == A.c.id)
 
 
+class TimeOffByIdLoader(ByIdLoader[TimeOff]):
+    model = TimeOff
+
+
+class TimeOffByLoader(DataLoader[uuid.UUID, list[TimeOff]]):
+    """Time off not yet over (it ends today or later, give or take a timezone), by start."""
+
+    column: Any
+
+    def __init__(self, db: Database, now: datetime) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+        self.since = (now - timedelta(days=1)).date()
+
+    def _where(self) -> Any:
+        return tables.time_off.c.ends_on >= self.since
+
+    async def _load(self, keys: Sequence[uuid.UUID]) -> list[list[TimeOff]]:
+        t = tables.time_off
+        async with self.db.reading() as tx:
+            result = await tx.execute(
+                select(TimeOff).where(self.column.in_(keys), self._where())
+                .order_by(t.c.starts_on, t.c.start_time, t.c.id))
+            grouped: dict[uuid.UUID, list[TimeOff]] = defaultdict(list)
+            for entry in result.scalars():
+                grouped[getattr(entry, self.column.name)].append(entry)
+        return [grouped[key] for key in keys]
+
+
+class TimeOffByPractitionerIdLoader(TimeOffByLoader):
+    column = tables.time_off.c.practitioner_id
+
+
+class ClosuresByPracticeIdLoader(TimeOffByLoader):
+    column = tables.time_off.c.practice_id
+
+    def _where(self) -> Any:
+        return and_(super()._where(), tables.time_off.c.practitioner_id.is_(None))
+
+
 class AppointmentLoaders:
     def __init__(self, db: Database, now: datetime) -> None:
+        self.time_off_by_id = TimeOffByIdLoader(db)
+        self.time_off_by_practitioner_id = TimeOffByPractitionerIdLoader(db, now)
+        self.closures_by_practice_id = ClosuresByPracticeIdLoader(db, now)
         self.appointment_by_id = AppointmentByIdLoader(db)
         self.charge_by_id = ChargeByIdLoader(db)
         self.failed_charge_by_appointment_id = FailedChargeByAppointmentIdLoader(db)

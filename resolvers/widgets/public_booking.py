@@ -31,6 +31,7 @@ from persistence.uow import UnitOfWork
 from resolvers.accounts.invite_links import confirmation_hash_for
 from resolvers.accounts.invites import issue_invite
 from resolvers.appointments.booking import relationship_for
+from resolvers.appointments.time_off import blocked_by_time_off
 from resolvers.shared.context import RequestContext
 from resolvers.shared.idempotency import Idempotency
 from resolvers.widgets.publishable_keys import WIDGET_ACCESS, WidgetAccess
@@ -88,10 +89,12 @@ async def public_availability(
         reserved = await uow.reserved_slots.of_practitioner(practitioner.id)
         practice = await uow.practices.get(access.practice_id)
         assert practice is not None
+        away = await blocked_by_time_off(uow, practitioner, start,
+                                         end + timedelta(minutes=duration_minutes))
     return availability.available_slots(
         working_hours=practitioner.working_hours, timezone=practitioner.timezone,
         start=start, end=end, duration_minutes=duration_minutes, busy=busy,
-        reserved=reserved, for_relationship=None,
+        reserved=reserved, for_relationship=None, time_off=away,
         not_before=ctx.now + timedelta(hours=practice.cancellation_notice_hours),
     )
 
@@ -114,6 +117,7 @@ class GuestBooking:
     appointment: Appointment
     practitioner: Practitioner
     party: RelationshipParty
+    practice_name: str = ""
 
 
 async def book_as_guest(ctx: RequestContext, request: GuestBookingRequest) -> GuestBooking:
@@ -216,22 +220,24 @@ async def _book_in(
             ctx.now, practice.cancellation_notice_hours))
     uow.appointments.add(appointment)
     await _invite(uow, ctx, booker)
-    return GuestBooking(appointment, practitioner, relationship.party), unused
+    return GuestBooking(appointment, practitioner, relationship.party, practice.name), unused
 
 
 async def _ensure_open_to_guests(
     uow: UnitOfWork, practitioner: Practitioner, appointment: Appointment, now: datetime
 ) -> None:
     """What publicAvailability shows: inside working hours, on the quarter hour, clear of
-    sessions and of every reserved slot, the booker's own too, so that whether a time is
-    bookable says nothing about who is on file."""
+    sessions, of time off and closures, and of every reserved slot, the booker's own too,
+    so that whether a time is bookable says nothing about who is on file."""
     busy = await uow.appointments.busy(practitioner.id, appointment.starts_at,
                                        appointment.ends_at)
     reserved = await uow.reserved_slots.of_practitioner(practitioner.id)
+    away = await blocked_by_time_off(uow, practitioner, appointment.starts_at,
+                                     appointment.ends_at)
     if not availability.is_bookable(
         appointment.starts_at, int(appointment.duration.total_seconds() // 60),
         working_hours=practitioner.working_hours, timezone=practitioner.timezone, busy=busy,
-        reserved=reserved, for_relationship=None, not_before=now,
+        reserved=reserved, for_relationship=None, not_before=now, time_off=away,
     ):
         raise availability.slot_unavailable()
 
@@ -291,6 +297,7 @@ async def guest_booking_of(uow: UnitOfWork, appointment_id: uuid.UUID) -> GuestB
     assert appointment is not None
     relationship = await uow.relationships.get(appointment.relationship_id)
     practitioner = await uow.practitioners.get(appointment.practitioner_id)
-    assert relationship is not None and practitioner is not None
-    return GuestBooking(appointment, practitioner, relationship.party)
+    practice = await uow.practices.get(appointment.practice_id)
+    assert relationship is not None and practitioner is not None and practice is not None
+    return GuestBooking(appointment, practitioner, relationship.party, practice.name)
 

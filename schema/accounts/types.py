@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from schema.clients.types import Client
 
 if TYPE_CHECKING:
+    from schema.appointments.time_off import TimeOff
     from schema.appointments.types import ReservedSlot
 
 
@@ -99,6 +100,19 @@ class Practice(Node):
         loader = context(info).loaders.practitioners_by_practice_id
         return [Practitioner.from_entity(p) for p in await loader.load(self.practice_id)]
 
+    @strawberry.field(description="Staff only (empty for anyone else): the practice's "
+                      "closures not yet over, earliest first.")
+    async def closures(
+        self, info: strawberry.Info
+    ) -> list[Annotated[TimeOff, strawberry.lazy("schema.appointments.time_off")]]:
+        from schema.appointments.time_off import TimeOff
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []
+        loader = ctx.loaders.appointments.closures_by_practice_id
+        return [TimeOff.from_entity(e) for e in await loader.load(self.practice_id)]
+
 
 @strawberry.type(
     description="A therapist of the practice (or its owner) who signs in to the dashboard.",
@@ -119,6 +133,7 @@ class Practitioner(Node):
     practitioner_id: strawberry.Private[uuid.UUID]
     practice_id: strawberry.Private[uuid.UUID]
     price: strawberry.Private[Decimal]
+    has_feed: strawberry.Private[bool]
 
     @classmethod
     def from_entity(cls, practitioner: domain.Practitioner) -> Practitioner:
@@ -131,6 +146,7 @@ class Practitioner(Node):
             practitioner_id=practitioner.id,
             practice_id=practitioner.practice_id,
             price=practitioner.price,
+            has_feed=practitioner.calendar_token_hash is not None,
         )
 
     @strawberry.field(description="The practice the practitioner works for.")
@@ -164,6 +180,25 @@ class Practitioner(Node):
             return []  # the practice's planning, not the client's
         loader = ctx.loaders.appointments.reserved_slots_by_practitioner_id
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
+
+    @strawberry.field(description="Staff only (false for anyone else): whether the "
+                      "practitioner's private calendar feed is on (rotateCalendarFeed).")
+    def calendar_feed_active(self, info: strawberry.Info) -> bool:
+        viewer = context(info).viewer
+        return self.has_feed and viewer is not None and viewer.is_staff
+
+    @strawberry.field(description="Staff only (empty for anyone else): the practitioner's "
+                      "own time off not yet over, earliest first (closures: Practice.closures).")
+    async def time_off(
+        self, info: strawberry.Info
+    ) -> list[Annotated[TimeOff, strawberry.lazy("schema.appointments.time_off")]]:
+        from schema.appointments.time_off import TimeOff
+
+        ctx = context(info)
+        if ctx.viewer is None or not ctx.viewer.is_staff:
+            return []
+        loader = ctx.loaders.appointments.time_off_by_practitioner_id
+        return [TimeOff.from_entity(e) for e in await loader.load(self.practitioner_id)]
 
 
 @strawberry.type(description="Who the request signs in as, and what they belong to.")

@@ -32,6 +32,11 @@ class SubmitAttendanceUpdateInput:
     reserve_slot: bool = strawberry.field(
         default=False, description="Keep the follow-up's weekly time reserved for this client."
     )
+    allow_during_time_off: bool = strawberry.field(
+        default=False,
+        description="Book the follow-up inside the practitioner's time off or a practice "
+        "closure anyway (TIME_OFF otherwise).",
+    )
 
 
 @strawberry.type(description="The answer to submitAttendanceUpdate.")
@@ -141,6 +146,7 @@ class AttendanceMutations:
                 continuation=input.continuation,
                 next_starts_at=given(input.next_starts_at),
                 reserve_slot=input.reserve_slot,
+                allow_during_time_off=input.allow_during_time_off,
             ),
         )
         return SubmitAttendanceUpdatePayload(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.appointments import booking
+from resolvers.appointments import booking, references
 from schema.appointments.types import Appointment, TimeSlot
 from schema.clients.inputs import given, node_id, optional_node_id
 from schema.shared.common import (
@@ -50,6 +50,11 @@ class BookAppointmentInput:
     idempotency_key: str | None = strawberry.field(
         default=strawberry.UNSET,
         description=IDEMPOTENCY_KEY,
+    )
+    allow_during_time_off: bool = strawberry.field(
+        default=False,
+        description="Practice side: book inside the practitioner's time off or a practice "
+        "closure anyway (TIME_OFF otherwise). Clients and guests never book inside one.",
     )
 
 
@@ -107,6 +112,20 @@ class AppointmentQueries:
         return [TimeSlot(starts_at=s.starts_at, ends_at=s.ends_at) for s in slots]
 
 
+    @strawberry.field(
+        description="A session of your practice by its short bookingReference (case, spaces "
+        "and dashes ignored): NOT_FOUND for one you may not see, or of another practice."
+    )
+    @refusals_as_query_errors
+    async def session_by_booking_reference(
+        self, info: strawberry.Info,
+        reference: Annotated[str, strawberry.argument(
+            description="The reference, e.g. K7QXM2PA.")],
+    ) -> Appointment:
+        found = await references.appointment_by_reference(context(info), reference)
+        return Appointment.from_entity(found)
+
+
 @strawberry.type
 class AppointmentMutations:
     @strawberry.mutation(
@@ -136,6 +155,7 @@ class AppointmentMutations:
             duration_minutes=input.duration_minutes,
             package_id=optional_node_id(given(input.package_id), "Package"),
             idempotency_key=given(input.idempotency_key),
+            allow_during_time_off=input.allow_during_time_off,
         )
         appointment = await booking.book_appointment(context(info), request)
         return AppointmentPayload(appointment=Appointment.from_entity(appointment))

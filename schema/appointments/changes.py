@@ -27,6 +27,11 @@ class RescheduleAppointmentInput:
     duration_minutes: int | None = strawberry.field(
         default=strawberry.UNSET, description="Defaults to the session's current length."
     )
+    allow_during_time_off: bool = strawberry.field(
+        default=False,
+        description="Practice side: move it into the practitioner's time off or a practice "
+        "closure anyway (TIME_OFF otherwise). Clients and guests never move it into one.",
+    )
 
 
 @strawberry.input(name="CancelSessionInput", description="A session to cancel.")
@@ -79,7 +84,7 @@ class AppointmentChangeMutations:
     ) -> AppointmentPayload:
         moved = await appointment_changes.reschedule_appointment(
             context(info), node_id(input.appointment_id, "Session"), input.starts_at,
-            given(input.duration_minutes),
+            given(input.duration_minutes), allow_during_time_off=input.allow_during_time_off,
         )
         return AppointmentPayload(appointment=Appointment.from_entity(moved))
 

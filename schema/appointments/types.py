@@ -179,6 +179,11 @@ class Appointment(Node):
             entity=appointment,
         )
 
+    @strawberry.field(description="The short reference people read out and type, e.g. "
+                      "K7QXM2PA: 8 characters without 0, O, 1 or I, unique in the practice.")
+    def booking_reference(self) -> str:
+        return self.entity.reference
+
     @strawberry.field(description="The practitioner who holds the session.")
     async def practitioner(self, info: strawberry.Info) -> Practitioner:
         found = await context(info).loaders.practitioner_by_id.load(

@@ -80,6 +80,10 @@ ErrorCode = described_enum(_Code, name="ErrorCode", description=(
     _Code.IDEMPOTENCY_CONFLICT: (
         "This idempotencyKey was already used with a different input; use a new key."
     ),
+    _Code.TIME_OFF: (
+        "The time falls in the practitioner's time off or a practice closure; the practice "
+        "may book it anyway with allowDuringTimeOff."
+    ),
 })
 _Day = domain_practice.Weekday
 Weekday = described_enum(_Day, name="Weekday", description=(

@@ -10,6 +10,7 @@ import strawberry
 
 from domain.accounts import practice as domain_practice
 from domain.widgets.publishable_keys import PublishableKey as DomainKey
+from resolvers.appointments import calendar_files
 from resolvers.widgets.public_booking import GuestBooking as DomainGuestBooking
 from resolvers.widgets.public_booking import PublicPractice as DomainPublicPractice
 from schema.clients.relationship_types import RelationshipParty
@@ -123,6 +124,8 @@ class GuestBooking:
             "Session's id."
         ),
     )
+    booking_reference: str = strawberry.field(
+        description="The short reference to quote, e.g. K7QXM2PA (Session.bookingReference).")
     starts_at: datetime = strawberry.field(description="When it starts (UTC).")
     ends_at: datetime = strawberry.field(description="When it ends (UTC).")
     practitioner: PublicPractitioner = strawberry.field(description="Whom the session is with.")
@@ -137,12 +140,18 @@ class GuestBooking:
             "attendee."
         ),
     )
+    calendar_file: str = strawberry.field(
+        description="The session as an iCalendar file (text/calendar), for an \"add to "
+        "calendar\" download; the same event (UID) as the confirmation email's invitation.")
 
     @classmethod
     def from_domain(cls, booking: DomainGuestBooking) -> GuestBooking:
         appointment = booking.appointment
         return cls(
+            calendar_file=calendar_files.download(
+                appointment, booking.practitioner.name, booking.practice_name),
             reference=strawberry.ID(to_global_id(GUEST_BOOKING, appointment.id)),
+            booking_reference=appointment.reference,
             starts_at=appointment.starts_at, ends_at=appointment.ends_at,
             practitioner=PublicPractitioner.from_domain(booking.practitioner,
                                                         appointment.currency),

@@ -8,9 +8,9 @@ import email.policy
 import uuid
 from pathlib import Path
 
-from jobs.email.adapters import Email, FolderMailer, SmtpMailer, message_id
+from jobs.email.adapters import Attachment, Email, FolderMailer, SmtpMailer, message_id
 from jobs.email.templates import render
-from tests.support.mailbox import Mailbox
+from tests.support.mailbox import Mailbox, calendar_attachments
 
 WELCOME = {"name": "Ada", "email": "ada@example.com", "practice_name": "Calm & Co",
            "timezone": "Europe/London", "app_url": "http://127.0.0.1:8000"}
@@ -82,3 +82,44 @@ def test_smtp_urls_carry_credentials_tls_and_starttls() -> None:
         465, True, "user@x", "p@ss")
     upgraded = SmtpMailer("smtp://mail.example.com:587?starttls=true")
     assert (upgraded.port, upgraded.start_tls) == (587, True)
+
+
+INVITE = (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nMETHOD:REQUEST\r\n"
+          b"BEGIN:VEVENT\r\nUID:session-1@caseload\r\nSEQUENCE:3\r\n"
+          b"DTSTAMP:20270104T090000Z\r\nDTSTART:20270104T100000Z\r\n"
+          b"DTEND:20270104T105000Z\r\nSUMMARY:Session with Ada\r\nEND:VEVENT\r\n"
+          b"END:VCALENDAR\r\n")
+
+
+def with_invitation(to: str) -> Email:
+    plain = welcome_email(to)
+    return Email(to=plain.to, subject=plain.subject, text=plain.text, html=plain.html,
+                 sender=plain.sender, message_id=plain.message_id,
+                 attachments=(Attachment.calendar("invitation.ics", INVITE, "REQUEST"),))
+
+
+def test_the_folder_adapter_keeps_an_ics_attachment_beside_the_text_and_html(
+    tmp_path: Path
+) -> None:
+    asyncio.run(FolderMailer(tmp_path / "mail").send(with_invitation("ada@example.com")))
+    [written] = list((tmp_path / "mail").glob("*.eml"))
+    message = email.message_from_bytes(written.read_bytes(), policy=email.policy.default)
+    assert message.get_body(preferencelist=("plain",)) is not None
+    assert message.get_body(preferencelist=("html",)) is not None
+    [(name, method, calendar)] = calendar_attachments(message)
+    assert (name, method) == ("invitation.ics", "REQUEST")
+    [event] = calendar.walk("VEVENT")
+    assert (str(event["UID"]), int(event["SEQUENCE"])) == ("session-1@caseload", 3)
+
+
+def test_the_smtp_adapter_delivers_the_ics_attachment(
+    mailbox_server: tuple[str, Mailbox]
+) -> None:
+    url, mailbox = mailbox_server
+    asyncio.run(SmtpMailer(url).send(with_invitation("smtp-ics@example.com")))
+    [received] = mailbox.wait_for("smtp-ics@example.com")
+    assert "Calm & Co is set up" in received.text
+    [(name, method, calendar)] = received.calendars
+    assert (name, method) == ("invitation.ics", "REQUEST")
+    assert str(calendar["METHOD"]) == "REQUEST"
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Session with Ada"]

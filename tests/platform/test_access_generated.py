@@ -56,6 +56,8 @@ OPENS = {"bookAndManageAppointments": {"Session", "Relationship"},
 PRACTICE_LEVEL = {"Practice", "Practitioner", "Service", "GroupSession"}
 REQUEST_FORM = """mutation F($input: RequestIntakeFormInput!) {
   requestIntakeForm(input: $input) { form { id } userErrors { code } } }"""
+ADD_TIME_OFF = """mutation T($input: AddTimeOffInput!) {
+  addTimeOff(input: $input) { timeOff { id } userErrors { code } } }"""
 CHARGE = "query C($id: ID!) { node(id: $id) { ... on Session { charge { id } } } }"
 JOIN_WAITLIST = """mutation W($input: JoinWaitlistInput!) {
   joinWaitlist(input: $input) { entry { id } userErrors { code } } }"""
@@ -115,6 +117,9 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
     waiting = client.data(JOIN_WAITLIST, {"input": {
         "relationshipId": relationship, "from": iso(monday), "to": iso(monday + timedelta(
             days=1))}}, token=owner.token)["joinWaitlist"]["entry"]["id"]
+    time_off = client.data(ADD_TIME_OFF, {"input": {
+        "practitionerId": owner.practitioner_id, "startsOn": "2099-01-04"}},
+        token=owner.token)["addTimeOff"]["timeOff"]["id"]
     nodes = {
         "Practice": owner.practice_id, "Practitioner": owner.practitioner_id, "Client": victim,
         "Relationship": relationship, "Session": appointment, "Charge": charge,
@@ -124,6 +129,7 @@ def _build(client: GraphQLClient, server: RunningServer, mailbox: Mailbox) -> Wo
         "Package": sold(client, owner, victim)["id"],
         "IntakeForm": form["requestIntakeForm"]["form"]["id"],
         "WaitlistEntry": waiting,
+        "TimeOff": time_off,
     }
     private = set(nodes) - PRACTICE_LEVEL
     everything = set(nodes) | {"ClientLink"}

@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from icalendar import Calendar
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,18 @@ class Received:
     def html(self) -> str:
         part = self.message.get_body(preferencelist=("html",))
         return part.get_content() if part else ""
+
+    @property
+    def calendars(self) -> list[tuple[str, str, Calendar]]:
+        """Each text/calendar attachment: its file name, its method= parameter and the
+        calendar parsed back with the icalendar library."""
+        return calendar_attachments(self.message)
+
+
+def calendar_attachments(message: EmailMessage) -> list[tuple[str, str, Calendar]]:
+    return [(part.get_filename() or "", part.get_param("method") or "",
+             Calendar.from_ical(part.get_content()))
+            for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
 
 
 class Mailbox:
