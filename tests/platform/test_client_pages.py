@@ -372,6 +372,51 @@ def test_a_client_on_file_confirms_a_guest_booking_on_the_page_its_link_opens(
     assert node == {"awaitingConfirmationUntil": None, "status": "SCHEDULED"}
 
 
+JOIN_WAITLIST = """mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
+  entry { id } userErrors { field code message } } }"""
+ENTRY = "query($id: ID!) { node(id: $id) { ... on WaitlistEntry { status } } }"
+
+
+def test_a_waitlisted_client_claims_a_freed_time_on_the_page_its_link_opens(
+    client: GraphQLClient, mailbox: Mailbox, browser: Browser, server: RunningServer,
+    monday: datetime,
+) -> None:
+    # given a client in line for ten o'clock, taken by another client's session
+    owner = register_practice(client, sessionPrice="80.00")
+    ten = monday + timedelta(hours=28)
+    taken = booked(client, owner.token, startsAt=ten, relationshipId=create_relationship(
+        client, owner, [payer(client, owner, mailbox).client_id])["id"])
+    maya = payer(client, owner, mailbox)
+    joined = client.data(JOIN_WAITLIST, {"input": {
+        "relationshipId": create_relationship(client, owner, [maya.client_id])["id"],
+        "from": iso(ten - timedelta(hours=1)), "to": iso(ten + timedelta(hours=2))}},
+        token=owner.token)["joinWaitlist"]
+    assert joined["userErrors"] == []
+
+    # when the session is cancelled and Maya opens the offer's link
+    assert client.data("""mutation($input: CancelSessionInput!) { cancelSession(input: $input) {
+      userErrors { code } } }""", {"input": {"sessionId": taken["id"]}},
+        token=owner.token)["cancelSession"]["userErrors"] == []
+    server.drain()
+    [offer] = [m for m in mailbox.wait_for(maya.email, 2) if "is free" in m.subject]
+    [link] = [link for link in links_in(offer) if "/waitlist/claim?" in link]
+    page = browser.open(link)
+
+    # then the page offers the claim and opening it booked nothing
+    assert "Claim it and it is booked" in text_of(page)
+    assert urlsplit(str(page.url)).query == ""
+    entry = client.data(ENTRY, {"id": joined["entry"]["id"]}, token=owner.token)["node"]
+    assert entry["status"] == "OFFERED"
+    # and claiming books it, once, as the page then says
+    done = browser.press(page, "Claim it")
+    assert "Your session is booked With Ada Owner on" in text_of(done)
+    assert "for 80.00 GBP, paid with your card on file" in text_of(done)
+    entry = client.data(ENTRY, {"id": joined["entry"]["id"]}, token=owner.token)["node"]
+    assert entry["status"] != "OFFERED"
+    again = browser.open("/waitlist/claim")
+    assert "A link works once" in text_of(again)
+
+
 def test_the_pages_count_against_the_request_budgets_of_graphql(
     test_env: dict[str, str], clock: TestClock,
 ) -> None:
