@@ -26,8 +26,8 @@ class CalendarFeedPayload:
         default=None, description="The practitioner (see calendarFeedActive).")
     url: str | None = strawberry.field(
         default=None,
-        description="rotateCalendarFeed only, shown this once: the private feed's address "
-        "(.../calendar/<secret>.ics) to subscribe to in Google Calendar (Other calendars > "
+        description="Answered by rotateCalendarFeed only, and only this once: the private "
+        "feed's address (.../calendar/<secret>.ics) to subscribe to in Google Calendar (Other calendars > "
         "From URL), Apple Calendar (File > New Calendar Subscription) or any other. Anyone "
         "with it can read the sessions: rotate it if it leaks.",
     )

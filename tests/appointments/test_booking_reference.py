@@ -20,7 +20,7 @@ from tests.support.appointments import (
 from tests.support.clients import signed_in_client
 from tests.support.graphql import GraphQLClient, register_practice, unique_email
 from tests.support.mailbox import Mailbox
-from tests.support.widgets import create_key, guest_input, widget_post
+from tests.support.widgets import create_key, guest_input, session_of, widget_post
 
 BY_REFERENCE = """
 query ByReference($reference: String!) {
@@ -105,15 +105,15 @@ def test_a_guest_is_told_the_same_short_reference(
     payload = widget_post(client, key, GUEST_BOOK, {"input": values},
                           origin=key.origin).data["bookAsGuest"]
     assert payload["userErrors"] == []
-    short = client.data(READ, {"id": payload["booking"]["reference"]},
+    short = client.data(READ, {"id": session_of(payload["booking"]["reference"])},
                         token=owner.token)["node"]["bookingReference"]
     assert FRIENDLY.match(short) and payload["booking"]["bookingReference"] == short
     assert lookup(client, owner.token, short)["data"]["sessionByBookingReference"]["id"] == (
-        payload["booking"]["reference"])
+        session_of(payload["booking"]["reference"]))
     # and the "add to calendar" file is that session's event
     calendar = Calendar.from_ical(payload["booking"]["calendarFile"])
     [event] = calendar.walk("VEVENT")
-    session_id = decode_id(payload["booking"]["reference"], "Session")
+    session_id = decode_id(session_of(payload["booking"]["reference"]), "Session")
     assert str(event["UID"]) == f"session-{session_id}@caseload"
     assert iso(event.decoded("DTSTART")) == payload["booking"]["startsAt"]
     assert short in str(event["DESCRIPTION"])
