@@ -9,6 +9,7 @@ from sqlalchemy.orm import registry, relationship
 
 from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Practice, Practitioner
+from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
 from domain.billing.invoices import Invoice, InvoicePayment
@@ -35,6 +36,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Practitioner, tables.practitioners)
     mapper_registry.map_imperatively(Account, tables.accounts)
     mapper_registry.map_imperatively(Registration, tables.registrations)
+    mapper_registry.map_imperatively(PasswordReset, tables.password_resets)
     _map_clients()
     _map_appointments()
     _map_group_sessions()

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Practice, Practitioner
+from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
@@ -83,6 +84,33 @@ class Accounts(Repository[Account]):
             )
         )
         return bool(result.scalar_one())
+
+
+    async def token_version(self, account_id: uuid.UUID) -> int | None:
+        """The version an access token must carry, or None for an account that is gone."""
+        result = await self.tx.execute(
+            select(tables.accounts.c.token_version).where(tables.accounts.c.id == account_id))
+        return result.scalar_one_or_none()
+
+
+class PasswordResets(Repository[PasswordReset]):
+    model = PasswordReset
+
+    async def by_token_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> PasswordReset | None:
+        query = select(PasswordReset).where(tables.password_resets.c.token_hash == token_hash)
+        result = await self.tx.execute(query.with_for_update() if for_update else query)
+        return result.scalars().first()
+
+    async def open_for(self, account_id: uuid.UUID) -> list[PasswordReset]:
+        result = await self.tx.execute(
+            select(PasswordReset).where(
+                tables.password_resets.c.account_id == account_id,
+                tables.password_resets.c.used_at.is_(None),
+            )
+        )
+        return list(result.scalars())
 
 
 class Clients(Repository[Client]):

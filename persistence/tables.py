@@ -93,6 +93,22 @@ accounts = Table(
     Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True),
     Column("client_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # Raised by a password change or reset and by signing out everywhere: access tokens
+    # carry the version they were issued under, and older ones are refused.
+    Column("token_version", Integer, nullable=False, default=0, server_default="0"),
+)
+
+# A single-use link that sets a new password. A request for an unknown email keeps a row
+# without an account (it opens nothing), so both answers cost the same work.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=True, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 
 registrations = Table(

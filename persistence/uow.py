@@ -29,6 +29,7 @@ from persistence.repositories import (
     InvoicePayments,
     Invoices,
     Packages,
+    PasswordResets,
     PaymentMethods,
     Practices,
     Practitioners,
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.practitioners = Practitioners(self.tx)
         self.accounts = Accounts(self.tx)
         self.registrations = Registrations(self.tx)
+        self.password_resets = PasswordResets(self.tx)
         self.clients = Clients(self.tx)
         self.relationships = Relationships(self.tx)
         self.client_invites = ClientInvites(self.tx)

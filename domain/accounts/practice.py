@@ -104,6 +104,11 @@ class Account(Aggregate):
     created_at: datetime
     practitioner_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None
+    token_version: int = 0
+
+    def end_tokens(self) -> None:
+        """Every access token issued before now stops working (they carry the version)."""
+        self.token_version += 1
 
 
 @dataclass(frozen=True)

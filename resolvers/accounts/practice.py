@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 
 from domain.accounts.practice import (
+    Account,
     Practitioner,
     PractitionerAdded,
     Role,
@@ -34,6 +35,14 @@ EMAIL_TAKEN = DomainError.one(
 class SignedIn:
     access_token: str
     viewer: Viewer
+
+
+def signed_in_as(ctx: RequestContext, account: Account) -> SignedIn:
+    """A fresh access token for the account, under its current token version."""
+    token = ctx.services.tokens.issue(account, ctx.now)
+    viewer = ctx.services.tokens.read(token, ctx.now)
+    assert viewer is not None
+    return SignedIn(token, viewer)
 
 
 async def commit_new_account(uow) -> None:  # type: ignore[no-untyped-def]
@@ -64,8 +73,7 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
             await _announce_pause(ctx, account.id, guard.failures.window_seconds)
         raise refused
     assert account is not None
-    token = ctx.services.tokens.issue(account, ctx.now)
-    return SignedIn(token, ctx.services.tokens.read(token, ctx.now))  # type: ignore[arg-type]
+    return signed_in_as(ctx, account)
 
 
 async def _announce_pause(ctx: RequestContext, account_id: uuid.UUID, seconds: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 import jwt
 from argon2 import PasswordHasher
@@ -47,10 +48,24 @@ class Viewer:
     role: Role
     practitioner_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None
+    token_version: int = 0
 
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.OWNER, Role.PRACTITIONER)
+
+
+class TokenRefusal(Enum):
+    """Why a sent access token signs nobody in; each answers UNAUTHENTICATED with its message.
+    A forged token and one with bad claims read alike: the answer does not say which check
+    failed."""
+
+    MALFORMED = "The access token is malformed: send the accessToken that signIn answered, " \
+        "as `Authorization: Bearer <accessToken>`."
+    INVALID = "The access token is not valid; sign in again."
+    EXPIRED = "The access token has expired; sign in again."
+    REVOKED = "The access token is no longer valid: the password was changed or the " \
+        "account signed out everywhere since it was issued; sign in again."
 
 
 class Tokens:
@@ -67,13 +82,24 @@ class Tokens:
             "role": account.role.value,
             "practitioner": str(account.practitioner_id) if account.practitioner_id else None,
             "client": str(account.client_id) if account.client_id else None,
+            "ver": account.token_version,
             "iat": int(now.timestamp()),
             "exp": int((now + self.ttl).timestamp()),
         }
         return jwt.encode(claims, self.secret, algorithm=self.ALGORITHM)
 
     def read(self, token: str, now: datetime) -> Viewer | None:
-        """The viewer a token stands for, or None when it is forged, malformed or expired."""
+        """The viewer a token stands for, or None when it is forged, malformed or expired
+        (whether it was revoked since takes the account's version: see `check`)."""
+        found = self.check(token, now)
+        return found if isinstance(found, Viewer) else None
+
+    def check(self, token: str, now: datetime) -> Viewer | TokenRefusal:
+        """The viewer a token stands for, or why it stands for nobody."""
+        try:
+            jwt.decode(token, options={"verify_signature": False})  # a JWS of a JSON object
+        except jwt.DecodeError:
+            return TokenRefusal.MALFORMED
         try:
             claims = jwt.decode(
                 token, self.secret, algorithms=[self.ALGORITHM],
@@ -81,17 +107,18 @@ class Tokens:
                 # wall clock, which refuses every token issued while the clock is moved ahead.
                 options={"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False},
             )
-            if claims["exp"] <= now.timestamp():
-                return None
-            return Viewer(
+            viewer = Viewer(
                 account_id=uuid.UUID(claims["sub"]),
                 practice_id=uuid.UUID(claims["practice"]),
                 role=Role(claims["role"]),
                 practitioner_id=_uuid(claims.get("practitioner")),
                 client_id=_uuid(claims.get("client")),
+                token_version=int(claims.get("ver") or 0),  # tokens from before versions: 0
             )
-        except (jwt.PyJWTError, KeyError, ValueError):
-            return None
+            expired = claims["exp"] <= now.timestamp()
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+            return TokenRefusal.INVALID
+        return TokenRefusal.EXPIRED if expired else viewer
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:

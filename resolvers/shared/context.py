@@ -16,6 +16,8 @@ from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES, Limit, RateLimiter
 from resolvers.shared.loaders import Loaders
 
 Clock = Callable[[], datetime]
+# In RequestContext.extra: why the request's access token signed nobody in (a TokenRefusal).
+TOKEN_REFUSAL = "token_refusal"
 
 
 @dataclass

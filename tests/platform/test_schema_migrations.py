@@ -111,3 +111,38 @@ def test_the_one_word_rename_keeps_every_row(tmp_path: Path) -> None:
         assert "session_subscriptions" not in found["tables"]
     finally:
         drop_database(url)
+
+
+def _insert_account_at_0012(connection: Connection) -> Any:
+    """A practice, its owner and the owner's account, as 0012 stored them."""
+    sqlite = connection.dialect.name == "sqlite"
+    tables = MetaData()
+    tables.reflect(connection)
+    parents: dict[str, Any] = {}
+    special = {"role": "OWNER", "email": "owner@example.com"}
+    for name in ("practices", "practitioners", "accounts"):
+        table: Table = tables.tables[name]
+        row = {c.name: special.get(c.name, _value(c, parents, sqlite))
+               for c in table.columns if not c.nullable or c.name in special}
+        connection.execute(insert(table).values(row))
+        parents[name] = row["id"]
+    return parents["accounts"]
+
+
+def test_accounts_from_before_token_versions_start_at_version_zero(tmp_path: Path) -> None:
+    # given a database at 0012 with an account in it
+    url = prepare_database(DATABASE_URL, tmp_path, name="at0012", revision="0012")
+    try:
+        account_id = run(url, _insert_account_at_0012)
+        # when it is migrated to head
+        upgrade(url)
+        # then the account is at token version 0 (the version of tokens without one), and
+        # there is room for reset links
+        found = run(url, lambda c: (
+            c.execute(text("SELECT id, email, token_version FROM accounts")).one(),
+            c.execute(text("SELECT count(*) FROM password_resets")).scalar()))
+        (found_id, email, version), resets = found
+        assert (uuid.UUID(str(found_id)), email, version, resets) == (
+            uuid.UUID(str(account_id)), "owner@example.com", 0, 0)
+    finally:
+        drop_database(url)
