@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
 from domain.accounts.payments import PaymentMethod
-from domain.accounts.practice import Account, Practice, Practitioner
+from domain.accounts.practice import Account, Membership, Practice, Practitioner
 from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
@@ -35,6 +35,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Practice, tables.practices)
     mapper_registry.map_imperatively(Practitioner, tables.practitioners)
     mapper_registry.map_imperatively(Account, tables.accounts)
+    mapper_registry.map_imperatively(Membership, tables.memberships)
     mapper_registry.map_imperatively(Registration, tables.registrations)
     mapper_registry.map_imperatively(PasswordReset, tables.password_resets)
     _map_clients()

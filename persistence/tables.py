@@ -88,14 +88,24 @@ accounts = Table(
     Column("id", Uuid, primary_key=True),
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
-    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
-    enum_column("role", Role, nullable=False),
-    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True),
-    Column("client_id", Uuid, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     # Raised by a password change or reset and by signing out everywhere: access tokens
     # carry the version they were issued under, and older ones are refused.
     Column("token_version", Integer, nullable=False, default=0, server_default="0"),
+)
+
+# What an account is to each practice it belongs to: owner, practitioner or client.
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False, index=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
+    enum_column("role", Role, nullable=False),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True,
+           unique=True),
+    Column("client_id", Uuid, nullable=True, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 # A single-use link that sets a new password. A request for an unknown email keeps a row

@@ -28,6 +28,7 @@ from persistence.repositories import (
     IntakeForms,
     InvoicePayments,
     Invoices,
+    Memberships,
     Packages,
     PasswordResets,
     PaymentMethods,
@@ -75,6 +76,7 @@ class UnitOfWork:
         self.practices = Practices(self.tx)
         self.practitioners = Practitioners(self.tx)
         self.accounts = Accounts(self.tx)
+        self.memberships = Memberships(self.tx)
         self.registrations = Registrations(self.tx)
         self.password_resets = PasswordResets(self.tx)
         self.clients = Clients(self.tx)

@@ -37,7 +37,7 @@ async def _to_account(
     if account is None:
         return []
     values = {"email": account.email, "app_url": jc.app_url, **values}
-    return [EmailIntent(account.email, template, values, account.practice_id)]
+    return [EmailIntent(account.email, template, values)]  # the person's, not a practice's
 
 
 @handles(RegistrationOnTakenEmail)
@@ -64,7 +64,7 @@ async def reset_password(jc: JobContext, event: PasswordResetRequested) -> list[
         "email": account.email, "link": reset_link(jc.app_url, jc.secret_key, reset.id),
         "expires": f"{reset.expires_at:%d %B %Y at %H:%M} (UTC)",
     }
-    return [EmailIntent(account.email, "reset_password", values, account.practice_id)]
+    return [EmailIntent(account.email, "reset_password", values)]
 
 
 @handles(PasswordChanged)

@@ -1,6 +1,6 @@
 """Who a request's `Authorization` header signs in, or why it signs in nobody. A token whose
 signature and lifetime hold is still refused once its account's token version has moved on
-(a password change or reset, signing out everywhere)."""
+(a password change or reset, signing out everywhere), or its membership is gone."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ async def authenticate(
     found = services.tokens.check(token.strip(), now)
     if isinstance(found, TokenRefusal):
         return found
-    async with services.db.reading() as tx:  # one primary-key read
-        version = await Accounts(tx).token_version(found.account_id)
+    async with services.db.reading() as tx:  # one read by primary keys
+        version = await Accounts(tx).token_version(
+            found.account_id, found.membership, found.practice_id)
     return found if version == found.token_version else TokenRefusal.REVOKED

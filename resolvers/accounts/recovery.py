@@ -56,8 +56,9 @@ async def reset_password(ctx: RequestContext, *, token: str, password: str) -> S
         if reset is None or account is None or not reset.usable(ctx.now):
             raise invalid_reset_link()  # used by a request that came first
         reset.use(ctx.now)
+        memberships = await uow.memberships.of_account(account.id)
         await _set_password(uow, ctx, account, password_hash)
-    return signed_in_as(ctx, account)
+    return signed_in_as(ctx, account, memberships[0])  # where signing in leads
 
 
 async def change_password(
@@ -82,18 +83,21 @@ async def change_password(
         account = await uow.accounts.get(viewer.account_id, for_update=True)
         if account is None or account.password_hash != known.password_hash:
             raise wrong_current_password()  # changed by a request that came first
+        membership = await uow.memberships.get(viewer.membership)
         await _set_password(uow, ctx, account, password_hash)
-    return signed_in_as(ctx, account)
+    assert membership is not None
+    return signed_in_as(ctx, account, membership)
 
 
 async def sign_out_everywhere(ctx: RequestContext) -> SignedIn:
     viewer = ctx.signed_in()
     async with ctx.unit_of_work() as uow:
         account = await uow.accounts.get(viewer.account_id, for_update=True)
-        assert account is not None
+        membership = await uow.memberships.get(viewer.membership)
+        assert account is not None and membership is not None
         account.end_tokens()
         await uow.commit()
-    return signed_in_as(ctx, account)
+    return signed_in_as(ctx, account, membership)
 
 
 async def _set_password(

@@ -11,7 +11,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.accounts.practice import Account, Role
+from domain.accounts.practice import Account, Membership, Role
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown costs the same as a real check,
@@ -41,7 +41,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking, as the signed token says."""
+    """Who is asking, as the signed token says: an account, through one of its memberships
+    (the practice it sees, and as whom)."""
 
     account_id: uuid.UUID
     practice_id: uuid.UUID
@@ -49,6 +50,12 @@ class Viewer:
     practitioner_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None
     token_version: int = 0
+    membership_id: uuid.UUID | None = None
+
+    @property
+    def membership(self) -> uuid.UUID:
+        """Tokens from before memberships stand for the one under the account's own id."""
+        return self.membership_id or self.account_id
 
     @property
     def is_staff(self) -> bool:
@@ -75,13 +82,14 @@ class Tokens:
         self.secret = secret
         self.ttl = ttl
 
-    def issue(self, account: Account, now: datetime) -> str:
+    def issue(self, account: Account, membership: Membership, now: datetime) -> str:
         claims = {
             "sub": str(account.id),
-            "practice": str(account.practice_id),
-            "role": account.role.value,
-            "practitioner": str(account.practitioner_id) if account.practitioner_id else None,
-            "client": str(account.client_id) if account.client_id else None,
+            "membership": str(membership.id),
+            "practice": str(membership.practice_id),
+            "role": membership.role.value,
+            "practitioner": _text(membership.practitioner_id),
+            "client": _text(membership.client_id),
             "ver": account.token_version,
             "iat": int(now.timestamp()),
             "exp": int((now + self.ttl).timestamp()),
@@ -114,6 +122,7 @@ class Tokens:
                 practitioner_id=_uuid(claims.get("practitioner")),
                 client_id=_uuid(claims.get("client")),
                 token_version=int(claims.get("ver") or 0),  # tokens from before versions: 0
+                membership_id=_uuid(claims.get("membership")),
             )
             expired = claims["exp"] <= now.timestamp()
         except (jwt.PyJWTError, KeyError, ValueError, TypeError):
@@ -123,3 +132,7 @@ class Tokens:
 
 def _uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
+
+
+def _text(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None

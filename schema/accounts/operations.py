@@ -1,4 +1,5 @@
-"""registerPractice, verifyEmail, signIn, addPractitioner, setWorkingHours."""
+"""registerPractice, verifyEmail, signIn, switchMembership, password recovery, addPractitioner,
+setWorkingHours."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from resolvers.accounts.sign_in_guard import SignInPaused
 from schema.accounts.types import Practitioner, Viewer
 from schema.clients.inputs import given, optional_node_id
 from schema.shared.common import UserError, Weekday, context, refusals_as_user_errors
+from schema.shared.ids import decode_id
 
 
 @strawberry.input
@@ -56,6 +58,12 @@ class ResetPasswordInput:
 class ChangePasswordInput:
     current_password: str = strawberry.field(description="The password in use now.")
     new_password: str = strawberry.field(description="The password to use from now on.")
+
+
+@strawberry.input(description="Which of the viewer's memberships to act as.")
+class SwitchMembershipInput:
+    membership_id: strawberry.ID = strawberry.field(
+        description="A `Viewer.memberships` id of the signed-in account.")
 
 
 @strawberry.type
@@ -144,6 +152,17 @@ class AccountMutations:
                 context(info), email=input.email, password=input.password)
         except SignInPaused as paused:
             raise rate_limited(paused) from None
+        return signed_in_payload(result)
+
+    @strawberry.mutation(description="An access token for another membership of the signed-in "
+                         "account (another practice, or another role), without the password. "
+                         "The token sent keeps working for its own membership.")
+    @refusals_as_user_errors(AuthPayload)
+    async def switch_membership(
+        self, info: strawberry.Info, input: SwitchMembershipInput
+    ) -> AuthPayload:
+        membership_id = decode_id(str(input.membership_id), "Membership")
+        result = await accounts.switch_membership(context(info), membership_id)
         return signed_in_payload(result)
 
     @strawberry.mutation(description="Email a password reset link (single use, valid for an "
