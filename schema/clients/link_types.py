@@ -12,6 +12,13 @@ from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 LinkType = strawberry.enum(domain.LinkType, name="LinkType")
+_LABELS_READ_FROM_THE_OTHER_SIDE = {
+    "WARD": "linkedClient is client's ward: a GUARDIAN link read from the guardian's side.",
+    "GRANDCHILD": "linkedClient is client's grandchild: a GRANDPARENT link read from the "
+                  "grandparent's side.",
+}
+for _value in LinkType.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _LABELS_READ_FROM_THE_OTHER_SIDE.get(_value.name, _value.description)
 
 
 @strawberry.type
