@@ -11,7 +11,13 @@ from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Membership, Practice, Practitioner
 from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
-from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
+from domain.appointments.appointments import (
+    Appointment,
+    AppointmentAttendee,
+    AssignedLinkedClient,
+    Charge,
+    ReservedSlot,
+)
 from domain.billing.invoices import Invoice, InvoicePayment
 from domain.billing.packages import Package
 from domain.clients.clients import Client, ClientInvite
@@ -79,6 +85,7 @@ def _index_client(_mapper: Any, _connection: Any, client: Client) -> None:
 
 def _map_appointments() -> None:
     mapper_registry.map_imperatively(AppointmentAttendee, tables.appointment_attendees)
+    mapper_registry.map_imperatively(AssignedLinkedClient, tables.appointment_linked_clients)
     mapper_registry.map_imperatively(
         Appointment,
         tables.appointments,
@@ -86,6 +93,9 @@ def _map_appointments() -> None:
             "attendees": relationship(
                 AppointmentAttendee, order_by=tables.appointment_attendees.c.position,
                 cascade="all, delete-orphan", lazy="selectin",
+            ),
+            "assigned": relationship(
+                AssignedLinkedClient, cascade="all, delete-orphan", lazy="selectin",
             ),
         },
     )

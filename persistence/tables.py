@@ -335,6 +335,15 @@ appointment_attendees = Table(
     Column("position", Integer, nullable=False),
 )
 
+# Clients linked to an attendee whom the booking assigned to the session: their links'
+# permissions apply to it (seed 003).
+appointment_linked_clients = Table(
+    "appointment_linked_clients",
+    metadata,
+    Column("appointment_id", Uuid, ForeignKey("appointments.id"), primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), primary_key=True, index=True),
+)
+
 charges = Table(
     "charges",
     metadata,

@@ -184,7 +184,7 @@ async def _book_follow_up(
         client_ids=relationship.client_ids, starts_at=starts_at,
         duration_minutes=_minutes(appointment), price=practitioner.price,
         currency=practice.currency, now=uow.now, follow_up_of_id=appointment.id,
-        package_id=package_id,
+        package_id=package_id, assigned_client_ids=appointment.assigned_client_ids,
     )
     busy = await uow.appointments.busy(practitioner.id, follow_up.starts_at, follow_up.ends_at)
     if not availability.is_free(follow_up.starts_at, follow_up.ends_at, busy):

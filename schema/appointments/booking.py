@@ -37,6 +37,13 @@ class BookAppointmentInput:
         description="Pay with a credit from this package instead of the payer's card.",
     )
     idempotency_key: str | None = strawberry.UNSET
+    assign_linked_client_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Practice side: clients linked to an attendee to assign to the session; "
+        "their links' permissions (see and manage it, notification copies) then apply to "
+        "this session. A linked client not assigned gets nothing of it. Client side, the "
+        "booker is assigned when booking for someone else.",
+    )
 
 
 @strawberry.type(name="SessionPayload")
@@ -78,6 +85,8 @@ class AppointmentMutations:
             duration_minutes=input.duration_minutes,
             package_id=optional_node_id(given(input.package_id), "Package"),
             idempotency_key=given(input.idempotency_key),
+            linked_client_ids=tuple(optional_node_id(i, "Client")
+                                    for i in given(input.assign_linked_client_ids) or []),
         )
         appointment = await booking.book_appointment(context(info), request)
         return AppointmentPayload(appointment=Appointment.from_entity(appointment))

@@ -176,3 +176,48 @@ def test_accounts_become_one_per_person_with_their_practice_as_a_membership(
         assert resets == 0
     finally:
         drop_database(url)
+
+
+def _insert_linked_session_at_0012(connection: Connection) -> dict[str, Any]:
+    """A child's session and a link from the child to a parent, as 0012 stored them."""
+    sqlite = connection.dialect.name == "sqlite"
+    tables = MetaData()
+    tables.reflect(connection)
+
+    def add(name: str, parents: dict[str, Any], **values: Any) -> Any:
+        table: Table = tables.tables[name]
+        row = {c.name: _value(c, parents, sqlite) for c in table.columns if not c.nullable}
+        row.update(values)
+        connection.execute(insert(table).values(row))
+        return row.get("id")
+
+    parents: dict[str, Any] = {}
+    parents["practices"] = add("practices", parents)
+    parents["practitioners"] = add("practitioners", parents)
+    child = add("clients", parents)
+    parent = add("clients", parents)
+    parents["clients"] = child
+    parents["relationships"] = add("relationships", parents)
+    parents["appointments"] = add("appointments", parents, ends_at=datetime(2027, 1, 4, 1,
+                                                                          tzinfo=UTC))
+    add("appointment_attendees", parents, client_id=child, position=0)
+    low, high = sorted((child, parent), key=str)
+    add("client_links", parents, client_id=child, linked_client_id=parent,
+        low_client_id=low, high_client_id=high)
+    return {"appointment": parents["appointments"], "child": child, "parent": parent}
+
+
+def test_existing_links_are_assigned_to_the_sessions_booked_before(tmp_path: Path) -> None:
+    # given a database at 0012 with a child's session and the child linked to a parent
+    url = prepare_database(DATABASE_URL, tmp_path, name="links0012", revision="0012")
+    try:
+        made = run(url, _insert_linked_session_at_0012)
+        # when it is migrated to head
+        upgrade(url)
+        # then the parent is assigned to the child's session (the child, who attends it,
+        # is not), so the link keeps applying to it as before
+        found = run(url, lambda c: c.execute(text(
+            "SELECT appointment_id, client_id FROM appointment_linked_clients")).all())
+        assert [_ids(row) for row in found] == [_ids((made["appointment"], made["parent"]))]
+    finally:
+        drop_database(url)

@@ -1,5 +1,5 @@
 """one account per person with memberships of practices; password reset links; a token
-version per account that ends older access tokens
+version per account that ends older access tokens; linked clients assigned per session
 
 Revision ID: 0013
 Revises: 0012
@@ -41,6 +41,36 @@ def upgrade() -> None:
 
 
     _memberships()
+    _assigned_linked_clients()
+
+
+def _assigned_linked_clients() -> None:
+    """Links keep today's behaviour for sessions booked before: every client linked to an
+    attendee is assigned to each of that attendee's sessions (the link's permissions then
+    decide, as before)."""
+    op.create_table('appointment_linked_clients',
+    sa.Column('appointment_id', sa.Uuid(), nullable=False),
+    sa.Column('client_id', sa.Uuid(), nullable=False),
+    sa.ForeignKeyConstraint(['appointment_id'], ['appointments.id'],
+                            name=op.f('fk_appointment_linked_clients_appointment_id_appointments')),
+    sa.ForeignKeyConstraint(['client_id'], ['clients.id'],
+                            name=op.f('fk_appointment_linked_clients_client_id_clients')),
+    sa.PrimaryKeyConstraint('appointment_id', 'client_id',
+                            name=op.f('pk_appointment_linked_clients'))
+    )
+    with op.batch_alter_table('appointment_linked_clients', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_appointment_linked_clients_client_id'),
+                              ['client_id'], unique=False)
+    op.execute(
+        "INSERT INTO appointment_linked_clients (appointment_id, client_id) "
+        "SELECT DISTINCT pairs.appointment_id, pairs.other_id FROM ("
+        " SELECT a.appointment_id, l.linked_client_id AS other_id"
+        " FROM appointment_attendees a JOIN client_links l ON l.client_id = a.client_id"
+        " UNION"
+        " SELECT a.appointment_id, l.client_id AS other_id"
+        " FROM appointment_attendees a JOIN client_links l ON l.linked_client_id = a.client_id"
+        ") pairs WHERE NOT EXISTS (SELECT 1 FROM appointment_attendees b"
+        " WHERE b.appointment_id = pairs.appointment_id AND b.client_id = pairs.other_id)")
 
 
 def _memberships() -> None:
@@ -113,6 +143,9 @@ def _accounts_of_one_practice() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('appointment_linked_clients', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appointment_linked_clients_client_id'))
+    op.drop_table('appointment_linked_clients')
     _accounts_of_one_practice()
     with op.batch_alter_table('password_resets', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_resets_account_id'))
