@@ -12,6 +12,7 @@ from caseload.demo_appointments import ensure_demo_appointments
 from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
+from caseload.demo_memberships import SECOND_PRACTICE, ensure_second_practice
 from caseload.demo_widget import ensure_demo_widget
 from caseload.runtime import Runtime
 from caseload.settings import Settings
@@ -75,6 +76,9 @@ async def load_demo(settings: Settings) -> int:
         await _ensure_groups(runtime)
         await _ensure_links(runtime)
         await _ensure_widget(runtime)
+        for line in await ensure_second_practice(runtime.services,
+                                                 runtime.settings.secret_key):
+            print(line)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -152,7 +156,9 @@ def _print_sign_in() -> None:
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
         f"Practitioners sign in the same way: {others} (same password);\n"
-        f"so do clients: {CLIENT_EMAIL}, and {CLAIRE_EMAIL}, who books for her son.\n"
+        f"so do clients: {CLIENT_EMAIL} (a client of {SECOND_PRACTICE} too: see "
+        "viewer { memberships { id practiceName } } and switchMembership), and "
+        f"{CLAIRE_EMAIL}, who books for her son.\n"
         "Past sessions wait in  { awaitingUpdates { edges { node { id startsAt } } } }  "
         "for the owner and each practitioner."
     )
