@@ -19,6 +19,7 @@ from tests.support.appointments import (
     paying_client_scene,
     read_appointment,
     reschedule,
+    submit_update,
 )
 from tests.support.clients import create_client, create_relationship, signed_in_client
 from tests.support.clock import TestClock
@@ -304,3 +305,19 @@ def test_a_client_booking_assigns_nobody_else(
     assert payload == {"session": None, "userErrors": [{
         "field": ["input", "assignLinkedClientIds"], "code": "NOT_PERMITTED",
         "message": "Only the practice assigns linked clients to a session."}]}
+
+
+def test_a_follow_up_keeps_the_sessions_assignments(
+    client: GraphQLClient, family: Family, monday: datetime, clock: TestClock,
+) -> None:
+    # given the parent assigned to a session of the child's that has started
+    link_family(client, family, linked_client_can=BOOKS)
+    assigned = childs_appointment(client, family, monday + timedelta(hours=4))
+    clock.set(monday + timedelta(hours=5))
+
+    # when the practitioner records it and books the same weekly slot
+    payload = submit_update(client, family.scene.owner.token, assigned)
+    assert payload["userErrors"] == []
+
+    # then the parent sees the follow-up too
+    assert payload["followUpSession"]["id"] in mine(client, family.parent_token)
