@@ -85,12 +85,12 @@ async def seed_practice(connection: AsyncConnection, practitioners: int) -> uuid
     now = datetime.now(UTC) - timedelta(days=1)
     password_hash = hash_password(PASSWORD)
     # sign-up's own rules: a checked registration, then the practice its link opens
-    practice, owner, account = request_registration(
+    practice, owner, account, membership = request_registration(
         practice_name="Bench Practice", name="Olive Owner", email=OWNER_EMAIL,
         password=PASSWORD, timezone="Europe/London", currency="GBP", appointment_price=None,
         hash_password=lambda _: password_hash, token_hash_for=lambda _: "", now=now,
     ).open_practice(now)
-    staff = [(owner, account)]
+    staff = [(owner, account, membership)]
     for index in range(1, practitioners):
         details = NewPractitioner(
             name=f"{NAMES[index % len(NAMES)]} {index:03d}",
@@ -102,8 +102,10 @@ async def seed_practice(connection: AsyncConnection, practitioners: int) -> uuid
                                       now + timedelta(seconds=index)))
     await insert(connection, tables.practices, [row_of(tables.practices, practice)])
     await insert(connection, tables.practitioners,
-                 (row_of(tables.practitioners, p) for p, _ in staff))
-    await insert(connection, tables.accounts, (row_of(tables.accounts, a) for _, a in staff))
+                 (row_of(tables.practitioners, p) for p, _, _ in staff))
+    await insert(connection, tables.accounts, (row_of(tables.accounts, a) for _, a, _ in staff))
+    await insert(connection, tables.memberships,
+                 (row_of(tables.memberships, m) for _, _, m in staff))
     return practice.id
 
 

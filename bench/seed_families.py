@@ -72,14 +72,18 @@ async def seed_family(connection: AsyncConnection, practice_id: uuid.UUID, passw
             starts_at = to_utc(saturday + timedelta(weeks=week), time(8 + turn), zone)
             rows.appointment(relationship, starts_at)
     account = {"id": uuid.uuid4(), "email": PARENT_EMAIL, "password_hash": hash_password(password),
-               "practice_id": practice_id, "role": Role.CLIENT, "practitioner_id": None,
-               "client_id": parent, "created_at": now}
+               "created_at": now, "token_version": 0}
+    membership = {"id": uuid.uuid4(), "account_id": account["id"], "practice_id": practice_id,
+                  "role": Role.CLIENT, "practitioner_id": None, "client_id": parent,
+                  "created_at": now}
     for table, batch in ((tables.clients, rows.clients), (tables.accounts, [account]),
+                         (tables.memberships, [membership]),
                          (tables.client_links, rows.links),
                          (tables.relationships, rows.relationships),
                          (tables.relationship_clients, rows.relationship_clients),
                          (tables.appointments, rows.appointments),
-                         (tables.appointment_attendees, rows.attendees)):
+                         (tables.appointment_attendees, rows.attendees),
+                         (tables.appointment_linked_clients, rows.assigned)):
         await connection.execute(table.insert(), batch)
     return SeededFamily(PARENT_EMAIL, CHILDREN, len(rows.appointments))
 
@@ -96,12 +100,15 @@ class _FamilyRows:
         self.relationship_clients: list[dict[str, Any]] = []
         self.appointments: list[dict[str, Any]] = []
         self.attendees: list[dict[str, Any]] = []
+        self.assigned: list[dict[str, Any]] = []
+        self.parent: uuid.UUID | None = None
 
     def client(self, number: int, *, has_account: bool = False) -> uuid.UUID:
         row = client_row(self.practice_id, FIRST_NUMBER + number, self.now)
         row["has_account"] = has_account
         if has_account:
             row["email"] = PARENT_EMAIL
+            self.parent = row["id"]
         self.clients.append(row)
         return row["id"]  # type: ignore[no-any-return]
 
@@ -144,3 +151,5 @@ class _FamilyRows:
                         if row["relationship_id"] == relationship["id"])
         self.attendees.append(
             {"appointment_id": appointment_id, "client_id": attendee, "position": 0})
+        if attendee != self.parent:  # the parent manages every child's session
+            self.assigned.append({"appointment_id": appointment_id, "client_id": self.parent})

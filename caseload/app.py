@@ -39,7 +39,9 @@ from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
 from caseload.widget.pages import widget_routes
 from jobs.scheduler import run_scheduler
-from resolvers.shared.context import RequestContext, Services
+from resolvers.accounts.authentication import authenticate
+from resolvers.shared.auth import TokenRefusal, Viewer
+from resolvers.shared.context import TOKEN_REFUSAL, RequestContext, Services
 from resolvers.widgets.publishable_keys import WIDGET_ACCESS
 from schema.build import create_schema
 from schema.shared.cost import BUDGET_KEY, COST_BUDGET
@@ -80,17 +82,15 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         return graphiql.page()  # the packaged release, never Strawberry's CDN page
 
     async def get_context(self, request: Any, response: Any) -> RequestContext:
-        header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        viewer = None
-        if scheme.lower() == "bearer" and token:
-            viewer = self.services.tokens.read(token.strip(), self.services.clock())
         state = request.scope.get("state", {})
         request_id = state.get("request_id") or uuid.uuid4().hex
         widget = state.get(WIDGET_ACCESS)  # a publishable key opens the public surface only
-        context = RequestContext.build(
-            self.services, None if widget else viewer, request_id, request
-        )
+        found = None if widget else await authenticate(
+            self.services, request.headers.get("authorization", ""), self.services.clock())
+        viewer = found if isinstance(found, Viewer) else None
+        context = RequestContext.build(self.services, viewer, request_id, request)
+        if isinstance(found, TokenRefusal):
+            context.extra[TOKEN_REFUSAL] = found
         if widget is not None:
             context.extra[WIDGET_ACCESS] = widget
         context.extra[COST_BUDGET] = self.cost_budget

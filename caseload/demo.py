@@ -13,6 +13,7 @@ from caseload.demo_clients import CLIENT_EMAIL, add_demo_clients, has_clients
 from caseload.demo_groups import ensure_demo_groups
 from caseload.demo_leaving import ensure_demo_leaving
 from caseload.demo_links import CLAIRE_EMAIL, ensure_demo_links
+from caseload.demo_memberships import SECOND_PRACTICE, ensure_second_practice
 from caseload.demo_waitlist import ensure_demo_waitlist
 from caseload.demo_widget import ensure_demo_widget
 from caseload.runtime import Runtime
@@ -78,6 +79,9 @@ async def load_demo(settings: Settings) -> int:
         await _ensure_links(runtime)
         await _ensure_widget(runtime)
         await _ensure_waitlist(runtime)
+        for line in await ensure_second_practice(runtime.services,
+                                                 runtime.settings.secret_key):
+            print(line)
         _print_sign_in()
     finally:
         await runtime.dispose()
@@ -166,7 +170,9 @@ def _print_sign_in() -> None:
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
         f"Practitioners sign in the same way: {others} (same password);\n"
-        f"so do clients: {CLIENT_EMAIL}, and {CLAIRE_EMAIL}, who books for her son.\n"
+        f"so do clients: {CLIENT_EMAIL} (a client of {SECOND_PRACTICE} too: see "
+        "viewer { memberships { id practiceName } } and switchMembership), and "
+        f"{CLAIRE_EMAIL}, who books for her son.\n"
         "Past sessions wait in  { awaitingUpdates { edges { node { id startsAt } } } }  "
         "for the owner and each practitioner.\n"
         "Live updates: open ws://127.0.0.1:8000/graphql (graphql-transport-ws), send\n"

@@ -233,7 +233,7 @@ class _Story:
         async with self.at(self.owner, self.now).reading() as uow:
             if await uow.payment_methods.of_client(client_id) is not None:
                 return
-            account = await uow.accounts.of_client(client_id)
+            account = await uow.memberships.of_client(client_id)
         if account is None:
             await _sign_up_with_card(lambda viewer: self.at(viewer, self.now), self.owner,
                                      client_id, secret)

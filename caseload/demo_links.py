@@ -3,8 +3,11 @@
 - The Brennans: Noah's mother Claire is linked to him as his PARENT. Noah lets her book and
   manage his appointments, complete his intake forms and receive copies of his session
   emails. Claire booked Noah a session with Dr Amara Okafor from her own sign-in (a Monday
-  at 16:00, at least two days ahead), and the practice asked for Noah's intake form, which
-  waits in Claire's myPendingForms.
+  at 16:00, at least two days ahead), which assigns her to it; the Wednesday session the
+  practice booked Noah before they were linked has nobody assigned, so Claire sees and hears
+  of the first of Noah's two upcoming sessions only (seed 003: a link applies to the sessions
+  a linked client is assigned to). The practice asked for Noah's intake form, which waits in
+  Claire's myPendingForms.
 - The Hartmanns: Leo and Sofia are PARTNERs. Leo bought a six-session couples package (paid
   now by card, or to pay later without one) and lets Sofia use it and receive copies; the
   practice booked their next session with Jonas Lindqvist (a Tuesday at 12:00, at least two

@@ -117,11 +117,11 @@ class _Story:
             client = await uow.clients.first(
                 tables.clients.c.practice_id == self.owner.practice_id,
                 tables.clients.c.email == email)
-            account = await uow.accounts.of_client(client.id) if client else None
-        if client is None or account is None:
+            membership = await uow.memberships.of_client(client.id) if client else None
+        if client is None or membership is None:
             raise LookupError(f"no signed-up client {email}")
-        return Viewer(account_id=account.id, practice_id=self.owner.practice_id,
-                      role=Role.CLIENT, client_id=client.id)
+        return Viewer(account_id=membership.account_id, practice_id=self.owner.practice_id,
+                      role=Role.CLIENT, client_id=client.id, membership_id=membership.id)
 
     async def _relationship(self, payer_email: str) -> uuid.UUID:
         """Amara's ACTIVE relationship paid for by the client with that email."""

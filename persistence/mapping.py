@@ -8,9 +8,16 @@ from sqlalchemy import event
 from sqlalchemy.orm import registry, relationship
 
 from domain.accounts.payments import PaymentMethod
-from domain.accounts.practice import Account, Practice, Practitioner
+from domain.accounts.practice import Account, Membership, Practice, Practitioner
+from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
-from domain.appointments.appointments import Appointment, AppointmentAttendee, Charge, ReservedSlot
+from domain.appointments.appointments import (
+    Appointment,
+    AppointmentAttendee,
+    AssignedLinkedClient,
+    Charge,
+    ReservedSlot,
+)
 from domain.appointments.time_off import TimeOff
 from domain.appointments.waitlist import WaitlistEntry, WaitlistOffer
 from domain.billing.invoices import Invoice, InvoicePayment
@@ -36,7 +43,9 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Practice, tables.practices)
     mapper_registry.map_imperatively(Practitioner, tables.practitioners)
     mapper_registry.map_imperatively(Account, tables.accounts)
+    mapper_registry.map_imperatively(Membership, tables.memberships)
     mapper_registry.map_imperatively(Registration, tables.registrations)
+    mapper_registry.map_imperatively(PasswordReset, tables.password_resets)
     _map_clients()
     _map_appointments()
     _map_group_sessions()
@@ -78,6 +87,7 @@ def _index_client(_mapper: Any, _connection: Any, client: Client) -> None:
 
 def _map_appointments() -> None:
     mapper_registry.map_imperatively(AppointmentAttendee, tables.appointment_attendees)
+    mapper_registry.map_imperatively(AssignedLinkedClient, tables.appointment_linked_clients)
     mapper_registry.map_imperatively(
         Appointment,
         tables.appointments,
@@ -85,6 +95,9 @@ def _map_appointments() -> None:
             "attendees": relationship(
                 AppointmentAttendee, order_by=tables.appointment_attendees.c.position,
                 cascade="all, delete-orphan", lazy="selectin",
+            ),
+            "assigned": relationship(
+                AssignedLinkedClient, cascade="all, delete-orphan", lazy="selectin",
             ),
         },
     )

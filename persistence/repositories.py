@@ -12,7 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.accounts.payments import PaymentMethod
-from domain.accounts.practice import Account, Practice, Practitioner
+from domain.accounts.practice import Account, Membership, Practice, Practitioner
+from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
@@ -77,9 +78,6 @@ class Accounts(Repository[Account]):
     async def by_email(self, email: str) -> Account | None:
         return await self.first(tables.accounts.c.email == email)
 
-    async def of_client(self, client_id: uuid.UUID) -> Account | None:
-        return await self.first(tables.accounts.c.client_id == client_id)
-
     async def email_taken(self, email: str) -> bool:
         result = await self.tx.execute(
             select(func.count()).select_from(tables.accounts).where(
@@ -87,6 +85,58 @@ class Accounts(Repository[Account]):
             )
         )
         return bool(result.scalar_one())
+
+
+    async def token_version(
+        self, account_id: uuid.UUID, membership_id: uuid.UUID, practice_id: uuid.UUID
+    ) -> int | None:
+        """The version an access token of this membership must carry, or None when the
+        account or the membership is gone."""
+        accounts, memberships = tables.accounts, tables.memberships
+        result = await self.tx.execute(
+            select(accounts.c.token_version)
+            .join(memberships, memberships.c.account_id == accounts.c.id)
+            .where(accounts.c.id == account_id, memberships.c.id == membership_id,
+                   memberships.c.practice_id == practice_id))
+        return result.scalar_one_or_none()
+
+
+class Memberships(Repository[Membership]):
+    model = Membership
+
+    async def of_account(self, account_id: uuid.UUID) -> list[Membership]:
+        """Oldest first: the first is where signing in leads."""
+        result = await self.tx.execute(
+            select(Membership).where(tables.memberships.c.account_id == account_id)
+            .order_by(tables.memberships.c.created_at, tables.memberships.c.id))
+        return list(result.scalars())
+
+    async def of_client(self, client_id: uuid.UUID) -> Membership | None:
+        return await self.first(tables.memberships.c.client_id == client_id)
+
+    async def in_practice(self, account_id: uuid.UUID, practice_id: uuid.UUID) -> bool:
+        return await self.first(tables.memberships.c.account_id == account_id,
+                                tables.memberships.c.practice_id == practice_id) is not None
+
+
+class PasswordResets(Repository[PasswordReset]):
+    model = PasswordReset
+
+    async def by_token_hash(
+        self, token_hash: str, *, for_update: bool = False
+    ) -> PasswordReset | None:
+        query = select(PasswordReset).where(tables.password_resets.c.token_hash == token_hash)
+        result = await self.tx.execute(query.with_for_update() if for_update else query)
+        return result.scalars().first()
+
+    async def open_for(self, account_id: uuid.UUID) -> list[PasswordReset]:
+        result = await self.tx.execute(
+            select(PasswordReset).where(
+                tables.password_resets.c.account_id == account_id,
+                tables.password_resets.c.used_at.is_(None),
+            )
+        )
+        return list(result.scalars())
 
 
 class Clients(Repository[Client]):

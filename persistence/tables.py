@@ -93,11 +93,37 @@ accounts = Table(
     Column("id", Uuid, primary_key=True),
     Column("email", String(320), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    # Raised by a password change or reset and by signing out everywhere: access tokens
+    # carry the version they were issued under, and older ones are refused.
+    Column("token_version", Integer, nullable=False, default=0, server_default="0"),
+)
+
+# What an account is to each practice it belongs to: owner, practitioner or client.
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=False, index=True),
     Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False, index=True),
     enum_column("role", Role, nullable=False),
-    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True),
-    Column("client_id", Uuid, nullable=True),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=True,
+           unique=True),
+    Column("client_id", Uuid, nullable=True, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+# A single-use link that sets a new password. A request for an unknown email keeps a row
+# without an account (it opens nothing), so both answers cost the same work.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id"), nullable=True, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
 )
 
 registrations = Table(
@@ -325,6 +351,15 @@ appointment_attendees = Table(
     Column("appointment_id", Uuid, ForeignKey("appointments.id"), primary_key=True),
     Column("client_id", Uuid, ForeignKey("clients.id"), primary_key=True, index=True),
     Column("position", Integer, nullable=False),
+)
+
+# Clients linked to an attendee whom the booking assigned to the session: their links'
+# permissions apply to it (seed 003).
+appointment_linked_clients = Table(
+    "appointment_linked_clients",
+    metadata,
+    Column("appointment_id", Uuid, ForeignKey("appointments.id"), primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), primary_key=True, index=True),
 )
 
 charges = Table(

@@ -28,7 +28,9 @@ from persistence.repositories import (
     IntakeForms,
     InvoicePayments,
     Invoices,
+    Memberships,
     Packages,
+    PasswordResets,
     PaymentMethods,
     Practices,
     Practitioners,
@@ -76,7 +78,9 @@ class UnitOfWork:
         self.practices = Practices(self.tx)
         self.practitioners = Practitioners(self.tx)
         self.accounts = Accounts(self.tx)
+        self.memberships = Memberships(self.tx)
         self.registrations = Registrations(self.tx)
+        self.password_resets = PasswordResets(self.tx)
         self.clients = Clients(self.tx)
         self.relationships = Relationships(self.tx)
         self.client_invites = ClientInvites(self.tx)

@@ -106,11 +106,26 @@ class Practitioner(Aggregate):
 
 @dataclass(eq=False)
 class Account(Aggregate):
-    """A sign-in: an email and a password hash, for a practitioner or a client."""
+    """A person's sign-in: one email and password, whatever practices they belong to."""
 
     id: uuid.UUID
     email: str
     password_hash: str
+    created_at: datetime
+    token_version: int = 0
+
+    def end_tokens(self) -> None:
+        """Every access token issued before now stops working (they carry the version)."""
+        self.token_version += 1
+
+
+@dataclass(eq=False)
+class Membership(Aggregate):
+    """What an account is to one practice: its owner, a practitioner, or a client. An access
+    token stands for one membership, and sees that practice only."""
+
+    id: uuid.UUID
+    account_id: uuid.UUID
     practice_id: uuid.UUID
     role: Role
     created_at: datetime
@@ -154,7 +169,7 @@ def validate_practitioner(
 
 def new_practitioner(
     practice: Practice, details: NewPractitioner, password_hash: str, role: Role, now: datetime
-) -> tuple[Practitioner, Account]:
+) -> tuple[Practitioner, Account, Membership]:
     practitioner = Practitioner(
         id=uuid.uuid4(),
         practice_id=practice.id,
@@ -164,15 +179,12 @@ def new_practitioner(
         created_at=now,
     )
     account = Account(
-        id=uuid.uuid4(),
-        email=details.email,
-        password_hash=password_hash,
-        practice_id=practice.id,
-        role=role,
-        created_at=now,
-        practitioner_id=practitioner.id,
+        id=uuid.uuid4(), email=details.email, password_hash=password_hash, created_at=now)
+    membership = Membership(
+        id=uuid.uuid4(), account_id=account.id, practice_id=practice.id, role=role,
+        created_at=now, practitioner_id=practitioner.id,
     )
-    return practitioner, account
+    return practitioner, account, membership
 
 
 def parse_working_hours(hours: list[tuple[Weekday, str, str]]) -> tuple[WorkingHours, ...]:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from domain.accounts.practice import (
     Account,
+    Membership,
     NewPractitioner,
     Practice,
     PracticeRegistered,
@@ -57,7 +58,9 @@ class Registration(Aggregate):
         """Its email is free: send the link."""
         self.record(RegistrationRequested(self.id))
 
-    def open_practice(self, now: datetime) -> tuple[Practice, Practitioner, Account]:
+    def open_practice(
+        self, now: datetime
+    ) -> tuple[Practice, Practitioner, Account, Membership]:
         """The practice, with its owner as the first practitioner working 9 to 5 on
         weekdays; the link is used up."""
         if not self.usable(now):
@@ -69,12 +72,13 @@ class Registration(Aggregate):
             timezone=self.timezone, currency=self.currency, created_at=now,
         )
         details = NewPractitioner(self.name, self.email, "", self.timezone)
-        owner, account = new_practitioner(practice, details, self.password_hash, Role.OWNER, now)
+        owner, account, membership = new_practitioner(
+            practice, details, self.password_hash, Role.OWNER, now)
         if self.appointment_price is not None:
             owner.appointment_price = self.appointment_price
         practice.owner_id = owner.id
         practice.record(PracticeRegistered(practice.id, owner.id))
-        return practice, owner, account
+        return practice, owner, account, membership
 
 
 def request_registration(

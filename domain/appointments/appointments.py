@@ -50,6 +50,15 @@ class AppointmentAttendee:
     position: int
 
 
+@dataclass(eq=False)
+class AssignedLinkedClient:
+    """A client linked to an attendee, assigned to the session (seed 003, admin side): the
+    link's permissions apply to this session. A linked client not assigned to a session
+    gets nothing of it through the link."""
+
+    client_id: uuid.UUID
+
+
 @dataclass(frozen=True)
 class AppointmentBooked(Event):
     practice_id: uuid.UUID
@@ -112,6 +121,7 @@ class Appointment(Aggregate):
     currency: str
     created_at: datetime
     attendees: list[AppointmentAttendee] = field(default_factory=list)
+    assigned: list[AssignedLinkedClient] = field(default_factory=list)
     booked_by_id: uuid.UUID | None = None
     package_id: uuid.UUID | None = None
     charge_id: uuid.UUID | None = None
@@ -148,6 +158,18 @@ class Appointment(Aggregate):
     @property
     def client_ids(self) -> list[uuid.UUID]:
         return [a.client_id for a in sorted(self.attendees, key=lambda a: a.position)]
+
+    @property
+    def assigned_client_ids(self) -> list[uuid.UUID]:
+        return sorted((a.client_id for a in self.assigned), key=str)
+
+    def assign_linked(self, client_ids: list[uuid.UUID]) -> None:
+        """Assign clients linked to an attendee (the caller checked the links); an attendee
+        needs no assignment, and one assigned twice is assigned once."""
+        known = {*self.client_ids, *self.assigned_client_ids}
+        for client_id in dict.fromkeys(client_ids):
+            if client_id not in known:
+                self.assigned.append(AssignedLinkedClient(client_id))
 
     @property
     def duration(self) -> timedelta:
@@ -306,6 +328,7 @@ def book(
     follow_up_of_id: uuid.UUID | None = None,
     fee_policy: FeePolicy,
     package_id: uuid.UUID | None = None,
+    assigned_client_ids: list[uuid.UUID] | None = None,
 ) -> Appointment:
     length = timedelta(minutes=check_duration(duration_minutes))
     appointment = Appointment(
@@ -316,6 +339,7 @@ def book(
         follow_up_of_id=follow_up_of_id, package_id=package_id, fee_policy=fee_policy,
         attendees=[AppointmentAttendee(c, i) for i, c in enumerate(client_ids)],
     )
+    appointment.assign_linked(assigned_client_ids or [])
     appointment.record(AppointmentBooked(practice_id, appointment.id))
     return appointment
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from domain.accounts.practice import Account, Role
+from domain.accounts.practice import Account, Membership, Role
 from domain.clients.profile import Address, Profile
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.events import Aggregate, Event
@@ -103,15 +103,26 @@ def invite(
 
 def open_account(
     client: Client, invite: ClientInvite, password_hash: str, now: datetime
-) -> Account:
-    """The client's own sign-in, on their email; the invitation is spent."""
+) -> tuple[Account, Membership]:
+    """A new sign-in on the client's email, for a person who has none; the invitation is
+    spent."""
+    account = Account(id=uuid.uuid4(), email=client.email or "", password_hash=password_hash,
+                      created_at=now)
+    return account, join_as_client(client, invite, account, now)
+
+
+def join_as_client(
+    client: Client, invite: ClientInvite, account: Account, now: datetime
+) -> Membership:
+    """The person's sign-in becomes this client's too (the caller checked their password);
+    the invitation is spent."""
     if client.has_account or not client.email:
         raise invalid_token()
     invite.use(now)
     client.has_account = True
-    return Account(
-        id=uuid.uuid4(), email=client.email, password_hash=password_hash,
-        practice_id=client.practice_id, role=Role.CLIENT, created_at=now, client_id=client.id,
+    return Membership(
+        id=uuid.uuid4(), account_id=account.id, practice_id=client.practice_id,
+        role=Role.CLIENT, created_at=now, client_id=client.id,
     )
 
 

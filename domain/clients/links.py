@@ -6,10 +6,11 @@ A link is stored once, as the practice made it: `client_id`, `linked_client_id`,
 (what the linked client is to the client) and what each may do on behalf of the other. It
 reads the same from either side (`seen_from`): seen from the linked client, the two swap,
 the two permission sets swap, and the label is inverted so it still says what the other one
-is to the one looking. PARENT and CHILD invert into each other; PARTNER, SIBLING and OTHER
-are their own inverse. GUARDIAN and GRANDPARENT have no inverse among the seven labels (there
-is no WARD or GRANDCHILD), so from the other side they read as OTHER: the labels are only
-labels and nothing depends on them.
+is to the one looking. PARENT and CHILD invert into each other, and so do GUARDIAN and WARD,
+GRANDPARENT and GRANDCHILD; PARTNER, SIBLING and OTHER are their own inverse. WARD and
+GRANDCHILD are not among the seed's seven labels a practice picks from; they are what
+GUARDIAN and GRANDPARENT read as from the other side (a practice may still pick them: the
+labels are only labels and nothing depends on them).
 
 One link per pair, in either direction: `low_client_id`/`high_client_id` are the pair in a
 fixed order, and a unique index on them refuses a second link (ALREADY_LINKED).
@@ -34,6 +35,8 @@ class LinkType(Enum):
     SIBLING = "SIBLING"
     GRANDPARENT = "GRANDPARENT"
     OTHER = "OTHER"
+    WARD = "WARD"
+    GRANDCHILD = "GRANDCHILD"
 
     def inverse(self) -> LinkType:
         """What the other one is, when this is what one of the pair is to the other."""
@@ -43,8 +46,10 @@ class LinkType(Enum):
 _INVERSE = {
     LinkType.PARENT: LinkType.CHILD,
     LinkType.CHILD: LinkType.PARENT,
-    LinkType.GUARDIAN: LinkType.OTHER,
-    LinkType.GRANDPARENT: LinkType.OTHER,
+    LinkType.GUARDIAN: LinkType.WARD,
+    LinkType.WARD: LinkType.GUARDIAN,
+    LinkType.GRANDPARENT: LinkType.GRANDCHILD,
+    LinkType.GRANDCHILD: LinkType.GRANDPARENT,
 }
 
 

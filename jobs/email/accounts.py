@@ -1,14 +1,16 @@
 """Sign-up and sign-in emails: the verification link, the notice that someone tried to
-register a taken address, and the notice that wrong passwords paused sign-in."""
+register a taken address, the notice that wrong passwords paused sign-in, the password
+reset link and the notice that the password changed."""
 
 from __future__ import annotations
 
 from domain.accounts.practice import Account
+from domain.accounts.recovery import PasswordChanged, PasswordReset, PasswordResetRequested
 from domain.accounts.registration import Registration, RegistrationRequested
 from domain.accounts.sign_in import RegistrationOnTakenEmail, SignInLocked
 from jobs.context import JobContext
 from jobs.email.handlers import EmailIntent, handles
-from resolvers.accounts.invite_links import verify_link
+from resolvers.accounts.invite_links import reset_link, verify_link
 
 
 @handles(RegistrationRequested)
@@ -26,7 +28,8 @@ async def verify_email(jc: JobContext, event: RegistrationRequested) -> list[Ema
 
 
 async def _to_account(
-    jc: JobContext, event: RegistrationOnTakenEmail | SignInLocked, template: str,
+    jc: JobContext, event: RegistrationOnTakenEmail | SignInLocked | PasswordChanged,
+    template: str,
     **values: object,
 ) -> list[EmailIntent]:
     async with jc.db.reading() as tx:
@@ -34,7 +37,7 @@ async def _to_account(
     if account is None:
         return []
     values = {"email": account.email, "app_url": jc.app_url, **values}
-    return [EmailIntent(account.email, template, values, account.practice_id)]
+    return [EmailIntent(account.email, template, values)]  # the person's, not a practice's
 
 
 @handles(RegistrationOnTakenEmail)
@@ -47,3 +50,23 @@ async def registration_attempt(
 @handles(SignInLocked)
 async def sign_in_paused(jc: JobContext, event: SignInLocked) -> list[EmailIntent]:
     return await _to_account(jc, event, "sign_in_paused", minutes=event.minutes)
+
+
+@handles(PasswordResetRequested)
+async def reset_password(jc: JobContext, event: PasswordResetRequested) -> list[EmailIntent]:
+    """Only a link with an account is sent; one asked for an unknown email goes nowhere."""
+    async with jc.db.reading() as tx:
+        reset = await tx.get(PasswordReset, event.reset_id)
+        account = await tx.get(Account, reset.account_id) if reset and reset.account_id else None
+    if reset is None or account is None or not reset.usable(jc.clock()):
+        return []
+    values = {
+        "email": account.email, "link": reset_link(jc.app_url, jc.secret_key, reset.id),
+        "expires": f"{reset.expires_at:%d %B %Y at %H:%M} (UTC)",
+    }
+    return [EmailIntent(account.email, "reset_password", values)]
+
+
+@handles(PasswordChanged)
+async def password_changed(jc: JobContext, event: PasswordChanged) -> list[EmailIntent]:
+    return await _to_account(jc, event, "password_changed")

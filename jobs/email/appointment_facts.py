@@ -98,7 +98,8 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
             return None
         practice = await tx.get(Practice, appointment.practice_id)
         practitioner = await tx.get(Practitioner, appointment.practitioner_id)
-        copies = await copy_recipients(tx, appointment.client_ids)
+        copies = await copy_recipients(tx, appointment.client_ids,
+                                       assigned=appointment.assigned_client_ids)
         wanted = {*appointment.client_ids, appointment.payer_id, *copies}
         found = {
             c.id: c for c in (await tx.execute(
@@ -113,10 +114,12 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
     )
 
 
-async def copy_recipients(tx: Any, client_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+async def copy_recipients(
+    tx: Any, client_ids: list[uuid.UUID], *, assigned: list[uuid.UUID] | None = None
+) -> list[uuid.UUID]:
     """The clients linked to any of `client_ids` who were given receiveNotificationCopies by
-    them, in link order, each once. Read when the email goes out: an unlinked client gets
-    nothing more."""
+    them, in link order, each once; for a session, only those `assigned` to it. Read when
+    the email goes out: an unlinked client gets nothing more."""
     if not client_ids:
         return []
     links = tables.client_links.c
@@ -129,6 +132,8 @@ async def copy_recipients(tx: Any, client_ids: list[uuid.UUID]) -> list[uuid.UUI
     for link in found:
         for grantor in (link.client_id, link.linked_client_id):
             grantee = link.other(grantor)
+            if assigned is not None and grantee not in assigned:
+                continue
             if grantor in client_ids and grantee not in client_ids and link.grants(
                     grantor, grantee, Permission.RECEIVE_NOTIFICATION_COPIES):
                 copies[grantee] = None

@@ -16,6 +16,7 @@ ACCEPT_PATH = "/client/accept-invite"
 CONFIRM_BOOKING_PATH = "/client/confirm-booking"
 VERIFY_EMAIL_PATH = "/verify-email"
 PAYMENT_METHOD_PATH = "/client/payment-method"
+RESET_PASSWORD_PATH = "/reset-password"
 
 
 def invite_token(secret: str, invite_id: uuid.UUID, purpose: bytes = b"client-invite") -> str:
@@ -34,6 +35,18 @@ def registration_hash_for(secret: str) -> Callable[[uuid.UUID], str]:
 def verify_link(app_url: str, secret: str, registration_id: uuid.UUID) -> str:
     return (f"{app_url}{VERIFY_EMAIL_PATH}"
             f"?token={quote(registration_token(secret, registration_id))}")
+
+
+def reset_token(secret: str, reset_id: uuid.UUID) -> str:
+    return invite_token(secret, reset_id, b"password-reset")
+
+
+def reset_hash_for(secret: str) -> Callable[[uuid.UUID], str]:
+    return lambda reset_id: token_hash(reset_token(secret, reset_id))
+
+
+def reset_link(app_url: str, secret: str, reset_id: uuid.UUID) -> str:
+    return f"{app_url}{RESET_PASSWORD_PATH}?token={quote(reset_token(secret, reset_id))}"
 
 
 def token_hash(token: str) -> str:

@@ -9,6 +9,8 @@ from decimal import Decimal
 from sqlalchemy.exc import IntegrityError
 
 from domain.accounts.practice import (
+    Account,
+    Membership,
     Practitioner,
     PractitionerAdded,
     Role,
@@ -36,9 +38,23 @@ class SignedIn:
     viewer: Viewer
 
 
-async def commit_new_account(uow) -> None:  # type: ignore[no-untyped-def]
+def signed_in_as(ctx: RequestContext, account: Account, membership: Membership) -> SignedIn:
+    """A fresh access token for one of the account's memberships, under the account's
+    current token version."""
+    token = ctx.services.tokens.issue(account, membership, ctx.now)
+    viewer = ctx.services.tokens.read(token, ctx.now)
+    assert viewer is not None
+    return SignedIn(token, viewer)
+
+
+async def commit_new_account(  # type: ignore[no-untyped-def]
+    uow, account: Account, membership: Membership
+) -> None:
     """Two sign-ups racing for one email: the unique index decides, the loser hears EMAIL_TAKEN."""
     try:
+        uow.accounts.add(account)
+        await uow.flush()  # the account before the membership that points at it
+        uow.memberships.add(membership)
         await uow.commit()
     except IntegrityError:
         raise EMAIL_TAKEN from None
@@ -64,8 +80,22 @@ async def sign_in(ctx: RequestContext, *, email: str, password: str) -> SignedIn
             await _announce_pause(ctx, account.id, guard.failures.window_seconds)
         raise refused
     assert account is not None
-    token = ctx.services.tokens.issue(account, ctx.now)
-    return SignedIn(token, ctx.services.tokens.read(token, ctx.now))  # type: ignore[arg-type]
+    async with ctx.reading() as uow:  # only now: a wrong password costs the same either way
+        memberships = await uow.memberships.of_account(account.id)
+    if not memberships:
+        raise refused
+    return signed_in_as(ctx, account, memberships[0])
+
+
+async def switch_membership(ctx: RequestContext, membership_id: uuid.UUID | None) -> SignedIn:
+    """A token for another of the viewer's memberships, without the password again."""
+    viewer = ctx.signed_in()
+    async with ctx.reading() as uow:
+        account = await uow.accounts.get(viewer.account_id)
+        membership = await uow.memberships.get(membership_id) if membership_id else None
+    if account is None or membership is None or membership.account_id != account.id:
+        raise not_found("Membership", ["membershipId"])
+    return signed_in_as(ctx, account, membership)
 
 
 async def _announce_pause(ctx: RequestContext, account_id: uuid.UUID, seconds: int) -> None:
@@ -94,7 +124,7 @@ async def add_practitioner(
         if await uow.accounts.email_taken(details.email):
             raise EMAIL_TAKEN
         password_hash = await off_loop(hash_password, details.password)
-        practitioner, account = new_practitioner(
+        practitioner, account, membership = new_practitioner(
             practice, details, password_hash, Role.PRACTITIONER, ctx.now
         )
         if appointment_price is not None:
@@ -103,8 +133,7 @@ async def add_practitioner(
         practitioner.record(PractitionerAdded(practice.id, practitioner.id))
         uow.practitioners.add(practitioner)
         await uow.flush()
-        uow.accounts.add(account)
-        await commit_new_account(uow)
+        await commit_new_account(uow, account, membership)
     return practitioner
 
 

@@ -11,7 +11,7 @@ from domain.accounts.registration import invalid_link, request_registration
 from domain.accounts.sign_in import RegistrationOnTakenEmail
 from domain.shared.errors import DomainError, ErrorCode
 from resolvers.accounts.invite_links import registration_hash_for, token_hash
-from resolvers.accounts.practice import SignedIn, commit_new_account
+from resolvers.accounts.practice import SignedIn, commit_new_account, signed_in_as
 from resolvers.accounts.sign_in_guard import email_bucket
 from resolvers.shared.auth import hash_password
 from resolvers.shared.context import RequestContext
@@ -67,13 +67,9 @@ async def verify_email(ctx: RequestContext, *, token: str) -> SignedIn:
             raise invalid_link()
         if await uow.accounts.email_taken(registration.email):
             raise REGISTERED_SINCE
-        practice, owner, account = registration.open_practice(ctx.now)
+        practice, owner, account, membership = registration.open_practice(ctx.now)
         uow.practices.add(practice)
         uow.practitioners.add(owner)
         await uow.flush()
-        uow.accounts.add(account)
-        await commit_new_account(uow)
-    access_token = ctx.services.tokens.issue(account, ctx.now)
-    viewer = ctx.services.tokens.read(access_token, ctx.now)
-    assert viewer is not None
-    return SignedIn(access_token, viewer)
+        await commit_new_account(uow, account, membership)
+    return signed_in_as(ctx, account, membership)

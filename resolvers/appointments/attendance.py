@@ -187,6 +187,7 @@ async def _book_follow_up(
         duration_minutes=_minutes(appointment), price=practitioner.price,
         currency=practice.currency, now=uow.now, follow_up_of_id=appointment.id,
         package_id=package_id, fee_policy=practice.cancellation_policy,
+        assigned_client_ids=appointment.assigned_client_ids,
     )
     busy = await uow.appointments.busy(practitioner.id, follow_up.starts_at, follow_up.ends_at)
     if not availability.is_free(follow_up.starts_at, follow_up.ends_at, busy):

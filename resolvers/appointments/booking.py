@@ -39,6 +39,7 @@ class BookingRequest:
     package_id: uuid.UUID | None
     idempotency_key: str | None
     allow_during_time_off: bool = False
+    linked_client_ids: tuple[uuid.UUID | None, ...] = ()
 
 
 async def book_appointment(ctx: RequestContext, request: BookingRequest) -> Appointment:
@@ -96,6 +97,8 @@ async def _book_for_practice(
     assert practitioner is not None
     appointment = await _new_appointment(uow, ctx, viewer, relationship, practitioner,
                                          request, None)
+    appointment.assign_linked(await _linked_to_attendees(
+        uow, relationship.client_ids, request.linked_client_ids))
     busy = await uow.appointments.busy(practitioner.id, appointment.starts_at, appointment.ends_at)
     if not availability.is_free(appointment.starts_at, appointment.ends_at, busy):
         raise availability.slot_unavailable()
@@ -112,6 +115,9 @@ async def _book_for_client(
         request.practitioner_id) else None
     if practitioner is None or practitioner.practice_id != viewer.practice_id:
         raise not_found("Practitioner", ["practitionerId"])
+    if request.linked_client_ids:
+        raise DomainError.one(ErrorCode.NOT_PERMITTED, "Only the practice assigns linked "
+                              "clients to a session.", ["assignLinkedClientIds"])
     client_id = await booking_subject(uow, viewer, request.for_client_id)
     if not is_upcoming(request.starts_at, ctx.now):
         raise DomainError.one(
@@ -122,7 +128,24 @@ async def _book_for_client(
         uow, ctx, viewer, relationship, practitioner, request, viewer.client_id
     )
     await ensure_bookable(uow, practitioner, appointment, ctx.now)
+    assert viewer.client_id is not None
+    appointment.assign_linked([viewer.client_id])  # booking for someone else: the booker
     return appointment
+
+
+async def _linked_to_attendees(
+    uow: UnitOfWork, attendees: list[uuid.UUID], wanted: tuple[uuid.UUID | None, ...]
+) -> list[uuid.UUID]:
+    """The clients to assign, each linked to an attendee (NOT_FOUND naming the entry of one
+    that is not, exactly as for a client of another practice)."""
+    found: list[uuid.UUID] = []
+    for index, client_id in enumerate(wanted):
+        links = [await uow.client_links.between(client_id, attendee)
+                 for attendee in attendees] if client_id is not None else []
+        if not any(links):
+            raise not_found("Client", ["assignLinkedClientIds", str(index)])
+        found.append(client_id)  # type: ignore[arg-type]
+    return found
 
 
 async def booking_subject(

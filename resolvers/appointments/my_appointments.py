@@ -1,6 +1,7 @@
-"""myAppointments: the sessions a signed-in client attends or pays for, and those attended by
-clients who have given them bookAndManageAppointments (Session.attendees says whom each is
-for). Unlinking, or taking the permission away, takes those sessions off the list at once.
+"""myAppointments: the sessions a signed-in client attends or pays for, and those they are
+assigned to that are attended by clients who have given them bookAndManageAppointments
+(Session.attendees says whom each is for). Unlinking, or taking the permission away, takes
+those sessions off the list at once.
 
 One page costs the same few statements whatever its size: the windowed page query and its
 total (resolvers.appointment_loaders), the sessions and their attendees."""
@@ -23,6 +24,7 @@ from resolvers.shared.context import RequestContext
 
 A = tables.appointments
 ATTENDEES = tables.appointment_attendees
+ASSIGNED = tables.appointment_linked_clients
 
 
 class AppointmentPagesOfManagedClientsLoader(AppointmentPagesLoader):
@@ -43,10 +45,13 @@ class AppointmentPagesOfManagedClientsLoader(AppointmentPagesLoader):
         ]
         for parent_id in parent_ids:
             if self.managed.get(parent_id):
+                # only the sessions the viewer is assigned to (seed 003, admin side)
                 parts.append(
                     select(ATTENDEES.c.appointment_id.label("appointment_id"),
                            literal(parent_id, Uuid).label("client_id"))
-                    .where(ATTENDEES.c.client_id.in_(self.managed[parent_id]))
+                    .join(ASSIGNED, ASSIGNED.c.appointment_id == ATTENDEES.c.appointment_id)
+                    .where(ATTENDEES.c.client_id.in_(self.managed[parent_id]),
+                           ASSIGNED.c.client_id == parent_id)
                 )
         involved = union(*parts).subquery("involved")
         return involved.c.client_id, A.join(involved, involved.c.appointment_id == A.c.id)

@@ -64,12 +64,15 @@ async def apply_profile(
 
 
 async def _move_sign_in(uow: UnitOfWork, client: Client, email: str | None, *prefix: str) -> None:
-    """A client who signs in does so with their email: it changes with the profile's."""
+    """A client who signs in does so with their email: it changes with the profile's, unless
+    the person signs in to other practices too (their sign-in is theirs, not this
+    practice's, and the practice is told nothing of the others)."""
     if email is None:
         raise DomainError.one(ErrorCode.INVALID, "A client who signs in needs an email address.",
                               [*prefix, "email"])
-    account = await uow.accounts.of_client(client.id)
-    if account is None:
+    membership = await uow.memberships.of_client(client.id)
+    account = await uow.accounts.get(membership.account_id) if membership else None
+    if account is None or len(await uow.memberships.of_account(account.id)) > 1:
         return
     if await uow.accounts.email_taken(email):
         raise DomainError.one(ErrorCode.EMAIL_TAKEN, "Another sign-in already uses this email.",

@@ -122,9 +122,9 @@ def manages_among(
 async def manages_appointment(
     uow: UnitOfWork, viewer_client_id: uuid.UUID | None, appointment: Appointment
 ) -> bool:
-    """Inside a unit of work: may this client move and cancel the session because someone it
-    is for gave them bookAndManageAppointments?"""
-    if viewer_client_id is None:
+    """Inside a unit of work: may this client move and cancel the session because they are
+    assigned to it and someone it is for gave them bookAndManageAppointments?"""
+    if viewer_client_id is None or viewer_client_id not in appointment.assigned_client_ids:
         return False
     return manages_among(await uow.client_links.of_client(viewer_client_id), viewer_client_id,
                          appointment.client_ids)

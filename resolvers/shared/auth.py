@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from domain.accounts.practice import Account, Role
+from domain.accounts.practice import Account, Membership, Role
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown costs the same as a real check,
@@ -40,17 +41,39 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 @dataclass(frozen=True)
 class Viewer:
-    """Who is asking, as the signed token says."""
+    """Who is asking, as the signed token says: an account, through one of its memberships
+    (the practice it sees, and as whom)."""
 
     account_id: uuid.UUID
     practice_id: uuid.UUID
     role: Role
     practitioner_id: uuid.UUID | None = None
     client_id: uuid.UUID | None = None
+    token_version: int = 0
+    membership_id: uuid.UUID | None = None
+    expires_at: datetime | None = None
+
+    @property
+    def membership(self) -> uuid.UUID:
+        """Tokens from before memberships stand for the one under the account's own id."""
+        return self.membership_id or self.account_id
 
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.OWNER, Role.PRACTITIONER)
+
+
+class TokenRefusal(Enum):
+    """Why a sent access token signs nobody in; each answers UNAUTHENTICATED with its message.
+    A forged token and one with bad claims read alike: the answer does not say which check
+    failed."""
+
+    MALFORMED = "The access token is malformed: send the accessToken that signIn answered, " \
+        "as `Authorization: Bearer <accessToken>`."
+    INVALID = "The access token is not valid; sign in again."
+    EXPIRED = "The access token has expired; sign in again."
+    REVOKED = "The access token is no longer valid: the password was changed or the " \
+        "account signed out everywhere since it was issued; sign in again."
 
 
 class Tokens:
@@ -60,25 +83,39 @@ class Tokens:
         self.secret = secret
         self.ttl = ttl
 
-    def issue(self, account: Account, now: datetime) -> str:
+    def issue(self, account: Account, membership: Membership, now: datetime) -> str:
         claims = {
             "sub": str(account.id),
-            "practice": str(account.practice_id),
-            "role": account.role.value,
-            "practitioner": str(account.practitioner_id) if account.practitioner_id else None,
-            "client": str(account.client_id) if account.client_id else None,
+            "membership": str(membership.id),
+            "practice": str(membership.practice_id),
+            "role": membership.role.value,
+            "practitioner": _text(membership.practitioner_id),
+            "client": _text(membership.client_id),
+            "ver": account.token_version,
             "iat": int(now.timestamp()),
             "exp": int((now + self.ttl).timestamp()),
         }
         return jwt.encode(claims, self.secret, algorithm=self.ALGORITHM)
 
     def read(self, token: str, now: datetime) -> Viewer | None:
-        """The viewer a token stands for, or None when it is forged, malformed or expired."""
-        found = self.read_until(token, now)
-        return None if found is None else found[0]
+        """The viewer a token stands for, or None when it is forged, malformed or expired
+        (whether it was revoked since takes the account's version: see `check`)."""
+        found = self.check(token, now)
+        return found if isinstance(found, Viewer) else None
 
     def read_until(self, token: str, now: datetime) -> tuple[Viewer, datetime] | None:
         """The viewer and when the token expires (a WebSocket is closed then), or None."""
+        found = self.check(token, now)
+        if not isinstance(found, Viewer) or found.expires_at is None:
+            return None
+        return found, found.expires_at
+
+    def check(self, token: str, now: datetime) -> Viewer | TokenRefusal:
+        """The viewer a token stands for, or why it stands for nobody."""
+        try:
+            jwt.decode(token, options={"verify_signature": False})  # a JWS of a JSON object
+        except jwt.DecodeError:
+            return TokenRefusal.MALFORMED
         try:
             claims = jwt.decode(
                 token, self.secret, algorithms=[self.ALGORITHM],
@@ -86,18 +123,25 @@ class Tokens:
                 # wall clock, which refuses every token issued while the clock is moved ahead.
                 options={"require": ["exp", "sub"], "verify_exp": False, "verify_iat": False},
             )
-            if claims["exp"] <= now.timestamp():
-                return None
-            return Viewer(
+            viewer = Viewer(
                 account_id=uuid.UUID(claims["sub"]),
                 practice_id=uuid.UUID(claims["practice"]),
                 role=Role(claims["role"]),
                 practitioner_id=_uuid(claims.get("practitioner")),
                 client_id=_uuid(claims.get("client")),
-            ), datetime.fromtimestamp(claims["exp"], UTC)
-        except (jwt.PyJWTError, KeyError, ValueError):
-            return None
+                token_version=int(claims.get("ver") or 0),  # tokens from before versions: 0
+                membership_id=_uuid(claims.get("membership")),
+                expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+            )
+            expired = claims["exp"] <= now.timestamp()
+        except (jwt.PyJWTError, KeyError, ValueError, TypeError):
+            return TokenRefusal.INVALID
+        return TokenRefusal.EXPIRED if expired else viewer
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
+
+
+def _text(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None

@@ -17,6 +17,8 @@ from resolvers.shared.live_feed import LiveFeed
 from resolvers.shared.loaders import Loaders
 
 Clock = Callable[[], datetime]
+# In RequestContext.extra: why the request's access token signed nobody in (a TokenRefusal).
+TOKEN_REFUSAL = "token_refusal"
 
 
 @dataclass

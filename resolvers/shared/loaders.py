@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from strawberry.dataloader import DataLoader
 
 from domain.accounts.payments import PaymentMethod
-from domain.accounts.practice import Practice, Practitioner
+from domain.accounts.practice import Membership, Practice, Practitioner
 from domain.clients.clients import Client
 from domain.clients.relationships import Relationship
 from persistence import tables
@@ -46,6 +46,25 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
             for item in result.scalars():
                 grouped[item.practice_id].append(item)
         return [grouped[pid] for pid in practice_ids]
+
+
+class MembershipsByAccountIdLoader(DataLoader[uuid.UUID, list[Membership]]):
+    """An account's memberships, oldest first."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(self, account_ids: Sequence[uuid.UUID]) -> list[list[Membership]]:
+        memberships = tables.memberships
+        async with self.db.reading() as tx:
+            result = await tx.execute(
+                select(Membership).where(memberships.c.account_id.in_(account_ids))
+                .order_by(memberships.c.created_at, memberships.c.id))
+            grouped: dict[uuid.UUID, list[Membership]] = {aid: [] for aid in account_ids}
+            for item in result.scalars():
+                grouped[item.account_id].append(item)
+        return [grouped[aid] for aid in account_ids]
 
 
 class ClientByIdLoader(ByIdLoader[Client]):
@@ -104,6 +123,7 @@ class Loaders:
         self.practice_by_id = PracticeByIdLoader(db)
         self.practitioner_by_id = PractitionerByIdLoader(db)
         self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)
+        self.memberships_by_account_id = MembershipsByAccountIdLoader(db)
         self.client_by_id = ClientByIdLoader(db)
         self.relationship_by_id = RelationshipByIdLoader(db)
         self.relationships_by_client_id = RelationshipsByClientIdLoader(db)

@@ -1,4 +1,5 @@
-"""registerPractice, verifyEmail, signIn, addPractitioner, setWorkingHours."""
+"""registerPractice, verifyEmail, signIn, switchMembership, password recovery, addPractitioner,
+setWorkingHours."""
 
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import strawberry
 from graphql import GraphQLError
 
 from resolvers.accounts import practice as accounts
-from resolvers.accounts import registration
+from resolvers.accounts import recovery, registration
 from resolvers.accounts.sign_in_guard import SignInPaused
 from schema.accounts.types import Practitioner, Viewer
 from schema.clients.inputs import given, optional_node_id
 from schema.shared.common import UserError, Weekday, context, refusals_as_user_errors
+from schema.shared.ids import decode_id
 
 
 @strawberry.input(description="A new practice and its owner.")
@@ -52,6 +54,30 @@ class VerifyEmailInput:
 class SignInInput:
     email: str = strawberry.field(description="The sign-in's email address.")
     password: str = strawberry.field(description="The sign-in's password.")
+
+
+@strawberry.input(description="Who forgot their password.")
+class RequestPasswordResetInput:
+    email: str = strawberry.field(description="The email the account signs in with.")
+
+
+@strawberry.input(description="A new password, with the emailed reset link's token.")
+class ResetPasswordInput:
+    token: str = strawberry.field(
+        description="The `token` parameter of the link requestPasswordReset emailed.")
+    password: str = strawberry.field(description="The new password.")
+
+
+@strawberry.input(description="A new password for the signed-in account.")
+class ChangePasswordInput:
+    current_password: str = strawberry.field(description="The password in use now.")
+    new_password: str = strawberry.field(description="The password to use from now on.")
+
+
+@strawberry.input(description="Which of the viewer's memberships to act as.")
+class SwitchMembershipInput:
+    membership_id: strawberry.ID = strawberry.field(
+        description="A `Viewer.memberships` id of the signed-in account.")
 
 
 @strawberry.type(description="The answer to a sign-in: a token and the viewer, or userErrors.")
@@ -150,6 +176,12 @@ def signed_in_payload(result: accounts.SignedIn) -> AuthPayload:
     return AuthPayload(access_token=result.access_token, viewer=Viewer.of(result.viewer))
 
 
+def rate_limited(paused: SignInPaused) -> GraphQLError:
+    """A limit, not bad input: a top-level error."""
+    return GraphQLError(str(paused), extensions={
+        "code": "RATE_LIMITED", "retryAfter": paused.retry_after})
+
+
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Ask for a new practice. Answers the same whether the "
@@ -207,10 +239,61 @@ class AccountMutations:
         try:
             result = await accounts.sign_in(
                 context(info), email=input.email, password=input.password)
-        except SignInPaused as paused:  # a limit, not bad input: a top-level error
-            raise GraphQLError(str(paused), extensions={
-                "code": "RATE_LIMITED", "retryAfter": paused.retry_after}) from None
+        except SignInPaused as paused:
+            raise rate_limited(paused) from None
         return signed_in_payload(result)
+
+    @strawberry.mutation(description="An access token for another membership of the signed-in "
+                         "account (another practice, or another role), without the password. "
+                         "The token sent keeps working for its own membership.")
+    @refusals_as_user_errors(AuthPayload)
+    async def switch_membership(
+        self, info: strawberry.Info, input: SwitchMembershipInput
+    ) -> AuthPayload:
+        membership_id = decode_id(str(input.membership_id), "Membership")
+        result = await accounts.switch_membership(context(info), membership_id)
+        return signed_in_payload(result)
+
+    @strawberry.mutation(description="Email a password reset link (single use, valid for an "
+                         "hour) to the account with this email. Answers the same, with no "
+                         "token, whether or not such an account exists.")
+    @refusals_as_user_errors(AuthPayload)
+    async def request_password_reset(
+        self, info: strawberry.Info, input: RequestPasswordResetInput
+    ) -> AuthPayload:
+        await recovery.request_password_reset(context(info), email=input.email)
+        return AuthPayload()
+
+    @strawberry.mutation(description="Set a new password with an emailed reset link, and sign "
+                         "in. Every access token issued before stops working; the link "
+                         "works once.")
+    @refusals_as_user_errors(AuthPayload)
+    async def reset_password(self, info: strawberry.Info, input: ResetPasswordInput) -> AuthPayload:
+        result = await recovery.reset_password(
+            context(info), token=input.token, password=input.password)
+        return signed_in_payload(result)
+
+    @strawberry.mutation(description="Change the signed-in account's password (the current "
+                         "one is needed). Every access token issued before stops working; "
+                         "the answer carries a fresh one for this device.")
+    @refusals_as_user_errors(AuthPayload)
+    async def change_password(
+        self, info: strawberry.Info, input: ChangePasswordInput
+    ) -> AuthPayload:
+        try:
+            result = await recovery.change_password(
+                context(info), current_password=input.current_password,
+                new_password=input.new_password)
+        except SignInPaused as paused:
+            raise rate_limited(paused) from None
+        return signed_in_payload(result)
+
+    @strawberry.mutation(description="End every access token of the signed-in account, on "
+                         "every device, this one's included; the answer carries a fresh one "
+                         "for this device (discard it to sign out here too).")
+    @refusals_as_user_errors(AuthPayload)
+    async def sign_out_everywhere(self, info: strawberry.Info) -> AuthPayload:
+        return signed_in_payload(await recovery.sign_out_everywhere(context(info)))
 
     @strawberry.mutation(
         description="Owner only: add a practitioner with a sign-in of their own to the practice.",

@@ -201,12 +201,41 @@ class Practitioner(Node):
         return [TimeOff.from_entity(e) for e in await loader.load(self.practitioner_id)]
 
 
+@strawberry.type(description="What an account is to one practice: its owner, a "
+                 "practitioner or a client. An access token stands for one membership.")
+class Membership:
+    id: strawberry.ID = strawberry.field(
+        description="Give it to switchMembership for a token of this membership.")
+    role: Role = strawberry.field(  # type: ignore[valid-type]
+        description="What the account is to the practice.")
+    practice_name: str = strawberry.field(description="The practice's name.")
+    current: bool = strawberry.field(
+        description="Whether the access token of this request stands for this membership.")
+
+
+async def memberships_of(info: strawberry.Info, signed_in: SignedInViewer) -> list[Membership]:
+    ctx = context(info)
+    found = await ctx.loaders.memberships_by_account_id.load(signed_in.account_id)
+    practices = await ctx.loaders.practice_by_id.load_many([m.practice_id for m in found])
+    return [
+        Membership(id=strawberry.ID(to_global_id("Membership", m.id)), role=m.role,
+                   practice_name=practice.name if practice else "",
+                   current=m.id == signed_in.membership)
+        for m, practice in zip(found, practices, strict=True)
+    ]
+
+
 @strawberry.type(description="Who the request signs in as, and what they belong to.")
 class Viewer:
     role: Role = strawberry.field(  # type: ignore[valid-type]
         description="The viewer's role, which decides what they may see and do.",
     )
     signed_in: strawberry.Private[SignedInViewer]
+
+    @strawberry.field(description="Every practice this account belongs to, and as whom, "
+                      "oldest first.")
+    async def memberships(self, info: strawberry.Info) -> list[Membership]:
+        return await memberships_of(info, self.signed_in)
 
     @strawberry.field(description="The viewer's practice.")
     async def practice(self, info: strawberry.Info) -> Practice:

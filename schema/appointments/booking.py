@@ -56,6 +56,13 @@ class BookAppointmentInput:
         description="Practice side: book inside the practitioner's time off or a practice "
         "closure anyway (TIME_OFF otherwise). Clients and guests never book inside one.",
     )
+    assign_linked_client_ids: list[strawberry.ID] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Practice side: clients linked to an attendee to assign to the session; "
+        "their links' permissions (see and manage it, notification copies) then apply to "
+        "this session. A linked client not assigned gets nothing of it. Client side, the "
+        "booker is assigned when booking for someone else.",
+    )
 
 
 @strawberry.type(name="SessionPayload", description="The answer to a session mutation.")
@@ -156,6 +163,8 @@ class AppointmentMutations:
             package_id=optional_node_id(given(input.package_id), "Package"),
             idempotency_key=given(input.idempotency_key),
             allow_during_time_off=input.allow_during_time_off,
+            linked_client_ids=tuple(optional_node_id(i, "Client")
+                                    for i in given(input.assign_linked_client_ids) or []),
         )
         appointment = await booking.book_appointment(context(info), request)
         return AppointmentPayload(appointment=Appointment.from_entity(appointment))

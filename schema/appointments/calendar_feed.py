@@ -27,9 +27,9 @@ class CalendarFeedPayload:
     url: str | None = strawberry.field(
         default=None,
         description="Answered by rotateCalendarFeed only, and only this once: the private "
-        "feed's address (.../calendar/<secret>.ics) to subscribe to in Google Calendar (Other calendars > "
-        "From URL), Apple Calendar (File > New Calendar Subscription) or any other. Anyone "
-        "with it can read the sessions: rotate it if it leaks.",
+        "feed's address (.../calendar/<secret>.ics) to subscribe to in Google Calendar "
+        "(Other calendars > From URL), Apple Calendar (File > New Calendar Subscription) or "
+        "any other. Anyone with it can read the sessions: rotate it if it leaks.",
     )
     user_errors: list[UserError] = strawberry.field(
         default_factory=list, description="Why nothing changed; empty when it did.")

@@ -340,9 +340,11 @@ async def _appointment_node(ctx, item_id):  # type: ignore[no-untyped-def]
 
 
 async def _manages(ctx, found: domain.Appointment) -> bool:  # type: ignore[no-untyped-def]
-    """A client whom someone the session is for lets book and manage for them."""
+    """A client assigned to the session, whom someone it is for lets book and manage."""
     viewer = ctx.viewer
     if viewer is None or viewer.client_id is None or found.practice_id != viewer.practice_id:
+        return False
+    if viewer.client_id not in found.assigned_client_ids:
         return False
     links = await ctx.loaders.links.links_by_client_id.load(viewer.client_id)
     return manages_among(links, viewer.client_id, found.client_ids)

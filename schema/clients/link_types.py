@@ -21,6 +21,13 @@ LinkType = described_enum(_Type, name="LinkType", description=(
     _Type.GUARDIAN: "The linked client is the client's guardian.",
     _Type.SIBLING: "The linked client is the client's brother or sister.",
     _Type.GRANDPARENT: "The linked client is the client's grandparent.",
+    _Type.WARD: (
+        "The linked client is the client's ward: a GUARDIAN link read from the guardian's side."
+    ),
+    _Type.GRANDCHILD: (
+        "The linked client is the client's grandchild: a GRANDPARENT link read from the "
+        "grandparent's side."
+    ),
     _Type.OTHER: "Any other tie.",
 })
 

@@ -22,6 +22,8 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension
 
+from resolvers.shared.auth import TokenRefusal
+from resolvers.shared.context import TOKEN_REFUSAL
 from schema.shared.connections import MAX_PAGE_SIZE
 from schema.shared.input_errors import as_bad_input, is_bad_input
 from schema.widgets.fields import WIDGET_ROOT_FIELDS
@@ -31,7 +33,8 @@ logger = logging.getLogger("caseload.graphql")
 # Root fields anyone may call; everything else needs `Authorization: Bearer`.
 PUBLIC_ROOT_FIELDS = {
     "__schema", "__type", "__typename", "registerPractice", "verifyEmail", "signIn",
-    "acceptClientInvite", "confirmGuestBooking", "claimWaitlistOffer",
+    "acceptClientInvite", "confirmGuestBooking", "claimWaitlistOffer", "requestPasswordReset",
+    "resetPassword",
 } | WIDGET_ROOT_FIELDS  # these need a publishable key instead (schema/widgets/scope.py)
 
 MAX_DEPTH = 12
@@ -71,16 +74,18 @@ class RequireSignIn(SchemaExtension):
         if operation is not None and viewer is None and ctx.result is None:
             fields = set(_root_fields(operation.selection_set, _fragments(ctx.graphql_document)))
             if fields - PUBLIC_ROOT_FIELDS:
-                ctx.result = GraphQLExecutionResult(
-                    data=None,
-                    errors=[
-                        GraphQLError(
-                            "Sign in first: send `Authorization: Bearer <accessToken>`.",
-                            extensions={"code": "UNAUTHENTICATED"},
-                        )
-                    ],
-                )
+                ctx.result = GraphQLExecutionResult(data=None, errors=[_unauthenticated(
+                    getattr(ctx.context, "extra", {}).get(TOKEN_REFUSAL))])
         yield
+
+
+def _unauthenticated(refusal: TokenRefusal | None) -> GraphQLError:
+    """No token, or why the one sent signs nobody in (`extensions.reason`)."""
+    if refusal is None:
+        return GraphQLError("Sign in first: send `Authorization: Bearer <accessToken>`.",
+                            extensions={"code": "UNAUTHENTICATED"})
+    return GraphQLError(refusal.value,
+                        extensions={"code": "UNAUTHENTICATED", "reason": refusal.name})
 
 
 def _depth(

@@ -111,9 +111,10 @@ def test_an_invitation_lasts_seven_days_and_works_once() -> None:
     assert [type(e).__name__ for e in made.pop_events()] == ["ClientInvited"]
     assert made.usable(NOW + timedelta(days=7) - timedelta(seconds=1))
     assert not made.usable(NOW + timedelta(days=7))
-    account = open_account(client, made, "hash", NOW)
-    assert (account.role, account.client_id, account.email) == (Role.CLIENT, client.id,
-                                                                 "c@example.com")
+    account, membership = open_account(client, made, "hash", NOW)
+    assert account.email == "c@example.com"
+    assert (membership.account_id, membership.role, membership.client_id,
+            membership.practice_id) == (account.id, Role.CLIENT, client.id, client.practice_id)
     assert client.has_account
     with pytest.raises(DomainError) as refused:
         made.use(NOW)

@@ -19,6 +19,7 @@ from tests.support.appointments import (
     paying_client_scene,
     read_appointment,
     reschedule,
+    submit_update,
 )
 from tests.support.clients import create_client, create_relationship, signed_in_client
 from tests.support.clock import TestClock
@@ -77,11 +78,15 @@ def for_child(client: GraphQLClient, family: Family, starts_at: datetime) -> dic
                 forClientId=family.child_id, startsAt=starts_at)
 
 
-def childs_appointment(client: GraphQLClient, family: Family, starts_at: datetime) -> str:
-    """A session of the child's own, booked by the practice; the child pays."""
+def childs_appointment(
+    client: GraphQLClient, family: Family, starts_at: datetime, *, assign_parent: bool = True
+) -> str:
+    """A session of the child's own, booked by the practice (the parent assigned to it
+    unless told otherwise); the child pays."""
     relationship = create_relationship(client, family.scene.owner, [family.child_id])["id"]
+    assigned = [family.parent_id] if assign_parent else []
     return str(booked(client, family.scene.owner.token, relationshipId=relationship,
-                      startsAt=starts_at)["id"])
+                      startsAt=starts_at, assignLinkedClientIds=assigned)["id"])
 
 
 def mine(client: GraphQLClient, token: str) -> list[str]:
@@ -151,13 +156,17 @@ def test_a_client_one_is_not_linked_to_reads_as_not_found(
 def test_the_parent_sees_moves_and_cancels_the_childs_appointments(
     client: GraphQLClient, family: Family, monday: datetime,
 ) -> None:
-    # given two sessions of the child's own, which the parent neither attends nor pays for
+    # given two sessions of the child's own, which the parent neither attends nor pays for,
+    # the parent assigned to both while the link gives them nothing
+    link = link_family(client, family)
     first = childs_appointment(client, family, monday + timedelta(hours=4))
     second = childs_appointment(client, family, monday + timedelta(days=1, hours=4))
     assert mine(client, family.parent_token) == []
 
     # when the child lets the parent book and manage for them
-    link_family(client, family, linked_client_can=BOOKS)
+    values = {"linkId": link["id"], "linkedClientCan": BOOKS}
+    update = client.data(UPDATE_LINK, {"input": values}, token=family.scene.owner.token)
+    assert update["updateClientLink"]["userErrors"] == []
 
     # then the parent sees both
     assert set(mine(client, family.parent_token)) == {first, second}
@@ -175,8 +184,8 @@ def test_the_parent_is_held_to_the_clients_notice_window(
     client: GraphQLClient, family: Family, monday: datetime, clock: TestClock,
 ) -> None:
     # given a session of the child's tomorrow, inside the 48-hour window
-    soon = childs_appointment(client, family, monday + timedelta(hours=4))
     link_family(client, family, linked_client_can=BOOKS)
+    soon = childs_appointment(client, family, monday + timedelta(hours=4))
     clock.set(monday - timedelta(hours=20))
 
     # then the parent may not move it, and cancelling it is late
@@ -230,3 +239,85 @@ def test_unlinking_takes_booking_and_managing_away(
     assert cancel(client, family.parent_token, theirs)["userErrors"] == [NO_APPOINTMENT]
     # and the child's session is as it was
     assert read_appointment(client, family.child_token, theirs)["status"] == "SCHEDULED"  # type: ignore[index]
+
+
+# ------------------------------------------------------------------ assigned per session
+
+NO_LINKED_CLIENT = {"field": ["input", "assignLinkedClientIds", "0"], "code": "NOT_FOUND",
+                    "message": "Client not found."}
+
+
+def test_the_link_applies_only_to_the_sessions_the_parent_is_assigned_to(
+    client: GraphQLClient, family: Family, monday: datetime,
+) -> None:
+    # given the child lets the parent book and manage, and the practice books two sessions
+    # of the child's, assigning the parent to the first only
+    link_family(client, family, linked_client_can=BOOKS)
+    assigned = childs_appointment(client, family, monday + timedelta(hours=4))
+    other = childs_appointment(client, family, monday + timedelta(days=1, hours=4),
+                               assign_parent=False)
+
+    # then the parent sees, moves and cancels the first, and nothing of the second
+    assert mine(client, family.parent_token) == [assigned]
+    assert read_appointment(client, family.parent_token, other) is None
+    assert reschedule(client, family.parent_token, other,
+                      monday + timedelta(days=2, hours=4))["userErrors"] == [NO_APPOINTMENT]
+    assert cancel(client, family.parent_token, other)["userErrors"] == [NO_APPOINTMENT]
+    assert cancel(client, family.parent_token, assigned)["userErrors"] == []
+    # and the second is as it was, for the child and the practice
+    assert read_appointment(client, family.child_token, other)["status"] == "SCHEDULED"  # type: ignore[index]
+
+
+def test_an_assignment_without_the_permission_grants_nothing(
+    client: GraphQLClient, family: Family, monday: datetime,
+) -> None:
+    link_family(client, family, linked_client_can=can("receiveNotificationCopies"))
+    assigned = childs_appointment(client, family, monday + timedelta(hours=4))
+    assert mine(client, family.parent_token) == []
+    assert read_appointment(client, family.parent_token, assigned) is None
+
+
+def test_only_a_client_linked_to_an_attendee_may_be_assigned(
+    client: GraphQLClient, family: Family, monday: datetime,
+) -> None:
+    # given a client of the practice not linked to the child, and one of another practice
+    stranger = create_client(client, family.scene.owner, "Stray", "Client")["id"]
+    elsewhere = create_client(client, register_practice(client), "Far", "Away")["id"]
+    relationship = create_relationship(client, family.scene.owner, [family.child_id])["id"]
+
+    # when the practice assigns either to a session of the child's
+    for someone in (stranger, elsewhere, "bm90IGFuIGlk"):
+        payload = book(client, family.scene.owner.token, relationshipId=relationship,
+                       startsAt=monday + timedelta(hours=4), assignLinkedClientIds=[someone])
+
+        # then nothing is booked, and the entry is named
+        assert payload == {"session": None, "userErrors": [NO_LINKED_CLIENT]}
+    assert mine(client, family.child_token) == []
+
+
+def test_a_client_booking_assigns_nobody_else(
+    client: GraphQLClient, family: Family, monday: datetime,
+) -> None:
+    link_family(client, family, linked_client_can=BOOKS)
+    payload = book(client, family.parent_token, practitionerId=family.scene.owner.practitioner_id,
+                   forClientId=family.child_id, startsAt=monday + timedelta(hours=4),
+                   assignLinkedClientIds=[family.parent_id])
+    assert payload == {"session": None, "userErrors": [{
+        "field": ["input", "assignLinkedClientIds"], "code": "NOT_PERMITTED",
+        "message": "Only the practice assigns linked clients to a session."}]}
+
+
+def test_a_follow_up_keeps_the_sessions_assignments(
+    client: GraphQLClient, family: Family, monday: datetime, clock: TestClock,
+) -> None:
+    # given the parent assigned to a session of the child's that has started
+    link_family(client, family, linked_client_can=BOOKS)
+    assigned = childs_appointment(client, family, monday + timedelta(hours=4))
+    clock.set(monday + timedelta(hours=5))
+
+    # when the practitioner records it and books the same weekly slot
+    payload = submit_update(client, family.scene.owner.token, assigned)
+    assert payload["userErrors"] == []
+
+    # then the parent sees the follow-up too
+    assert payload["followUpSession"]["id"] in mine(client, family.parent_token)

@@ -60,9 +60,12 @@ def appointment_emails(mailbox: Mailbox, address: str) -> list[str]:
     return [m.subject.strip() for m in mailbox.to(address)]
 
 
-def book_one(client: GraphQLClient, scene: Scene, starts_at: datetime) -> dict[str, Any]:
+def book_one(
+    client: GraphQLClient, scene: Scene, starts_at: datetime, assign: list[str]
+) -> dict[str, Any]:
+    """The client's session, booked by the practice with `assign` assigned to it."""
     return booked(client, scene.owner.token, relationshipId=relationship_of(client, scene),
-                  startsAt=starts_at)
+                  startsAt=starts_at, assignLinkedClientIds=assign)
 
 
 def test_a_linked_client_with_the_permission_gets_copies_of_each_appointment_email(
@@ -74,7 +77,7 @@ def test_a_linked_client_with_the_permission_gets_copies_of_each_appointment_ema
     linked(client, scene.owner, scene.client_id, partner, "PARTNER", linked_client_can=COPIES)
 
     # when a session of the client's is booked, moved and cancelled
-    made = book_one(client, scene, monday + timedelta(hours=4))
+    made = book_one(client, scene, monday + timedelta(hours=4), [partner])
     server.drain()
     assert reschedule(client, scene.owner.token, made["id"],
                       monday + timedelta(days=1, hours=4))["userErrors"] == []
@@ -99,7 +102,7 @@ def test_the_reminder_goes_to_the_copy_too(
     partner, email = partner_of(client, scene)
     linked(client, scene.owner, scene.client_id, partner, "PARTNER", linked_client_can=COPIES)
     ten = monday + timedelta(hours=4)
-    book_one(client, scene, ten)
+    book_one(client, scene, ten, [partner])
     server.drain()
     before = len(mailbox.to(email))
 
@@ -125,7 +128,7 @@ def test_no_copies_without_the_permission(
 ) -> None:
     partner, email = partner_of(client, scene)
     linked(client, scene.owner, scene.client_id, partner, "PARTNER", **permissions)
-    made = book_one(client, scene, monday + timedelta(hours=4))
+    made = book_one(client, scene, monday + timedelta(hours=4), [partner])
     assert cancel(client, scene.owner.token, made["id"])["userErrors"] == []
     server.drain()
     assert mailbox.to(email) == []
@@ -139,7 +142,7 @@ def test_unlinking_stops_the_copies(
     partner, email = partner_of(client, scene)
     link = linked(client, scene.owner, scene.client_id, partner, "PARTNER",
                   linked_client_can=COPIES)
-    made = book_one(client, scene, monday + timedelta(hours=4))
+    made = book_one(client, scene, monday + timedelta(hours=4), [partner])
     server.drain()
     assert len(mailbox.to(email)) == 1
 
@@ -201,3 +204,23 @@ def test_invoices_suggest_the_copies_until_unlinked(
     assert sent["sendInvoice"]["userErrors"] == []
     server.drain()
     assert len(mailbox.to(partner_email)) == 1
+
+
+def test_a_linked_client_not_assigned_to_a_session_gets_no_copy_of_it(
+    client: GraphQLClient, server: RunningServer, mailbox: Mailbox, scene: Scene,
+    monday: datetime,
+) -> None:
+    # given the client lets their partner receive copies
+    partner, email = partner_of(client, scene)
+    linked(client, scene.owner, scene.client_id, partner, "PARTNER", linked_client_can=COPIES)
+
+    # when the practice books two sessions, assigning the partner to the second only
+    unassigned = book_one(client, scene, monday + timedelta(hours=4), [])
+    book_one(client, scene, monday + timedelta(days=1, hours=4), [partner])
+    assert cancel(client, scene.owner.token, unassigned["id"])["userErrors"] == []
+    server.drain()
+
+    # then the partner heard of the second only, and nothing of the first's cancellation
+    second = when(monday + timedelta(days=1, hours=4))
+    assert appointment_emails(mailbox, email) == [
+        f"The session for Casey Signed with Ada Owner is booked for {second}"]

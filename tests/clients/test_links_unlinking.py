@@ -50,8 +50,10 @@ def test_one_unlink_takes_every_permission_away(
     relationship = create_relationship(client, owner, [child])["id"]
     package = sold(client, owner, child)["id"]
 
-    def childs_appointment(at: datetime) -> str:
-        return str(booked(client, owner.token, relationshipId=relationship, startsAt=at)["id"])
+    def childs_appointment(at: datetime, assign: bool = True) -> str:
+        """Booked by the practice, the parent assigned (while they are linked)."""
+        return str(booked(client, owner.token, relationshipId=relationship, startsAt=at,
+                          assignLinkedClientIds=[parent] if assign else [])["id"])
 
     def for_child(at: datetime) -> list[str]:
         payload = book(client, parent_token, practitionerId=owner.practitioner_id,
@@ -112,7 +114,7 @@ def test_one_unlink_takes_every_permission_away(
     assert with_childs_package(monday + timedelta(days=2, hours=6))["userErrors"] == [{
         "field": ["input", "packageId"], "code": "NOT_FOUND", "message": "Package not found."}]
     # and hears nothing more of the child's sessions or forms
-    childs_appointment(monday + timedelta(days=3, hours=4))
+    childs_appointment(monday + timedelta(days=3, hours=4), assign=False)
     assert cancel(client, owner.token, first)["userErrors"] == []
     form()
     server.drain()

@@ -48,13 +48,15 @@ async def outbox_kinds(db: Database) -> list[str]:
 
 async def add_flush_drop_commit(db: Database) -> None:
     async with UnitOfWork(db, NOW) as uow:
-        practice, owner, account = new_practice()
+        practice, owner, account, membership = new_practice()
         uow.practices.add(practice)  # type: ignore[arg-type]
         uow.practitioners.add(owner)  # type: ignore[arg-type]
         await uow.flush()
         uow.accounts.add(account)  # type: ignore[arg-type]
         await uow.flush()
-        del practice, owner, account
+        uow.memberships.add(membership)  # type: ignore[arg-type]
+        await uow.flush()
+        del practice, owner, account, membership
         gc.collect()
         await uow.commit()
 
