@@ -1,4 +1,5 @@
-"""Signing in and out, accepting an invitation, verifying an owner's email, a card on file."""
+"""Signing in and out, accepting an invitation, resetting a forgotten password, verifying an
+owner's email, a card on file."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from starlette.routing import BaseRoute, Route
 from caseload.client_pages.links import EmailedLink
 from caseload.client_pages.web import Page, Site, endpoint, safe_next
 from persistence.sandbox_gateway import TEST_TOKENS
-from resolvers.accounts.invite_links import ACCEPT_PATH, PAYMENT_METHOD_PATH, VERIFY_EMAIL_PATH
+from resolvers.accounts.invite_links import (
+    ACCEPT_PATH,
+    PAYMENT_METHOD_PATH,
+    RESET_PASSWORD_PATH,
+    VERIFY_EMAIL_PATH,
+)
 
 AUTH = "accessToken userErrors { field code message }"
 SIGN_IN = f"mutation($input: SignInInput!) {{ signIn(input: $input) {{ {AUTH} }} }}"
 ACCEPT_INVITE = ("mutation($input: AcceptClientInviteInput!) "
                  f"{{ acceptClientInvite(input: $input) {{ {AUTH} }} }}")
+RESET_PASSWORD = ("mutation($input: ResetPasswordInput!) "
+                  f"{{ resetPassword(input: $input) {{ {AUTH} }} }}")
 VERIFY_EMAIL = f"mutation($input: VerifyEmailInput!) {{ verifyEmail(input: $input) {{ {AUTH} }} }}"
 CARD = "viewer { role client { firstName paymentMethod { brand last4 } } }"
 ADD_CARD = ("mutation($input: AddPaymentMethodInput!) { addPaymentMethod(input: $input) { "
@@ -48,6 +56,17 @@ async def accept_invite(page: Page, token: str) -> Response:
                             signed_in=False)
     return _signed_in_or_form(page, answer.payload("acceptClientInvite"), "accept_invite.html",
                               then=PAYMENT_METHOD_PATH)
+
+
+async def reset_password(page: Page, token: str) -> Response:
+    password = page.form.get("password", "")
+    if password != page.form.get("password_again", ""):
+        errors = [{"field": ["password_again"], "message": "The two passwords differ."}]
+        return page.render("reset_password.html", status=400, token_kept=True, errors=errors)
+    answer = await page.run(RESET_PASSWORD, {"input": {"token": token, "password": password}},
+                            signed_in=False)
+    return _signed_in_or_form(page, answer.payload("resetPassword"), "reset_password.html",
+                              then="/?notice=password-reset")
 
 
 async def verify_email(page: Page, token: str) -> Response:
@@ -92,4 +111,5 @@ def routes(site: Site) -> list[BaseRoute]:
         Route(PAYMENT_METHOD_PATH, endpoint(site, payment_method), methods=["GET", "POST"]),
         EmailedLink(ACCEPT_PATH, "accept_invite.html", accept_invite).route(site),
         EmailedLink(VERIFY_EMAIL_PATH, "verify_email.html", verify_email).route(site),
+        EmailedLink(RESET_PASSWORD_PATH, "reset_password.html", reset_password).route(site),
     ]

@@ -41,6 +41,7 @@ NOTICES = {
     "late-cancelled": "The session is cancelled. As it was late, its fee stands.",
     "practice-open": "Your email is confirmed and your practice is open.",
     "form-sent": "Thank you: the form is sent.",
+    "password-reset": "Your new password is set; every other sign-in has ended.",
 }
 
 

@@ -22,6 +22,7 @@ from tests.support.clients import (
 )
 from tests.support.clock import TestClock
 from tests.support.graphql import (
+    PASSWORD,
     REGISTER,
     SIGN_IN,
     GraphQLClient,
@@ -43,6 +44,10 @@ MIGRATE = """mutation($input: MigrateToFirstPartyInput!) { migrateToFirstParty(i
   userErrors { code } } }"""
 INVOICES = "query($id: ID!) { node(id: $id) { ... on Client { invoices { id } } } }"
 SEND_INVOICE = """mutation($input: SendInvoiceInput!) { sendInvoice(input: $input) {
+  userErrors { code } } }"""
+REQUEST_RESET = """mutation($input: RequestPasswordResetInput!) {
+  requestPasswordReset(input: $input) { userErrors { code } } }"""
+CHANGE_PASSWORD = """mutation($input: ChangePasswordInput!) { changePassword(input: $input) {
   userErrors { code } } }"""
 JOIN_WAITLIST = """mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
   userErrors { code } } }"""
@@ -79,6 +84,18 @@ def accounts_emails(client: GraphQLClient, mailbox: Mailbox) -> tuple[Staff, lis
     mailbox.wait_for(owner.email, 3)
     mailbox.wait_for(pat.email, 2)
     return owner, [owner.email, pat.email]
+
+
+def password_emails(client: GraphQLClient, owner: Staff, mailbox: Mailbox) -> list[str]:
+    """reset_password (asked for) and password_changed (changed while signed in)."""
+    assert client.data(REQUEST_RESET, {"input": {"email": owner.email}})[
+        "requestPasswordReset"]["userErrors"] == []
+    token = client.data(SIGN_IN, {"input": {"email": owner.email, "password": PASSWORD}})[
+        "signIn"]["accessToken"]
+    changed = {"currentPassword": PASSWORD, "newPassword": "a new passphrase"}
+    assert client.data(CHANGE_PASSWORD, {"input": changed}, token=token)[
+        "changePassword"]["userErrors"] == []
+    return [owner.email]
 
 
 def client_emails(
@@ -171,6 +188,7 @@ def test_every_link_of_every_email_template_opens_a_page(
     addresses += waitlist_emails(client, owner, mailbox, server, monday)
     sweep(server)  # the declined card's session is due
     addresses += invoice_emails(client, mailbox, clock, server)
+    addresses += password_emails(client, owner, mailbox)  # last: it ends the owner's tokens
     server.drain()
 
     # when each link of each email received is followed, in a browser of its own
