@@ -1,5 +1,5 @@
 """GraphiQL served by Caseload itself: the release's browser files ship in the package
-(tools/graphiql/vendor.sh copies them from npm), so /graphql works without a CDN."""
+(vendor/vendor.sh copies them from npm), so /graphql works without a CDN."""
 
 from __future__ import annotations
 

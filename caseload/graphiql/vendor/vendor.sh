@@ -6,7 +6,7 @@
 # `vendor.sh --check` only says whether the committed files are the pinned release's.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-static="$here/../../caseload/graphiql/static"
+static="$here/../static"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
