@@ -100,7 +100,7 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object]:
         """Sign-in is the connection_init payload's `authorization` (as the HTTP header);
         anything else is refused (4403). The socket closes when the token expires."""
-        found = live_sign_in(self.services, context.connection_params)
+        found = await live_sign_in(self.services, context.connection_params)
         if found is None:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"})
         context.viewer, expires_at = found

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketState
 
 from caseload.runtime import Runtime
+from resolvers.accounts.authentication import authenticate
 from resolvers.shared.auth import Viewer
 from resolvers.shared.context import Services
 
@@ -24,17 +25,18 @@ EXPIRY_CHECK_SECONDS = 1.0  # the clock may be moved (tests), so it is read, not
 _watches: set[asyncio.Task[None]] = set()
 
 
-def live_sign_in(
+async def live_sign_in(
     services: Services, params: dict[str, Any] | None
 ) -> tuple[Viewer, datetime] | None:
-    """The viewer of `{"authorization": "Bearer <token>"}`, and when its token expires."""
+    """The viewer of `{"authorization": "Bearer <token>"}`, and when its token expires; a
+    token ended since (its account's token version moved on) signs in nobody, as over HTTP."""
     header = (params or {}).get("authorization")
     if not isinstance(header, str):
         return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    found = await authenticate(services, header, services.clock())
+    if not isinstance(found, Viewer) or found.expires_at is None:
         return None
-    return services.tokens.read_until(token.strip(), services.clock())
+    return found, found.expires_at
 
 
 def watch_expiry(

@@ -103,13 +103,6 @@ class Tokens:
         found = self.check(token, now)
         return found if isinstance(found, Viewer) else None
 
-    def read_until(self, token: str, now: datetime) -> tuple[Viewer, datetime] | None:
-        """The viewer and when the token expires (a WebSocket is closed then), or None."""
-        found = self.check(token, now)
-        if not isinstance(found, Viewer) or found.expires_at is None:
-            return None
-        return found, found.expires_at
-
     def check(self, token: str, now: datetime) -> Viewer | TokenRefusal:
         """The viewer a token stands for, or why it stands for nobody."""
         try:

@@ -229,6 +229,30 @@ def test_a_token_of_another_secret_is_refused(server: RunningServer, owner) -> N
         socket.close()
 
 
+SIGN_OUT_EVERYWHERE = "mutation { signOutEverywhere { accessToken userErrors { code } } }"
+
+
+def test_a_token_ended_by_signing_out_everywhere_is_refused(
+    server: RunningServer, client: GraphQLClient, owner,  # type: ignore[no-untyped-def]
+) -> None:
+    # given the owner signed out everywhere: the token sent before no longer signs in
+    ended = owner.token
+    fresh = client.data(SIGN_OUT_EVERYWHERE, token=ended)["signOutEverywhere"]
+    assert fresh["userErrors"] == [] and fresh["accessToken"] != ended
+    # when a dashboard connects with the ended token, then with the fresh one
+    refused, accepted = LiveSocket(server.base_url), LiveSocket(server.base_url)
+    try:
+        refused.send({"type": "connection_init", "payload": {"authorization": f"Bearer {ended}"}})
+        accepted.send({"type": "connection_init",
+                       "payload": {"authorization": f"Bearer {fresh['accessToken']}"}})
+        # then the ended one is refused as any bad token, the fresh one is not
+        assert refused.close_code() == (4403, "Forbidden")
+        assert accepted.receive()["type"] == "connection_ack"
+    finally:
+        refused.close()
+        accepted.close()
+
+
 def test_subscribing_before_signing_in_is_refused(server: RunningServer) -> None:
     socket = LiveSocket(server.base_url)
     try:
