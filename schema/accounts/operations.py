@@ -248,7 +248,9 @@ class AccountMutations:
                          "The token sent keeps working for its own membership.")
     @refusals_as_user_errors(AuthPayload)
     async def switch_membership(
-        self, info: strawberry.Info, input: SwitchMembershipInput
+        self, info: strawberry.Info,
+        input: Annotated[SwitchMembershipInput, strawberry.argument(
+            description="The membership to act as.")],
     ) -> AuthPayload:
         membership_id = decode_id(str(input.membership_id), "Membership")
         result = await accounts.switch_membership(context(info), membership_id)
@@ -259,7 +261,9 @@ class AccountMutations:
                          "token, whether or not such an account exists.")
     @refusals_as_user_errors(AuthPayload)
     async def request_password_reset(
-        self, info: strawberry.Info, input: RequestPasswordResetInput
+        self, info: strawberry.Info,
+        input: Annotated[RequestPasswordResetInput, strawberry.argument(
+            description="Whose password to reset.")],
     ) -> AuthPayload:
         await recovery.request_password_reset(context(info), email=input.email)
         return AuthPayload()
@@ -268,7 +272,11 @@ class AccountMutations:
                          "in. Every access token issued before stops working; the link "
                          "works once.")
     @refusals_as_user_errors(AuthPayload)
-    async def reset_password(self, info: strawberry.Info, input: ResetPasswordInput) -> AuthPayload:
+    async def reset_password(
+        self, info: strawberry.Info,
+        input: Annotated[ResetPasswordInput, strawberry.argument(
+            description="The emailed link's token and the new password.")],
+    ) -> AuthPayload:
         result = await recovery.reset_password(
             context(info), token=input.token, password=input.password)
         return signed_in_payload(result)
@@ -278,7 +286,9 @@ class AccountMutations:
                          "the answer carries a fresh one for this device.")
     @refusals_as_user_errors(AuthPayload)
     async def change_password(
-        self, info: strawberry.Info, input: ChangePasswordInput
+        self, info: strawberry.Info,
+        input: Annotated[ChangePasswordInput, strawberry.argument(
+            description="The current password and the new one.")],
     ) -> AuthPayload:
         try:
             result = await recovery.change_password(

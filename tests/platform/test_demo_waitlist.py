@@ -27,7 +27,8 @@ def facts(settings: Settings) -> dict[str, Any]:
         p, a, c = tables.practices, tables.appointments, tables.charges
         w, o = tables.waitlist_entries, tables.waitlist_offers
         tiers = (await tx.execute(select(p.c.cancellation_fee_tiers,
-                                         p.c.cancellation_notice_hours))).one()
+                                         p.c.cancellation_notice_hours)
+                                  .where(p.c.cancellation_fee_tiers.is_not(None)))).one()
         late = list(await tx.execute(
             select(a.c.cancellation_fee, a.c.cancellation_fee_percent, c.c.amount,
                    c.c.refund_amount, c.c.refunded_at.is_not(None), c.c.status)

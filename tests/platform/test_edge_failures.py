@@ -103,10 +103,11 @@ def test_refusing_anonymous_callers_without_redis_still_serves_signed_in_ones(
              "RATE_LIMIT_WITHOUT_REDIS": "refuse-anonymous"}
     settings = settings_for(test_env, **redis)
     app = app_for(test_env, **redis)
-    account = SimpleNamespace(id=uuid.uuid4(), practice_id=uuid.uuid4(), role=Role.OWNER,
-                              practitioner_id=None, client_id=None)
+    account = SimpleNamespace(id=uuid.uuid4(), token_version=0)
+    membership = SimpleNamespace(id=uuid.uuid4(), practice_id=uuid.uuid4(), role=Role.OWNER,
+                                 practitioner_id=None, client_id=None)
     token = Tokens(settings.secret_key, settings.token_ttl).issue(
-        account, datetime.now(UTC))  # type: ignore[arg-type]
+        account, membership, datetime.now(UTC))  # type: ignore[arg-type]
 
     # when an anonymous caller and a signed-in one ask
     anonymous = call(app, "POST", "/graphql", json=TYPENAME,
