@@ -48,25 +48,26 @@ async def sign_out(page: Page) -> Response:
 
 
 async def accept_invite(page: Page, token: str) -> Response:
-    password = page.form.get("password", "")
-    if password != page.form.get("password_again", ""):
-        errors = [{"field": ["password_again"], "message": "The two passwords differ."}]
-        return page.render("accept_invite.html", status=400, token_kept=True, errors=errors)
-    answer = await page.run(ACCEPT_INVITE, {"input": {"token": token, "password": password}},
-                            signed_in=False)
-    return _signed_in_or_form(page, answer.payload("acceptClientInvite"), "accept_invite.html",
-                              then=PAYMENT_METHOD_PATH)
+    return await _choose_password(page, token, ACCEPT_INVITE, "acceptClientInvite",
+                                  "accept_invite.html", then=PAYMENT_METHOD_PATH)
 
 
 async def reset_password(page: Page, token: str) -> Response:
+    return await _choose_password(page, token, RESET_PASSWORD, "resetPassword",
+                                  "reset_password.html", then="/?notice=password-reset")
+
+
+async def _choose_password(
+    page: Page, token: str, document: str, field: str, template: str, then: str
+) -> Response:
+    """An emailed link's form that sets a password (typed twice), then signs in."""
     password = page.form.get("password", "")
     if password != page.form.get("password_again", ""):
         errors = [{"field": ["password_again"], "message": "The two passwords differ."}]
-        return page.render("reset_password.html", status=400, token_kept=True, errors=errors)
-    answer = await page.run(RESET_PASSWORD, {"input": {"token": token, "password": password}},
+        return page.render(template, status=400, token_kept=True, errors=errors)
+    answer = await page.run(document, {"input": {"token": token, "password": password}},
                             signed_in=False)
-    return _signed_in_or_form(page, answer.payload("resetPassword"), "reset_password.html",
-                              then="/?notice=password-reset")
+    return _signed_in_or_form(page, answer.payload(field), template, then=then)
 
 
 async def verify_email(page: Page, token: str) -> Response:

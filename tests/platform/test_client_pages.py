@@ -372,6 +372,43 @@ def test_a_client_on_file_confirms_a_guest_booking_on_the_page_its_link_opens(
     assert node == {"awaitingConfirmationUntil": None, "status": "SCHEDULED"}
 
 
+REQUEST_RESET = """mutation($input: RequestPasswordResetInput!) {
+  requestPasswordReset(input: $input) { userErrors { code } } }"""
+
+
+def test_a_forgotten_password_is_reset_on_the_page_the_reset_link_opens(
+    client: GraphQLClient, mailbox: Mailbox, browser: Browser,
+) -> None:
+    # given an owner who forgot their password and asked for a reset link
+    owner = register_practice(client)
+    assert client.data(REQUEST_RESET, {"input": {"email": owner.email}})[
+        "requestPasswordReset"]["userErrors"] == []
+    got = mailbox.wait_for(owner.email, 3)  # after the sign-up's confirmation and welcome
+    [email] = [m for m in got if "Reset" in m.subject]
+    [link] = [link for link in links_in(email) if "/reset-password?" in link]
+
+    # when they open it: the token leaves the address, and typing two passwords that differ
+    # changes nothing
+    page = browser.open(link)
+    assert page.url.path == "/reset-password" and page.url.query == b""
+    differ = browser.press(page, "Set my new password", password=NEW_PASSWORD,
+                           password_again="something else entirely")
+    assert differ.status_code == 400 and "The two passwords differ." in text_of(differ)
+    assert client.data(SIGN_IN, {"input": {"email": owner.email, "password": PASSWORD}})[
+        "signIn"]["accessToken"]
+
+    # then setting the new one signs them in, and only the new password signs in from then
+    done = browser.press(differ, "Set my new password", password=NEW_PASSWORD,
+                         password_again=NEW_PASSWORD)
+    assert "Your new password is set" in text_of(done)
+    old = client.data(SIGN_IN, {"input": {"email": owner.email, "password": PASSWORD}})
+    assert old["signIn"]["accessToken"] is None
+    new = client.data(SIGN_IN, {"input": {"email": owner.email, "password": NEW_PASSWORD}})
+    assert new["signIn"]["accessToken"]
+    # and the link works once
+    assert "A link works once" in text_of(browser.open("/reset-password"))
+
+
 JOIN_WAITLIST = """mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {
   entry { id } userErrors { field code message } } }"""
 ENTRY = "query($id: ID!) { node(id: $id) { ... on WaitlistEntry { status } } }"
