@@ -25,6 +25,7 @@ from sqlalchemy import Enum as SqlEnum
 from domain.accounts.practice import Role, Weekday
 from domain.appointments.appointments import ChargeStatus, Continuation
 from domain.appointments.policy import AppointmentStatus, CancelledBy
+from domain.appointments.references import new_reference
 from domain.appointments.waitlist import OfferStatus, WaitlistKind, WaitlistStatus
 from domain.billing.billing import InvoiceStatus
 from domain.billing.invoices import PaymentStatus
@@ -321,7 +322,8 @@ appointments = Table(
     Column("cancellation_fee", Amount, nullable=True),
     Column("cancellation_fee_percent", Amount, nullable=True),
     # The short human reference (domain/appointments/references.py), unique per practice.
-    Column("reference", String(16), nullable=False),
+    # A row written with Core alone (bulk seeds) draws one as the domain does.
+    Column("reference", String(16), nullable=False, default=new_reference),
     # iCalendar SEQUENCE: one more with each change of time and at cancellation.
     Column("calendar_sequence", Integer, nullable=False, default=0),
     UniqueConstraint("practice_id", "reference", name="uq_appointments_practice_reference"),

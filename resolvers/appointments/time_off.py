@@ -88,17 +88,18 @@ async def zones_of(uow: UnitOfWork, practitioner: Practitioner) -> Zones:
 
 async def time_off_during(
     uow: UnitOfWork, practitioner: Practitioner, start: datetime, end: datetime
-) -> tuple[list[TimeOff], Zones]:
-    """The practitioner's time off and the practice's closures near [start, end)."""
+) -> tuple[list[TimeOff], Zones] | None:
+    """The practitioner's time off and the practice's closures near [start, end), with the
+    zones to read them in; None when there is none (most days: no practice read then)."""
     entries = await uow.time_off.touching(practitioner.practice_id, practitioner.id, start, end)
-    return entries, await zones_of(uow, practitioner)
+    return (entries, await zones_of(uow, practitioner)) if entries else None
 
 
 async def blocked_by_time_off(
     uow: UnitOfWork, practitioner: Practitioner, start: datetime, end: datetime
 ) -> list[Interval]:
-    entries, zones = await time_off_during(uow, practitioner, start, end)
-    return time_off.intervals(entries, zones)
+    found = await time_off_during(uow, practitioner, start, end)
+    return time_off.intervals(*found) if found else []
 
 
 async def ensure_clear_of_time_off(
@@ -108,5 +109,6 @@ async def ensure_clear_of_time_off(
     """The practice side: TIME_OFF on `field` unless the caller set allowDuringTimeOff."""
     if allowed:
         return
-    entries, zones = await time_off_during(uow, practitioner, start, end)
-    time_off.ensure_clear(entries, zones, start, end, allowed=False, field=field)
+    found = await time_off_during(uow, practitioner, start, end)
+    if found:
+        time_off.ensure_clear(*found, start, end, allowed=False, field=field)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.deployment import Deployment, deploy, tear_down
+from tests.support.deployment import Deployment, serving
 from tests.support.graphql import PASSWORD, REGISTER, GraphQLClient, unique_email
 
 PRACTICES = 24
@@ -17,13 +17,8 @@ PRACTICES = 24
 
 @pytest.fixture
 def deployment(test_env: dict[str, str], tmp_path: Path) -> Iterator[Deployment]:
-    running = deploy(test_env, tmp_path, "crash", delay=0.6)
-    try:
-        running.start_serve()
-        running.start_worker()
+    with serving(test_env, tmp_path, "crash", delay=0.6) as running:
         yield running
-    finally:
-        tear_down(running)
 
 
 def test_a_worker_killed_mid_run_sends_each_email_once_per_message_id(

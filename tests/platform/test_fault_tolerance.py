@@ -26,7 +26,7 @@ from persistence.database import Database
 from persistence.tables import email_deliveries, outbox, sandbox_charges
 from schema.shared.ids import decode_id
 from tests.support.appointments import BOOK, CANCEL, Scene, paying_client_scene, relationship_of
-from tests.support.deployment import Deployment, deploy, tear_down
+from tests.support.deployment import Deployment, serving
 from tests.support.graphql import GraphQLClient
 
 pytestmark = pytest.mark.skipif(
@@ -42,13 +42,8 @@ T = TypeVar("T")
 
 @pytest.fixture
 def deployment(test_env: dict[str, str], tmp_path: Path) -> Iterator[Deployment]:
-    running = deploy(test_env, tmp_path, "faults", delay=0.3)
-    try:
-        running.start_serve()
-        running.start_worker()
+    with serving(test_env, tmp_path, "faults", delay=0.3) as running:
         yield running
-    finally:
-        tear_down(running)
 
 
 def resilient(call: Callable[[], T], deadline: float = 30) -> T:

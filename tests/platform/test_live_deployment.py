@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.appointments import booked, next_monday, paying_client_scene, relationship_of
-from tests.support.deployment import Deployment, deploy, tear_down
+from tests.support.deployment import Deployment, serving
 from tests.support.graphql import GraphQLClient
 from tests.support.live import kinds, signed_in_socket
 
@@ -21,13 +21,8 @@ needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"),
 
 @pytest.fixture
 def deployment(test_env: dict[str, str], tmp_path: Path) -> Iterator[Deployment]:
-    running = deploy(test_env, tmp_path, "live", delay=0)
-    try:
-        running.start_serve()
-        running.start_worker()
+    with serving(test_env, tmp_path, "live", delay=0) as running:
         yield running
-    finally:
-        tear_down(running)
 
 
 def test_a_real_serve_delivers_a_booking_to_its_dashboard(deployment: Deployment) -> None:

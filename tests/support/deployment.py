@@ -10,6 +10,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -172,6 +174,19 @@ def deploy(test_env: dict[str, str], folder: Path, name: str, delay: float) -> D
            "REDIS_NAMESPACE": f"{test_env['REDIS_NAMESPACE']}-{name}"}
     env.pop("CASELOAD_SQL_COUNT", None)
     return Deployment(env, f"http://127.0.0.1:{port}", port, mailbox, controller, folder)
+
+
+@contextmanager
+def serving(test_env: dict[str, str], folder: Path, name: str, delay: float
+            ) -> Iterator[Deployment]:
+    """A deployment with `caseload serve` and `caseload worker` running, torn down after."""
+    running = deploy(test_env, folder, name, delay)
+    try:
+        running.start_serve()
+        running.start_worker()
+        yield running
+    finally:
+        tear_down(running)
 
 
 def tear_down(deployment: Deployment) -> None:
