@@ -111,6 +111,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=None,
                         help="PostgreSQL (a database named *bench* or *test*); default SQLite")
     parser.add_argument("--top", type=int, default=25, help="functions listed (default 25)")
+    parser.add_argument("--dump", type=Path, default=None,
+                        help="also write the raw profile here (for pstats or snakeviz)")
     return parser.parse_args()
 
 
@@ -167,6 +169,8 @@ async def _measure(args: argparse.Namespace, client: httpx.AsyncClient, seeded: 
     profiler.disable()
     wall = time.perf_counter() - started
     gc.callbacks.remove(clock)
+    if args.dump:
+        profiler.dump_stats(args.dump)
     report(args, profiler, clock, wall)
 
 

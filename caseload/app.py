@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
@@ -39,6 +40,7 @@ from caseload.settings import Settings
 from caseload.widget.edge import PublishableKeyMiddleware
 from caseload.widget.pages import widget_routes
 from jobs.scheduler import run_scheduler
+from persistence.database import ReadScope
 from resolvers.accounts.authentication import authenticate
 from resolvers.shared.auth import TokenRefusal, Viewer
 from resolvers.shared.context import TOKEN_REFUSAL, RequestContext, Services
@@ -85,10 +87,16 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         state = request.scope.get("state", {})
         request_id = state.get("request_id") or uuid.uuid4().hex
         widget = state.get(WIDGET_ACCESS)  # a publishable key opens the public surface only
+        # A socket lives long: its reads take a session each rather than hold one open.
+        scope = None if isinstance(request, WebSocket) else ReadScope(self.services.db)
+        if scope is not None:
+            request.state.read_scope = scope  # ended by run(), whatever the outcome
         found = None if widget else await authenticate(
-            self.services, request.headers.get("authorization", ""), self.services.clock())
+            self.services, request.headers.get("authorization", ""), self.services.clock(),
+            scope)
         viewer = found if isinstance(found, Viewer) else None
-        context = RequestContext.build(self.services, viewer, request_id, request)
+        context = RequestContext.build(
+            self.services, viewer, request_id, request, read_scope=scope)
         if isinstance(found, TokenRefusal):
             context.extra[TOKEN_REFUSAL] = found
         if widget is not None:
@@ -116,7 +124,12 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         return graphql_http.without_data(body) if request_error else body
 
     async def run(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        response = await self._run(request, *args, **kwargs)
+        try:
+            response = await self._run(request, *args, **kwargs)
+        finally:
+            scope = getattr(request.state, "read_scope", None)
+            if scope is not None:
+                await scope.release()
         if not isinstance(response, Response):
             return response
         return graphql_http.finish(

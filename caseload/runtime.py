@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
@@ -22,7 +23,6 @@ from caseload.settings import Settings
 from jobs.broker import QUEUE, Actors, declare_actors, make_broker
 from jobs.context import JobContext
 from jobs.email.adapters import FolderMailer, Mailer, SmtpMailer
-from jobs.relay import relay
 from jobs.sweep.run import Sweeper, untraced
 from persistence.database import Database
 from persistence.outbox import RetryPolicy
@@ -72,7 +72,7 @@ class Runtime:
             clock=clock,
             tokens=Tokens(settings.secret_key, settings.token_ttl),
             public_url=settings.app_url,
-            after_commit=self.dispatch_now,
+            after_commit=CommitHandOver(self),
             payments=SandboxGateway(self.db, clock),
             limiter=self.limiter,
             sign_in_failures=settings.sign_in_failures,
@@ -83,7 +83,6 @@ class Runtime:
         self._job_lock = threading.Lock()
         # Tests switch this off to play a crash between commit and dispatch.
         self.dispatch_after_commit = True
-        self._dispatch_warned_at = -math.inf
 
     @property
     def embedded_broker(self) -> bool:
@@ -125,22 +124,6 @@ class Runtime:
         return RetryPolicy(self.settings.outbox_redispatch_after,
                            self.settings.outbox_max_attempts)
 
-    async def dispatch_now(self, outbox_ids: list[uuid.UUID]) -> None:
-        """Right after a commit: hand its outbox rows to the broker. If this fails the
-        rows stay undelivered and the sweep's relay dispatches them; the request that
-        committed answers as usual."""
-        if not self.dispatch_after_commit:
-            return
-        try:
-            await relay(self.db, self.clock(), self.send_outbox, self.outbox_policy(),
-                        ids=outbox_ids)
-        except Exception as error:
-            now = time.monotonic()
-            if now - self._dispatch_warned_at >= 60:  # once a minute, not per request
-                self._dispatch_warned_at = now
-                logger.warning("dispatch after commit failed (%s: %s); the sweep's relay "
-                               "dispatches the rows", type(error).__name__, error)
-
     def start_worker(self, threads: int = 4) -> Worker:
         self.worker = Worker(
             self.broker, queues={QUEUE}, worker_threads=threads, worker_timeout=100
@@ -164,3 +147,29 @@ class Runtime:
         if self._job_context is not None:
             # its engine belongs to the worker loop; pooled connections die with the process
             self._job_context = None
+
+
+class CommitHandOver:
+    """Right after a commit: hand its outbox rows to the broker. The commit wrote them already
+    claimed by this hand-over, so it takes no second transaction. If it fails, the rows are due
+    for the sweep's relay after the first wait, and the request that committed answers as
+    usual."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self._warned_at = -math.inf
+
+    def claims(self) -> RetryPolicy | None:
+        return self.runtime.outbox_policy() if self.runtime.dispatch_after_commit else None
+
+    async def __call__(self, outbox_ids: list[uuid.UUID]) -> None:
+        if not self.runtime.dispatch_after_commit:
+            return
+        try:
+            await asyncio.to_thread(self.runtime.send_outbox, outbox_ids)
+        except Exception as error:
+            now = time.monotonic()
+            if now - self._warned_at >= 60:  # once a minute, not per request
+                self._warned_at = now
+                logger.warning("dispatch after commit failed (%s: %s); the sweep's relay "
+                               "dispatches the rows", type(error).__name__, error)

@@ -7,16 +7,19 @@ readers use a separate engine with plain deferred BEGIN so they never wait on wr
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -115,3 +118,51 @@ class Database:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+
+class Reads(Protocol):
+    """Where loaders read: a Database (a session a batch) or a request's ReadScope."""
+
+    def reading(self) -> AbstractAsyncContextManager[AsyncSession]: ...
+
+
+class ReadScope:
+    """One read transaction for all of a request's reads: one BEGIN and one pooled connection
+    instead of one a batch. Each read still gets a session of its own (its own identity map),
+    joined to that transaction; they take turns, as a connection runs one statement at a time.
+
+    `release()` ends it; the next read begins anew. A unit of work releases it before and after
+    writing, so no connection idles through the write and later reads see what was committed
+    (a SQLite reader keeps the snapshot of its first read)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._connection: AsyncConnection | None = None
+        self._turn = asyncio.Lock()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        async with self._turn:
+            if self._connection is None:
+                self._connection = await self._db.read_engine.connect()
+                await self._connection.begin()
+            try:
+                # joined to the transaction: closing the session leaves it open
+                async with self._db.new_read_tx(bind=self._connection) as tx:
+                    yield tx
+            except SQLAlchemyError:
+                await self._close()  # a failed statement may have spoilt the transaction
+                raise
+            except BaseException as error:
+                if not isinstance(error, Exception):  # cancelled mid-statement
+                    await self._close()
+                raise
+
+    async def release(self) -> None:
+        async with self._turn:
+            await self._close()
+
+    async def _close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()  # rolls the read transaction back

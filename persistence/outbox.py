@@ -49,10 +49,17 @@ class OutboxHealth:
     given_up: int
 
 
-def outbox_rows(events: Sequence[Event], now: datetime) -> list[dict[str, Any]]:
+def outbox_rows(
+    events: Sequence[Event], now: datetime, *, claimed: RetryPolicy | None = None
+) -> list[dict[str, Any]]:
+    """`claimed`: the rows are written already claimed, as `claim` would, by a committer that
+    hands them to the broker itself (one transaction fewer); if that hand-over is lost they
+    are due again after the policy's first wait."""
+    claim = ({"attempts": 1, "dispatched_at": now, "next_attempt_at": now + claimed.wait_after(1)}
+             if claimed is not None else {"attempts": 0})
     return [
         {"id": uuid.uuid4(), "kind": e.kind, "payload": e.to_payload(), "created_at": now,
-         "attempts": 0}
+         **claim}
         for e in events
     ]
 

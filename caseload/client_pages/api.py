@@ -46,8 +46,11 @@ class Api:
         token: str | None = None,
     ) -> Answer:
         context = await self.endpoint.get_context(_as_bearer(request, token), None)
-        result = await self.endpoint.schema.execute(
-            document, variable_values=variables or {}, context_value=context)
+        try:
+            result = await self.endpoint.schema.execute(
+                document, variable_values=variables or {}, context_value=context)
+        finally:
+            await context.end_reads()
         errors = [e.formatted for e in result.errors or []]
         return Answer(result.data or {}, errors)
 

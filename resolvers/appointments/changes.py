@@ -47,7 +47,8 @@ class Cancelled:
 
 
 def money(ctx: RequestContext) -> AppointmentMoney:
-    return AppointmentMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
+    return AppointmentMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit,
+                          ctx.read_scope, ctx.loaders.prime_committed)
 
 
 async def cancel_appointment(

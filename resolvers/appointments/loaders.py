@@ -18,7 +18,7 @@ from domain.appointments.policy import AppointmentStatus
 from domain.appointments.time_off import TimeOff
 from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
-from persistence.database import Database
+from persistence.database import Reads
 from persistence.keyset import Ordering
 from resolvers.shared.loader_base import ByIdLoader
 
@@ -36,7 +36,7 @@ class ChargeByIdLoader(ByIdLoader[Charge]):
 class FailedChargeByAppointmentIdLoader(DataLoader[uuid.UUID, Charge | None]):
     """A session's latest refused charge: what Session.charge shows while none succeeded."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -59,7 +59,7 @@ class ReservedSlotByIdLoader(ByIdLoader[ReservedSlot]):
 class ReservedSlotsByLoader(DataLoader[uuid.UUID, list[ReservedSlot]]):
     column: Any
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -110,7 +110,7 @@ def ordering(upcoming: bool | None) -> Ordering:
 class AppointmentPagesLoader(DataLoader[PageKey, Paged[Appointment]]):
     """Subclasses name the parent column (a relationship, or an attending client)."""
 
-    def __init__(self, db: Database, now: datetime) -> None:
+    def __init__(self, db: Reads, now: datetime) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
         self.now = now
@@ -204,7 +204,7 @@ class TimeOffByLoader(DataLoader[uuid.UUID, list[TimeOff]]):
 
     column: Any
 
-    def __init__(self, db: Database, now: datetime) -> None:
+    def __init__(self, db: Reads, now: datetime) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
         self.since = (now - timedelta(days=1)).date()
@@ -236,7 +236,7 @@ class ClosuresByPracticeIdLoader(TimeOffByLoader):
 
 
 class AppointmentLoaders:
-    def __init__(self, db: Database, now: datetime) -> None:
+    def __init__(self, db: Reads, now: datetime) -> None:
         self.time_off_by_id = TimeOffByIdLoader(db)
         self.time_off_by_practitioner_id = TimeOffByPractitionerIdLoader(db, now)
         self.closures_by_practice_id = ClosuresByPracticeIdLoader(db, now)

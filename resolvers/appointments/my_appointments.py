@@ -67,6 +67,6 @@ async def my_appointments(
     async with ctx.reading() as uow:
         managed = await granting(uow, viewer.client_id, Permission.BOOK_AND_MANAGE_APPOINTMENTS)
     loader = AppointmentPagesOfManagedClientsLoader(
-        ctx.db, ctx.now, {viewer.client_id: managed}
+        ctx.reads, ctx.now, {viewer.client_id: managed}
     )
     return await loader.load(PageKey(viewer.client_id, upcoming, window))

@@ -10,7 +10,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.appointments.waitlist import OfferStatus, WaitlistEntry, WaitlistOffer
 from persistence import tables
-from persistence.database import Database
+from persistence.database import Reads
 from resolvers.shared.loader_base import ByIdLoader
 
 
@@ -19,7 +19,7 @@ class WaitlistEntryByIdLoader(ByIdLoader[WaitlistEntry]):
 
 
 class OpenOfferByEntryIdLoader(DataLoader[uuid.UUID, WaitlistOffer | None]):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -33,6 +33,6 @@ class OpenOfferByEntryIdLoader(DataLoader[uuid.UUID, WaitlistOffer | None]):
 
 
 class WaitlistLoaders:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         self.entry_by_id = WaitlistEntryByIdLoader(db)
         self.open_offer_by_entry_id = OpenOfferByEntryIdLoader(db)

@@ -65,7 +65,8 @@ async def run_checked_out(
             if needs_charge(checkout, draft.total):
                 charge = await upfront_charge(uow, draft.payer_id, draft.total,
                                               charge_key(idempotency))
-    money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
+    money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit,
+                          ctx.read_scope, ctx.loaders.prime_committed)
     taken = None
     if charge is not None:
         taken = await money.take(charge, practice_id, charge.method.client_id)

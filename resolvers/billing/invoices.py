@@ -68,7 +68,8 @@ async def pay_invoice(
         owes = not invoice.amount_due.is_zero()
         if owes and await uow.payment_methods.of_client(invoice.payer_id) is None:
             raise no_payment_method()
-    money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit)
+    money = InvoiceMoney(ctx.db, ctx.now, ctx.payments, ctx.services.after_commit,
+                          ctx.read_scope, ctx.loaders.prime_committed)
     charged = await money.charge_invoice(invoice.id) if owes else None
     if owes and charged is None:
         raise no_payment_method()  # the card was removed in the meantime

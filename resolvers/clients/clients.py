@@ -127,5 +127,5 @@ async def clients_page(
     ctx: RequestContext, *, include_inactive: bool, search: str | None, window: Slice,
 ) -> Paged[Client]:
     scope = scope_for(ctx.signed_in(), include_inactive=include_inactive, search=search)
-    async with ctx.db.reading() as tx:
+    async with ctx.reads.reading() as tx:
         return await list_clients(tx, scope, window)

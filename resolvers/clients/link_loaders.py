@@ -12,7 +12,7 @@ from domain.billing.packages import Package
 from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from persistence import tables
-from persistence.database import Database
+from persistence.database import Reads
 from resolvers.shared.loader_base import ByIdLoader
 
 
@@ -23,7 +23,7 @@ class ClientLinkByIdLoader(ByIdLoader[ClientLink]):
 class LinksByClientIdLoader(DataLoader[uuid.UUID, list[ClientLink]]):
     """Every link a client is part of, on either side, oldest first."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -52,7 +52,7 @@ class IntakeFormByIdLoader(ByIdLoader[IntakeForm]):
 class IntakeFormsByClientIdLoader(DataLoader[uuid.UUID, list[IntakeForm]]):
     """A client's intake forms, oldest request first."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -76,7 +76,7 @@ class PackageByIdLoader(ByIdLoader[Package]):
 class PackagesByOwnerIdLoader(DataLoader[uuid.UUID, list[Package]]):
     """The packages a client owns, oldest first."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -94,7 +94,7 @@ class PackagesByOwnerIdLoader(DataLoader[uuid.UUID, list[Package]]):
 
 
 class LinkLoaders:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         self.link_by_id = ClientLinkByIdLoader(db)
         self.links_by_client_id = LinksByClientIdLoader(db)
         self.intake_form_by_id = IntakeFormByIdLoader(db)

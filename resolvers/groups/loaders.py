@@ -18,7 +18,7 @@ from domain.billing.credit_notes import CreditNote
 from domain.billing.invoices import Invoice
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from persistence import credit_notes, tables
-from persistence.database import Database
+from persistence.database import Reads
 from resolvers.shared.loader_base import ByIdLoader
 
 S = tables.group_subscriptions
@@ -42,7 +42,7 @@ class InvoiceByIdLoader(ByIdLoader[Invoice]):
 
 
 class _GroupedLoader(DataLoader[Any, list[Any]]):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -90,7 +90,7 @@ class EnrolmentSpansByGroupSessionIdLoader(_GroupedLoader):
     """The date spans of a session's subscriptions that may still attend a date from today
     (any timezone's today) on: what enrolledCount counts."""
 
-    def __init__(self, db: Database, now: datetime) -> None:
+    def __init__(self, db: Reads, now: datetime) -> None:
         super().__init__(db)
         self.cutoff = now.date() - timedelta(days=2)
 
@@ -171,7 +171,7 @@ class InvoicesByPayerIdLoader(_GroupedLoader):
 
 
 class GroupSessionLoaders:
-    def __init__(self, db: Database, now: datetime) -> None:
+    def __init__(self, db: Reads, now: datetime) -> None:
         self.service_by_id = ServiceByIdLoader(db)
         self.group_session_by_id = GroupSessionByIdLoader(db)
         self.subscription_by_id = SubscriptionByIdLoader(db)

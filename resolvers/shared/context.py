@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.accounts.payments import PaymentGateway
 from domain.shared.errors import DomainError, ErrorCode
-from persistence.database import Database
+from persistence.database import Database, Reads, ReadScope
 from persistence.uow import AfterCommit, UnitOfWork
 from resolvers.shared.auth import Tokens, Viewer
 from resolvers.shared.limits import DEFAULT_SIGN_IN_FAILURES, Limit, RateLimiter
@@ -49,13 +49,18 @@ class RequestContext:
     extra: dict[str, Any] = field(default_factory=dict)
     # A WebSocket's connection_init payload (Strawberry sets it on subscriptions).
     connection_params: dict[str, Any] | None = None
+    # One request's shared read transaction; None: each batch reads in a session of its own.
+    read_scope: ReadScope | None = None
 
     @classmethod
     def build(
-        cls, services: Services, viewer: Viewer | None, request_id: str, request: Any = None
+        cls, services: Services, viewer: Viewer | None, request_id: str, request: Any = None,
+        *, read_scope: ReadScope | None = None,
     ) -> RequestContext:
         now = services.clock()
-        return cls(services, viewer, now, request_id, Loaders(services.db, now), request)
+        reads: Reads = read_scope or services.db
+        return cls(services, viewer, now, request_id, Loaders(reads, now), request,
+                   read_scope=read_scope)
 
     def refresh(self) -> None:
         """A new instant and new loaders, for a long-lived subscription's next answer."""
@@ -66,8 +71,17 @@ class RequestContext:
     def db(self) -> Database:
         return self.services.db
 
+    @property
+    def reads(self) -> Reads:
+        return self.read_scope or self.services.db
+
+    async def end_reads(self) -> None:
+        if self.read_scope is not None:
+            await self.read_scope.release()
+
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.services.db, self.now, after_commit=self.services.after_commit)
+        return UnitOfWork(self.services.db, self.now, after_commit=self.services.after_commit,
+                          read_scope=self.read_scope, committed=self.loaders.prime_committed)
 
     @property
     def payments(self) -> PaymentGateway:
@@ -76,8 +90,10 @@ class RequestContext:
         return self.services.payments
 
     def reading(self) -> UnitOfWork:
-        """Repositories for a use case that only reads."""
-        return UnitOfWork(self.services.db, self.now, read_only=True)
+        """Repositories for a use case that only reads (in the request's read transaction, so
+        they must not wait on a loader inside the block: loaders take turns with them)."""
+        return UnitOfWork(self.services.db, self.now, read_only=True,
+                          read_scope=self.read_scope)
 
     def signed_in(self) -> Viewer:
         if self.viewer is None:  # the schema refuses these earlier; this is a second lock

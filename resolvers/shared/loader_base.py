@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from strawberry.dataloader import DataLoader
 
-from persistence.database import Database
+from persistence.database import Reads
 
 T = TypeVar("T")
 
@@ -17,7 +17,7 @@ T = TypeVar("T")
 class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):
     model: Any
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 

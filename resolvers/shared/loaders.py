@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, or_, select
 from strawberry.dataloader import DataLoader
 
 from domain.accounts.payments import PaymentMethod
@@ -14,7 +15,7 @@ from domain.accounts.practice import Membership, Practice, Practitioner
 from domain.clients.clients import Client
 from domain.clients.relationships import Relationship
 from persistence import tables
-from persistence.database import Database
+from persistence.database import Reads
 from resolvers.appointments.loaders import AppointmentLoaders
 from resolvers.appointments.waitlist_loaders import WaitlistLoaders
 from resolvers.clients.link_loaders import LinkLoaders
@@ -31,7 +32,7 @@ class PractitionerByIdLoader(ByIdLoader[Practitioner]):
 
 
 class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]]):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -51,7 +52,7 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
 class MembershipsByAccountIdLoader(DataLoader[uuid.UUID, list[Membership]]):
     """An account's memberships, oldest first."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -78,7 +79,7 @@ class RelationshipByIdLoader(ByIdLoader[Relationship]):
 class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
     """Relationships a client attends or pays for, oldest first (attendees come along)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -103,7 +104,7 @@ class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
 
 
 class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None]):
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
@@ -119,7 +120,7 @@ class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None])
 class Loaders:
     """The per-request set of loaders; one instance per request keeps caches private."""
 
-    def __init__(self, db: Database, now: datetime) -> None:
+    def __init__(self, db: Reads, now: datetime) -> None:
         self.practice_by_id = PracticeByIdLoader(db)
         self.practitioner_by_id = PractitionerByIdLoader(db)
         self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)
@@ -132,3 +133,17 @@ class Loaders:
         self.group_sessions = GroupSessionLoaders(db, now)
         self.links = LinkLoaders(db)
         self.waitlist = WaitlistLoaders(db)
+
+    def prime_committed(self, objects: Iterable[object]) -> None:
+        """What a unit of work just committed answers later loads by id without reading it
+        again; only objects whose every attribute is at hand (none expired by the flush)."""
+        by_model = {loader.model: loader for loader in self._by_id_loaders()}
+        for item in objects:
+            loader = by_model.get(type(item))
+            if loader is not None and not inspect(item).unloaded:
+                loader.prime(item.id, item, force=True)  # type: ignore[attr-defined]
+
+    def _by_id_loaders(self) -> Iterator[ByIdLoader[Any]]:
+        for value in vars(self).values():
+            group = vars(value).values() if not isinstance(value, DataLoader) else [value]
+            yield from (loader for loader in group if isinstance(loader, ByIdLoader))

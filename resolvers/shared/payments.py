@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from domain.accounts.payments import PaymentGateway
-from persistence.database import Database
+from persistence.database import Database, ReadScope
 from persistence.uow import AfterCommit, UnitOfWork
 
 
@@ -20,9 +22,12 @@ class PaymentContext:
     now: datetime
     gateway: PaymentGateway
     after_commit: AfterCommit | None = None
+    read_scope: ReadScope | None = None  # the request's, ended around each write
+    committed: Callable[[list[Any]], None] | None = None  # the request's loaders, primed
 
     def reading(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.now, read_only=True)
 
     def writing(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.now, after_commit=self.after_commit)
+        return UnitOfWork(self.db, self.now, after_commit=self.after_commit,
+                          read_scope=self.read_scope, committed=self.committed)

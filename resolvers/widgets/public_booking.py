@@ -57,9 +57,9 @@ async def public_practice(ctx: RequestContext, slug: str) -> PublicPractice | No
     access = widget(ctx)
     async with ctx.reading() as uow:
         practice = await uow.practices.get(access.practice_id)
-        if practice is None or practice.slug != slug.strip().lower():
-            return None
-        practitioners = await ctx.loaders.practitioners_by_practice_id.load(practice.id)
+    if practice is None or practice.slug != slug.strip().lower():
+        return None
+    practitioners = await ctx.loaders.practitioners_by_practice_id.load(practice.id)
     return PublicPractice(practice, sorted(practitioners, key=lambda p: (p.name, p.id)))
 
 
