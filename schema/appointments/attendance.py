@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from resolvers.appointments import attendance, reserved_slots
+from schema.appointments.prefetch import prefetch_page
 from schema.appointments.types import Appointment, AppointmentConnection, Continuation, ReservedSlot
 from schema.clients.inputs import given, node_id
 from schema.shared.arguments import After, Before, First, Last
@@ -117,6 +118,7 @@ class AttendanceQueries:
     ) -> AppointmentConnection:
         at = window(APPOINTMENT_KEY, first, after, last, before)
         found = await attendance.awaiting_updates(context(info), at)
+        await prefetch_page(info, found.items)
         return AppointmentConnection.of(found, at)
 
 

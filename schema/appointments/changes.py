@@ -10,6 +10,7 @@ import strawberry
 from resolvers.appointments import changes as appointment_changes
 from resolvers.appointments import my_appointments
 from schema.appointments.booking import AppointmentPayload
+from schema.appointments.prefetch import prefetch_page
 from schema.appointments.types import Appointment, AppointmentConnection
 from schema.clients.inputs import given, node_id
 from schema.shared.arguments import After, Before, First, Last, Upcoming
@@ -125,4 +126,5 @@ class MyAppointmentsQueries:
     ) -> AppointmentConnection:
         at = window(APPOINTMENT_KEY, first, after, last, before)
         found = await my_appointments.my_appointments(context(info), upcoming, at)
+        await prefetch_page(info, found.items)
         return AppointmentConnection.of(found, at)

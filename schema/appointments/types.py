@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,6 +23,7 @@ from schema.shared.common import Money, Node, PageInfo, Weekday, context, descri
 from schema.shared.connections import APPOINTMENT_KEY, edges_and_info, empty_info, window
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
+from schema.shared.prefetch import present, when_all_loaded, when_loaded
 
 if TYPE_CHECKING:
     from schema.billing.package_types import Package
@@ -184,34 +186,36 @@ class Appointment(Node):
     def booking_reference(self) -> str:
         return self.entity.reference
 
-    @strawberry.field(description="The practitioner who holds the session.")
-    async def practitioner(self, info: strawberry.Info) -> Practitioner:
-        found = await context(info).loaders.practitioner_by_id.load(
-            self.entity.practitioner_id
-        )
-        assert found is not None
-        return Practitioner.from_entity(found)
+    @strawberry.field(description="The practitioner who holds the session.",
+                      graphql_type=Practitioner)
+    def practitioner(self, info: strawberry.Info) -> Practitioner | Awaitable[Practitioner]:
+        loader = context(info).loaders.practitioner_by_id
+        return when_loaded(loader, self.entity.practitioner_id,
+                           lambda found: Practitioner.from_entity(present(found)))
 
-    @strawberry.field(description="The relationship the session belongs to.")
-    async def relationship(self, info: strawberry.Info) -> Relationship:
+    @strawberry.field(description="The relationship the session belongs to.",
+                      graphql_type=Relationship)
+    def relationship(self, info: strawberry.Info) -> Relationship | Awaitable[Relationship]:
         ctx = context(info)
-        found = await ctx.loaders.relationship_by_id.load(self.entity.relationship_id)
-        assert found is not None
-        return Relationship.from_entity(found, ctx.viewer)
+        return when_loaded(ctx.loaders.relationship_by_id, self.entity.relationship_id,
+                           lambda found: Relationship.from_entity(present(found), ctx.viewer))
 
-    @strawberry.field(description="The clients who attend.")
-    async def attendees(self, info: strawberry.Info) -> list[Client]:
+    @strawberry.field(description="The clients who attend.", graphql_type=list[Client])
+    def attendees(self, info: strawberry.Info) -> list[Client] | Awaitable[list[Client]]:
         ctx = context(info)
-        found = await ctx.loaders.client_by_id.load_many(self.entity.client_ids)
-        return [Client.from_entity(c, ctx.viewer) for c in found if c is not None]
+        return when_all_loaded(
+            ctx.loaders.client_by_id, self.entity.client_ids,
+            lambda found: [Client.from_entity(c, ctx.viewer) for c in found if c is not None])
 
-    @strawberry.field(description="Whose card pays: the relationship's payer.")
-    async def payer(self, info: strawberry.Info) -> Client:
-        return await _client(info, self.entity.payer_id)  # type: ignore[return-value]
+    @strawberry.field(description="Whose card pays: the relationship's payer.",
+                      graphql_type=Client)
+    def payer(self, info: strawberry.Info) -> Client | Awaitable[Client | None] | None:
+        return _client(info, self.entity.payer_id)
 
-    @strawberry.field(description="The client who booked it; null when the practice did.")
-    async def booked_by(self, info: strawberry.Info) -> Client | None:
-        return await _client(info, self.entity.booked_by_id)
+    @strawberry.field(description="The client who booked it; null when the practice did.",
+                      graphql_type=Client | None)
+    def booked_by(self, info: strawberry.Info) -> Client | Awaitable[Client | None] | None:
+        return _client(info, self.entity.booked_by_id)
 
     @strawberry.field(description="The package a credit was drawn from, if any.")
     async def package(
@@ -283,12 +287,14 @@ class Appointment(Node):
         )
 
 
-async def _client(info: strawberry.Info, client_id: uuid.UUID | None) -> Client | None:
+def _client(
+    info: strawberry.Info, client_id: uuid.UUID | None
+) -> Client | Awaitable[Client | None] | None:
     if client_id is None:
         return None
     ctx = context(info)
-    found = await ctx.loaders.client_by_id.load(client_id)
-    return Client.from_entity(found, ctx.viewer) if found else None
+    return when_loaded(ctx.loaders.client_by_id, client_id,
+                       lambda found: Client.from_entity(found, ctx.viewer) if found else None)
 
 
 @strawberry.type(name="SessionEdge", description="A session and its cursor.")

@@ -11,10 +11,12 @@ from resolvers.accounts import invites, payment_methods
 from resolvers.clients import clients
 from schema.accounts.operations import AuthPayload, signed_in_payload
 from schema.clients.inputs import AddressInput, ClientProfileInput, node_id, profile_changes
+from schema.clients.prefetch import prefetch_clients
 from schema.clients.types import Client, ClientConnection, ClientEdge
 from schema.shared.arguments import After, Before, First, Last
 from schema.shared.common import UserError, context, refusals_as_user_errors
 from schema.shared.connections import CLIENT_KEY, edges_and_info, window
+from schema.shared.prefetch import selection
 
 
 @strawberry.input(description="A new client's profile.")
@@ -117,6 +119,7 @@ class ClientQueries:
         found = await clients.clients_page(
             ctx, include_inactive=include_inactive, search=search, window=at,
         )
+        await prefetch_clients(ctx, found.items, selection(info).at("edges", "node"))
         edges, info_ = edges_and_info(
             found, at,
             lambda c, item: ClientEdge(cursor=c, node=Client.from_entity(item, ctx.viewer)),

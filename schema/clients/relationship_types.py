@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from domain.accounts.practice import Practitioner as PractitionerEntity
 from domain.clients import relationships as domain
 from resolvers.shared.access import may_see_relationship
 from resolvers.shared.auth import Viewer
@@ -17,6 +19,7 @@ from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, context, described_enum
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
+from schema.shared.prefetch import present, when_all_loaded, when_loaded
 
 if TYPE_CHECKING:
     from schema.appointments.types import AppointmentConnection, ReservedSlot
@@ -98,24 +101,23 @@ class Relationship(Node):
             entity=relationship,
         )
 
-    @strawberry.field(description="The practitioner the clients see.")
-    async def practitioner(self, info: strawberry.Info) -> Practitioner:
-        found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
-        assert found is not None
-        return Practitioner.from_entity(found)
+    @strawberry.field(description="The practitioner the clients see.", graphql_type=Practitioner)
+    def practitioner(self, info: strawberry.Info) -> Practitioner | Awaitable[Practitioner]:
+        loader = context(info).loaders.practitioner_by_id
+        return when_loaded(loader, self.entity.practitioner_id, _practitioner)
 
-    @strawberry.field(description="Who attends.")
-    async def clients(self, info: strawberry.Info) -> list[Client]:
+    @strawberry.field(description="Who attends.", graphql_type=list[Client])
+    def clients(self, info: strawberry.Info) -> list[Client] | Awaitable[list[Client]]:
         ctx = context(info)
-        found = await ctx.loaders.client_by_id.load_many(self.entity.client_ids)
-        return [Client.from_entity(c, ctx.viewer) for c in found if c is not None]
+        return when_all_loaded(
+            ctx.loaders.client_by_id, self.entity.client_ids,
+            lambda found: [Client.from_entity(c, ctx.viewer) for c in found if c is not None])
 
-    @strawberry.field(description="Whose card pays for the sessions.")
-    async def payer(self, info: strawberry.Info) -> Client:
+    @strawberry.field(description="Whose card pays for the sessions.", graphql_type=Client)
+    def payer(self, info: strawberry.Info) -> Client | Awaitable[Client]:
         ctx = context(info)
-        found = await ctx.loaders.client_by_id.load(self.entity.payer_id)
-        assert found is not None
-        return Client.from_entity(found, ctx.viewer)
+        return when_loaded(ctx.loaders.client_by_id, self.entity.payer_id,
+                           lambda found: Client.from_entity(present(found), ctx.viewer))
 
     @strawberry.field(description="The weekly times kept for this relationship.")
     async def reserved_slots(
@@ -148,6 +150,10 @@ class Relationship(Node):
     @strawberry.field(description="The FIRST_PARTY relationship that replaced this one, if any.")
     async def migrated_to(self, info: strawberry.Info) -> Relationship | None:
         return await _related(info, self.entity.migrated_to_id)
+
+
+def _practitioner(found: PractitionerEntity | None) -> Practitioner:
+    return Practitioner.from_entity(present(found))
 
 
 async def _related(info: strawberry.Info, item_id: uuid.UUID | None) -> Relationship | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +21,7 @@ from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, PageInfo, context
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
+from schema.shared.prefetch import when_loaded
 
 if TYPE_CHECKING:
     from schema.appointments.types import AppointmentConnection
@@ -118,35 +120,42 @@ class Client(Node):
         )
 
     @strawberry.field(
-        description="True while the client attends or pays for an ACTIVE relationship."
+        description="True while the client attends or pays for an ACTIVE relationship.",
+        graphql_type=bool,
     )
-    async def is_active(self, info: strawberry.Info) -> bool:
-        found = await context(info).loaders.relationships_by_client_id.load(self.client_id)
-        return any(r.status is RelationshipStatus.ACTIVE for r in found)
+    def is_active(self, info: strawberry.Info) -> bool | Awaitable[bool]:
+        return when_loaded(context(info).loaders.relationships_by_client_id, self.client_id,
+                           lambda found: any(r.status is RelationshipStatus.ACTIVE
+                                             for r in found))
 
     @strawberry.field(
         description="The card on file; null when there is none or it is hidden from this viewer.",
+        graphql_type=PaymentMethod | None,
     )
-    async def payment_method(self, info: strawberry.Info) -> PaymentMethod | None:
+    def payment_method(
+        self, info: strawberry.Info
+    ) -> PaymentMethod | Awaitable[PaymentMethod | None] | None:
         if self.restricted:
             return None
-        found = await context(info).loaders.payment_method_by_client_id.load(self.client_id)
-        return PaymentMethod.from_entity(found) if found else None
+        return when_loaded(context(info).loaders.payment_method_by_client_id, self.client_id,
+                           lambda found: PaymentMethod.from_entity(found) if found else None)
 
     @strawberry.field(
         description="The relationships the client attends or pays for that the viewer may see.",
+        graphql_type=list[Annotated["Relationship",
+                                    strawberry.lazy("schema.clients.relationship_types")]],
     )
-    async def relationships(
+    def relationships(
         self, info: strawberry.Info
-    ) -> list[Annotated[Relationship, strawberry.lazy("schema.clients.relationship_types")]]:
+    ) -> list[Relationship] | Awaitable[list[Relationship]]:
         from schema.clients.relationship_types import Relationship
 
         if self.restricted:
             return []
         ctx = context(info)
-        found = await ctx.loaders.relationships_by_client_id.load(self.client_id)
-        return [Relationship.from_entity(r, ctx.viewer) for r in found
-                if may_see_relationship(ctx.viewer, r)]
+        return when_loaded(ctx.loaders.relationships_by_client_id, self.client_id,
+                           lambda found: [Relationship.from_entity(r, ctx.viewer) for r in found
+                                          if may_see_relationship(ctx.viewer, r)])
 
     @strawberry.field(description="The client's links, each read from this client's side.")
     async def links(
