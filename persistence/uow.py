@@ -33,6 +33,7 @@ from persistence.repositories import (
     PasswordResets,
     PaymentMethods,
     Practices,
+    PractitionerInvites,
     Practitioners,
     Registrations,
     Relationships,
@@ -81,6 +82,7 @@ class UnitOfWork:
         self.memberships = Memberships(self.tx)
         self.registrations = Registrations(self.tx)
         self.password_resets = PasswordResets(self.tx)
+        self.practitioner_invites = PractitionerInvites(self.tx)
         self.clients = Clients(self.tx)
         self.relationships = Relationships(self.tx)
         self.client_invites = ClientInvites(self.tx)
