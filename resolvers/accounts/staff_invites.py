@@ -34,6 +34,7 @@ from domain.shared.validation import check_password
 from persistence.uow import UnitOfWork
 from resolvers.accounts.invite_links import staff_invite_hash_for, token_hash
 from resolvers.accounts.practice import SignedIn, signed_in_as
+from resolvers.accounts.sign_in_guard import SignInGuard
 from resolvers.shared.auth import hash_password, verify_password
 from resolvers.shared.context import RequestContext
 from resolvers.shared.offload import off_loop
@@ -132,7 +133,12 @@ async def _joined(
         return account, membership
     if await uow.memberships.in_practice(account.id, found.practice_id):
         raise already_in_practice(None)
+    guard = SignInGuard.of(ctx)  # wrong guesses here count towards the sign-in pause
+    if guard is not None:
+        await guard.ensure_open(account.email)
     if not await off_loop(verify_password, account.password_hash, password):
+        if guard is not None:
+            await guard.failed(account.email)
         raise EXISTING_PASSWORD
     return account, join_as_staff(found, account, ctx.now)
 

@@ -9,7 +9,13 @@ from typing import Annotated
 import strawberry
 
 from resolvers.accounts import staff_invites
-from schema.accounts.operations import AuthPayload, PractitionerPayload, signed_in_payload
+from resolvers.accounts.sign_in_guard import SignInPaused
+from schema.accounts.operations import (
+    AuthPayload,
+    PractitionerPayload,
+    rate_limited,
+    signed_in_payload,
+)
 from schema.accounts.types import Practitioner
 from schema.clients.inputs import given, node_id
 from schema.shared.common import context, refusals_as_user_errors
@@ -86,7 +92,8 @@ class StaffInviteMutations:
     @strawberry.mutation(
         description="Accept a practitioner invitation and sign in as that practice's "
         "practitioner. A sign-in that exists keeps its password and gains the membership "
-        "(see Viewer.memberships and switchMembership). INVALID_TOKEN for a used, withdrawn, "
+        "(see Viewer.memberships and switchMembership); its wrong passwords count towards "
+        "the sign-in pause (RATE_LIMITED, as signIn). INVALID_TOKEN for a used, withdrawn, "
         "replaced, expired or made-up link.",
     )
     @refusals_as_user_errors(AuthPayload)
@@ -95,6 +102,9 @@ class StaffInviteMutations:
         input: Annotated[AcceptPractitionerInviteInput, strawberry.argument(
             description="The emailed link's token and the password.")],
     ) -> AuthPayload:
-        result = await staff_invites.accept_invite(
-            context(info), token=input.token, password=input.password)
+        try:
+            result = await staff_invites.accept_invite(
+                context(info), token=input.token, password=input.password)
+        except SignInPaused as paused:
+            raise rate_limited(paused) from None
         return signed_in_payload(result)

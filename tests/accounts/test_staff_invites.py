@@ -342,3 +342,25 @@ def test_two_acceptances_of_one_link_make_one_membership(
             "acceptPractitionerInvite"], range(2)))
     assert sorted(a["accessToken"] is not None for a in answers) == [False, True]
     assert memberships(client, email) == [("PRACTITIONER", "Calm Waters Therapy", True)]
+
+
+def test_wrong_passwords_on_an_invitation_count_towards_the_sign_in_pause(
+    client: GraphQLClient, owner: Staff, mailbox: Mailbox
+) -> None:
+    # given an invitation to an email that signs in elsewhere
+    other = register_practice(client, practiceName="Second Practice")
+    _, token = invited_token(client, other, mailbox, owner.email)
+
+    # when wrong passwords are tried on it, four times (the suite's server pauses after four)
+    for _ in range(4):
+        wrong = accept_staff(client, token, "guessing and guessing")
+        assert [e["code"] for e in wrong["userErrors"]] == ["INVALID_CREDENTIALS"]
+
+    # then the right one waits too, as signing in does, and no membership was added
+    paused = client.execute(ACCEPT_PRACTITIONER, {"input": {"token": token,
+                                                           "password": PASSWORD}})
+    assert [e["extensions"]["code"] for e in paused.errors] == ["RATE_LIMITED"]
+    assert client.execute(SIGN_IN, {"input": {"email": owner.email, "password": PASSWORD}})\
+        .error_codes == ["RATE_LIMITED"]
+    mine = client.data("{ viewer { memberships { practiceName } } }", token=owner.token)
+    assert mine["viewer"]["memberships"] == [{"practiceName": "Calm Waters Therapy"}]
