@@ -84,10 +84,12 @@ async def invite_practitioner(jc: JobContext, event: PractitionerInvited) -> lis
         invite = await tx.get(PractitionerInvite, event.invite_id)
         practitioner = await tx.get(Practitioner, event.practitioner_id)
         practice = await tx.get(Practice, event.practice_id)
-        has_account = (await tx.execute(select(tables.accounts.c.id).where(
-            tables.accounts.c.email == invite.email))).first() is not None if invite else False
-    if invite is None or practitioner is None or practice is None or not invite.usable(
-            jc.clock()):
+        signs_in = select(tables.accounts.c.id).where(
+            tables.accounts.c.email == (invite.email if invite else None))
+        has_account = (await tx.execute(signs_in)).first() is not None
+    if invite is None or practitioner is None or practice is None:
+        return []
+    if not invite.usable(jc.clock()):
         return []
     values = {
         "name": practitioner.name, "practice_name": practice.name, "email": invite.email,
