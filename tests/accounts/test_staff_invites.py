@@ -364,3 +364,34 @@ def test_wrong_passwords_on_an_invitation_count_towards_the_sign_in_pause(
         .error_codes == ["RATE_LIMITED"]
     mine = client.data("{ viewer { memberships { practiceName } } }", token=owner.token)
     assert mine["viewer"]["memberships"] == [{"practiceName": "Calm Waters Therapy"}]
+
+
+def test_an_invited_practitioner_is_sent_the_practices_sessions_only_once_joined(
+    client: GraphQLClient, owner: Staff, mailbox: Mailbox, clock: TestClock,
+    server: RunningServer,
+) -> None:
+    # given a practitioner invited (maybe at a mistyped address), with a session booked
+    email = unique_email("invited")
+    practitioner_id, token = invited_token(client, owner, mailbox, email)
+    client_id, client_email, client_token = signed_in_client(client, owner, mailbox)
+    card = client.data(ADD_CARD, {"input": {"token": "tok_visa"}}, token=client_token)
+    assert card["addPaymentMethod"]["userErrors"] == []
+    relationship = create_relationship(client, owner, [client_id],
+                                       practitionerId=practitioner_id)["id"]
+    monday = next_monday(clock())
+    booked(client, owner.token, relationshipId=relationship, startsAt=iso(monday))
+    server.drain()
+
+    # then the client hears of it, the invited address only of the invitation
+    assert any("Your session with Sam Staff is booked" in m.subject
+               for m in mailbox.to(client_email)), [m.subject for m in mailbox.to(client_email)]
+    assert [m.subject for m in mailbox.to(email)] == [
+        "Calm Waters Therapy invites you to join as a practitioner"]
+
+    # when they accept, the next session is theirs to hear of too
+    assert accept_staff(client, token)["userErrors"] == []
+    booked(client, owner.token, relationshipId=relationship,
+           startsAt=iso(monday + timedelta(days=1)))
+    server.drain()
+    assert ["New session: Casey Signed" in m.subject for m in mailbox.to(email)] == [
+        False, True]
