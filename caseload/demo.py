@@ -169,7 +169,8 @@ def _print_sign_in() -> None:
         f'  mutation {{ signIn(input: {{email: "{OWNER_EMAIL}", password: "{PASSWORD}"}}) '
         "{ accessToken userErrors { code message } } }\n\n"
         "then send the token as the header  Authorization: Bearer <accessToken>.\n"
-        f"Practitioners sign in the same way: {others} (same password);\n"
+        f"Practitioners sign in the same way: {others} (same password; Jonas is a "
+        f"practitioner of {SECOND_PRACTICE} too);\n"
         f"so do clients: {CLIENT_EMAIL} (a client of {SECOND_PRACTICE} too: see "
         "viewer { memberships { id practiceName } } and switchMembership), and "
         f"{CLAIRE_EMAIL}, who books for her son.\n"

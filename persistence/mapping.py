@@ -11,6 +11,7 @@ from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Membership, Practice, Practitioner
 from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
+from domain.accounts.staff_invites import PractitionerInvite
 from domain.appointments.appointments import (
     Appointment,
     AppointmentAttendee,
@@ -46,6 +47,7 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(Membership, tables.memberships)
     mapper_registry.map_imperatively(Registration, tables.registrations)
     mapper_registry.map_imperatively(PasswordReset, tables.password_resets)
+    mapper_registry.map_imperatively(PractitionerInvite, tables.practitioner_invites)
     _map_clients()
     _map_appointments()
     _map_group_sessions()

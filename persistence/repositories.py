@@ -15,6 +15,7 @@ from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Account, Membership, Practice, Practitioner
 from domain.accounts.recovery import PasswordReset
 from domain.accounts.registration import Registration
+from domain.accounts.staff_invites import PractitionerInvite
 from domain.appointments.appointments import BLOCKING, Appointment, Charge, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
 from domain.appointments.time_off import TimeOff
@@ -68,6 +69,12 @@ class Practices(Repository[Practice]):
 class Practitioners(Repository[Practitioner]):
     model = Practitioner
 
+    async def by_email_in_practice(
+        self, practice_id: uuid.UUID, email: str
+    ) -> Practitioner | None:
+        return await self.first(tables.practitioners.c.practice_id == practice_id,
+                                tables.practitioners.c.email == email)
+
     async def by_calendar_token_hash(self, token_hash: str) -> Practitioner | None:
         return await self.first(tables.practitioners.c.calendar_token_hash == token_hash)
 
@@ -114,6 +121,9 @@ class Memberships(Repository[Membership]):
     async def of_client(self, client_id: uuid.UUID) -> Membership | None:
         return await self.first(tables.memberships.c.client_id == client_id)
 
+    async def of_practitioner(self, practitioner_id: uuid.UUID) -> Membership | None:
+        return await self.first(tables.memberships.c.practitioner_id == practitioner_id)
+
     async def in_practice(self, account_id: uuid.UUID, practice_id: uuid.UUID) -> bool:
         return await self.first(tables.memberships.c.account_id == account_id,
                                 tables.memberships.c.practice_id == practice_id) is not None
@@ -135,6 +145,29 @@ class PasswordResets(Repository[PasswordReset]):
                 tables.password_resets.c.account_id == account_id,
                 tables.password_resets.c.used_at.is_(None),
             )
+        )
+        return list(result.scalars())
+
+
+class PractitionerInvites(Repository[PractitionerInvite]):
+    model = PractitionerInvite
+
+    async def by_token_hash(self, token_hash: str) -> PractitionerInvite | None:
+        result = await self.tx.execute(
+            select(PractitionerInvite)
+            .where(tables.practitioner_invites.c.token_hash == token_hash)
+            .with_for_update()
+        )
+        return result.scalars().first()
+
+    async def open_for(self, practitioner_id: uuid.UUID) -> list[PractitionerInvite]:
+        """Not used and not withdrawn: expired ones too, so a revocation covers them."""
+        invites = tables.practitioner_invites
+        result = await self.tx.execute(
+            select(PractitionerInvite).where(
+                invites.c.practitioner_id == practitioner_id,
+                invites.c.used_at.is_(None), invites.c.revoked_at.is_(None),
+            ).with_for_update()
         )
         return list(result.scalars())
 

@@ -205,6 +205,21 @@ client_invites = Table(
     Column("used_at", UtcDateTime, nullable=True),
 )
 
+# A single-use link that makes a person a practitioner of the practice once they accept it.
+practitioner_invites = Table(
+    "practitioner_invites",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("practice_id", Uuid, ForeignKey("practices.id"), nullable=False),
+    Column("practitioner_id", Uuid, ForeignKey("practitioners.id"), nullable=False, index=True),
+    Column("email", String(320), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
 payment_methods = Table(
     "payment_methods",
     metadata,

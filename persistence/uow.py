@@ -36,6 +36,7 @@ from persistence.repositories import (
     PasswordResets,
     PaymentMethods,
     Practices,
+    PractitionerInvites,
     Practitioners,
     Registrations,
     Relationships,
@@ -96,6 +97,7 @@ class UnitOfWork:
         self.memberships = Memberships(self.tx)
         self.registrations = Registrations(self.tx)
         self.password_resets = PasswordResets(self.tx)
+        self.practitioner_invites = PractitionerInvites(self.tx)
         self.clients = Clients(self.tx)
         self.relationships = Relationships(self.tx)
         self.client_invites = ClientInvites(self.tx)

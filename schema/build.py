@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.accounts.operations import AccountMutations
+from schema.accounts.staff_invites import StaffInviteMutations
 from schema.accounts.types import Practice, Practitioner
 from schema.appointments.attendance import AttendanceMutations, AttendanceQueries
 from schema.appointments.booking import AppointmentMutations, AppointmentQueries
@@ -66,8 +67,9 @@ QUERIES: tuple[type, ...] = (
     WidgetQueries,
 )
 MUTATIONS: tuple[type, ...] = (
-    AccountMutations, ClientMutations, RelationshipMutations, AppointmentMutations,
-    AppointmentChangeMutations, AttendanceMutations, CancellationPolicyMutations,
+    AccountMutations, StaffInviteMutations, ClientMutations, RelationshipMutations,
+    AppointmentMutations, AppointmentChangeMutations, AttendanceMutations,
+    CancellationPolicyMutations,
     GroupSessionMutations, LeaveMutations, InvoiceMutations, LinkMutations,
     IntakeFormMutations, PackageMutations, WidgetMutations, WaitlistMutations,
     TimeOffMutations, CalendarFeedMutations,

@@ -1,5 +1,5 @@
-"""Signing in and out, accepting an invitation, resetting a forgotten password, verifying an
-owner's email, a card on file."""
+"""Signing in and out, accepting a client's or a practitioner's invitation, resetting a
+forgotten password, verifying an owner's email, a card on file."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from resolvers.accounts.invite_links import (
     ACCEPT_PATH,
     PAYMENT_METHOD_PATH,
     RESET_PASSWORD_PATH,
+    STAFF_INVITE_PATH,
     VERIFY_EMAIL_PATH,
 )
 
@@ -22,6 +23,8 @@ AUTH = "accessToken userErrors { field code message }"
 SIGN_IN = f"mutation($input: SignInInput!) {{ signIn(input: $input) {{ {AUTH} }} }}"
 ACCEPT_INVITE = ("mutation($input: AcceptClientInviteInput!) "
                  f"{{ acceptClientInvite(input: $input) {{ {AUTH} }} }}")
+ACCEPT_STAFF_INVITE = ("mutation($input: AcceptPractitionerInviteInput!) "
+                       f"{{ acceptPractitionerInvite(input: $input) {{ {AUTH} }} }}")
 RESET_PASSWORD = ("mutation($input: ResetPasswordInput!) "
                   f"{{ resetPassword(input: $input) {{ {AUTH} }} }}")
 VERIFY_EMAIL = f"mutation($input: VerifyEmailInput!) {{ verifyEmail(input: $input) {{ {AUTH} }} }}"
@@ -50,6 +53,11 @@ async def sign_out(page: Page) -> Response:
 async def accept_invite(page: Page, token: str) -> Response:
     return await _choose_password(page, token, ACCEPT_INVITE, "acceptClientInvite",
                                   "accept_invite.html", then=PAYMENT_METHOD_PATH)
+
+
+async def accept_staff_invite(page: Page, token: str) -> Response:
+    return await _choose_password(page, token, ACCEPT_STAFF_INVITE, "acceptPractitionerInvite",
+                                  "accept_staff_invite.html", then="/?notice=joined-practice")
 
 
 async def reset_password(page: Page, token: str) -> Response:
@@ -111,6 +119,7 @@ def routes(site: Site) -> list[BaseRoute]:
         Route("/client/sign-out", endpoint(site, sign_out), methods=["POST"]),
         Route(PAYMENT_METHOD_PATH, endpoint(site, payment_method), methods=["GET", "POST"]),
         EmailedLink(ACCEPT_PATH, "accept_invite.html", accept_invite).route(site),
+        EmailedLink(STAFF_INVITE_PATH, "accept_staff_invite.html", accept_staff_invite).route(site),
         EmailedLink(VERIFY_EMAIL_PATH, "verify_email.html", verify_email).route(site),
         EmailedLink(RESET_PASSWORD_PATH, "reset_password.html", reset_password).route(site),
     ]

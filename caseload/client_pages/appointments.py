@@ -42,6 +42,7 @@ NOTICES = {
     "practice-open": "Your email is confirmed and your practice is open.",
     "form-sent": "Thank you: the form is sent.",
     "password-reset": "Your new password is set; every other sign-in has ended.",
+    "joined-practice": "You have joined the practice as a practitioner.",
 }
 
 

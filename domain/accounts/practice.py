@@ -167,6 +167,18 @@ def validate_practitioner(
     return NewPractitioner(clean_name, clean_email, password, clean_tz)
 
 
+def validate_invitee(
+    problems: Problems, name: str, email: str, timezone: str
+) -> NewPractitioner | None:
+    """A practitioner to invite: they choose (or already have) their own password."""
+    clean_name = problems.check(required_text, name, "name")
+    clean_email = problems.check(normalise_email, email, "email")
+    clean_tz = problems.check(check_timezone, timezone, "timezone")
+    if clean_name is None or clean_email is None or clean_tz is None:
+        return None
+    return NewPractitioner(clean_name, clean_email, "", clean_tz)
+
+
 def new_practitioner(
     practice: Practice, details: NewPractitioner, password_hash: str, role: Role, now: datetime
 ) -> tuple[Practitioner, Account, Membership]:

@@ -31,6 +31,9 @@ class AppointmentFacts:
     payer: Client
     # Linked clients an attendee lets receive copies of their session emails (seed 003).
     copies: list[Client] = field(default_factory=list)
+    # False while the practitioner is only invited: the practice's sessions are not sent to
+    # an address that has not accepted (it may not even be theirs).
+    practitioner_joined: bool = True
 
     def local(self, instant: datetime) -> str:
         """A time as the practitioner's clock shows it, e.g. "Monday 3 March 2031, 10:00 GMT"."""
@@ -101,6 +104,8 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
         copies = await copy_recipients(tx, appointment.client_ids,
                                        assigned=appointment.assigned_client_ids)
         wanted = {*appointment.client_ids, appointment.payer_id, *copies}
+        joined = (await tx.execute(select(tables.memberships.c.id).where(
+            tables.memberships.c.practitioner_id == appointment.practitioner_id))).first()
         found = {
             c.id: c for c in (await tx.execute(
                 select(Client).where(tables.clients.c.id.in_(wanted))
@@ -110,7 +115,7 @@ async def appointment_facts(jc: JobContext, appointment_id: uuid.UUID) -> Appoin
     return AppointmentFacts(
         appointment, practice, practitioner,
         [found[c] for c in appointment.client_ids if c in found], found[appointment.payer_id],
-        [found[c] for c in copies if c in found],
+        [found[c] for c in copies if c in found], joined is not None,
     )
 
 

@@ -33,8 +33,8 @@ def _everyone(
     jc: JobContext, facts: AppointmentFacts, template: str, extra: dict[str, Any], *,
     cancelled: bool = False,
 ) -> list[EmailIntent]:
-    """One email per address: each client concerned, then the practitioner; each carries
-    the session as an .ics for that reader."""
+    """One email per address: each client concerned, then the practitioner (once they have
+    joined the practice); each carries the session as an .ics for that reader."""
     stamp, organizer = jc.clock(), facts.organizer(jc.sender)
 
     def calendar(name: str, address: str, own: bool) -> tuple[Attachment, ...]:
@@ -55,6 +55,8 @@ def _everyone(
             address, template, values, practice_id,
             calendar(f"{client.first_name} {client.last_name}", address, False)))
     practitioner = facts.practitioner
+    if not facts.practitioner_joined:
+        return list(intents.values())
     values = {**shared, "first_name": practitioner.name, "for_practitioner": True,
               "session_phrase": "The session", "session_phrase_lower": "the session"}
     intents.setdefault(

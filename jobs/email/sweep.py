@@ -117,6 +117,8 @@ async def auto_cancelled(jc: JobContext, event: AppointmentAutoCancelled) -> lis
     intents = _to_clients(facts, "auto_cancelled", removal=removal,
                           for_practitioner=False, payer_name=payer_name)
     practitioner = facts.practitioner
+    if not facts.practitioner_joined:
+        return intents
     intents.append(EmailIntent(
         practitioner.email, "auto_cancelled",
         {**facts.values(), "first_name": practitioner.name, "is_payer": False,

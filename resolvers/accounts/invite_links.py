@@ -17,6 +17,7 @@ CONFIRM_BOOKING_PATH = "/client/confirm-booking"
 VERIFY_EMAIL_PATH = "/verify-email"
 PAYMENT_METHOD_PATH = "/client/payment-method"
 RESET_PASSWORD_PATH = "/reset-password"
+STAFF_INVITE_PATH = "/staff/accept-invite"
 
 
 def invite_token(secret: str, invite_id: uuid.UUID, purpose: bytes = b"client-invite") -> str:
@@ -47,6 +48,19 @@ def reset_hash_for(secret: str) -> Callable[[uuid.UUID], str]:
 
 def reset_link(app_url: str, secret: str, reset_id: uuid.UUID) -> str:
     return f"{app_url}{RESET_PASSWORD_PATH}?token={quote(reset_token(secret, reset_id))}"
+
+
+def staff_invite_token(secret: str, invite_id: uuid.UUID) -> str:
+    return invite_token(secret, invite_id, b"staff-invite")
+
+
+def staff_invite_hash_for(secret: str) -> Callable[[uuid.UUID], str]:
+    return lambda invite_id: token_hash(staff_invite_token(secret, invite_id))
+
+
+def staff_invite_link(app_url: str, secret: str, invite_id: uuid.UUID) -> str:
+    token = quote(staff_invite_token(secret, invite_id))
+    return f"{app_url}{STAFF_INVITE_PATH}?token={token}"
 
 
 def token_hash(token: str) -> str:

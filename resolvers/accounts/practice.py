@@ -110,6 +110,10 @@ async def add_practitioner(
     ctx: RequestContext, *, name: str, email: str, password: str, timezone: str | None,
     appointment_price: Decimal | None = None,
 ) -> Practitioner:
+    """A new email gets a sign-in with the owner's password at once (the contract's
+    behaviour); an email that signs in already gets an invitation (staff_invites)."""
+    from resolvers.accounts import staff_invites  # it builds on this module
+
     viewer = ctx.staff()
     ensure_owner(viewer.role)
     async with ctx.unit_of_work() as uow:
@@ -122,7 +126,12 @@ async def add_practitioner(
         problems.raise_if_any()
         assert details is not None
         if await uow.accounts.email_taken(details.email):
-            raise EMAIL_TAKEN
+            # The person signs in already (elsewhere): never join them without consent, nor
+            # touch their password. They are emailed an invitation to accept instead.
+            practitioner = await staff_invites.invited(
+                uow, ctx, practice, details, appointment_price)
+            await uow.commit()
+            return practitioner
         password_hash = await off_loop(hash_password, details.password)
         practitioner, account, membership = new_practitioner(
             practice, details, password_hash, Role.PRACTITIONER, ctx.now

@@ -12,6 +12,7 @@ from strawberry.dataloader import DataLoader
 
 from domain.accounts.payments import PaymentMethod
 from domain.accounts.practice import Membership, Practice, Practitioner
+from domain.accounts.staff_invites import PractitionerInvite
 from domain.clients.clients import Client
 from domain.clients.relationships import Relationship
 from persistence import tables
@@ -47,6 +48,27 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
             for item in result.scalars():
                 grouped[item.practice_id].append(item)
         return [grouped[pid] for pid in practice_ids]
+
+
+class OpenInviteByPractitionerIdLoader(DataLoader[uuid.UUID, PractitionerInvite | None]):
+    """A practitioner's newest invitation not yet accepted or withdrawn (maybe expired)."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(load_fn=self._load)
+        self.db = db
+
+    async def _load(
+        self, practitioner_ids: Sequence[uuid.UUID]
+    ) -> list[PractitionerInvite | None]:
+        invites = tables.practitioner_invites
+        async with self.db.reading() as tx:
+            result = await tx.execute(
+                select(PractitionerInvite).where(
+                    invites.c.practitioner_id.in_(practitioner_ids),
+                    invites.c.used_at.is_(None), invites.c.revoked_at.is_(None),
+                ).order_by(invites.c.created_at))
+            newest = {item.practitioner_id: item for item in result.scalars()}
+        return [newest.get(pid) for pid in practitioner_ids]
 
 
 class MembershipsByAccountIdLoader(DataLoader[uuid.UUID, list[Membership]]):
@@ -125,6 +147,7 @@ class Loaders:
         self.practitioner_by_id = PractitionerByIdLoader(db)
         self.practitioners_by_practice_id = PractitionersByPracticeIdLoader(db)
         self.memberships_by_account_id = MembershipsByAccountIdLoader(db)
+        self.open_invite_by_practitioner_id = OpenInviteByPractitionerIdLoader(db)
         self.client_by_id = ClientByIdLoader(db)
         self.relationship_by_id = RelationshipByIdLoader(db)
         self.relationships_by_client_id = RelationshipsByClientIdLoader(db)

@@ -104,10 +104,13 @@ class AuthPayload:
 class AddPractitionerInput:
     name: str = strawberry.field(description="The practitioner's full name.")
     email: str = strawberry.field(
-        description="The practitioner's sign-in email; EMAIL_TAKEN if another sign-in uses it.",
+        description="The practitioner's sign-in email. An email that already signs in "
+        "elsewhere is sent an invitation to accept instead (as invitePractitioner), and its "
+        "password stays its own; EMAIL_TAKEN if it already signs in to this practice.",
     )
     password: str = strawberry.field(
-        description="The practitioner's first password, at least 10 characters.",
+        description="The practitioner's first password, at least 10 characters; not used for "
+        "an email that already signs in.",
     )
     timezone: str | None = strawberry.field(
         default=None,
@@ -306,7 +309,9 @@ class AccountMutations:
         return signed_in_payload(await recovery.sign_out_everywhere(context(info)))
 
     @strawberry.mutation(
-        description="Owner only: add a practitioner with a sign-in of their own to the practice.",
+        description="Owner only: add a practitioner with a sign-in of their own to the practice. "
+        "For an email that already signs in to Caseload, the practitioner is invited instead "
+        "(Practitioner.invitation) and joins once they accept.",
     )
     @refusals_as_user_errors(PractitionerPayload)
     async def add_practitioner(

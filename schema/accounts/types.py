@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -114,6 +115,16 @@ class Practice(Node):
         return [TimeOff.from_entity(e) for e in await loader.load(self.practice_id)]
 
 
+@strawberry.type(description="An invitation to be a practitioner of the practice, emailed and "
+                 "not yet accepted or withdrawn.")
+class PractitionerInvitation:
+    email: str = strawberry.field(description="Where the link was sent.")
+    sent_at: datetime = strawberry.field(description="When it was sent (UTC).")
+    expires_at: datetime = strawberry.field(
+        description="When its link stops working (UTC); once past, invite the practitioner "
+        "again (invitePractitioner with the same email).")
+
+
 @strawberry.type(
     description="A therapist of the practice (or its owner) who signs in to the dashboard.",
 )
@@ -180,6 +191,20 @@ class Practitioner(Node):
             return []  # the practice's planning, not the client's
         loader = ctx.loaders.appointments.reserved_slots_by_practitioner_id
         return [ReservedSlot.from_entity(s) for s in await loader.load(self.practitioner_id)]
+
+    @strawberry.field(description="Owner only (null for anyone else): the practitioner's "
+                      "invitation waiting to be accepted; null once accepted or withdrawn.")
+    async def invitation(self, info: strawberry.Info) -> PractitionerInvitation | None:
+        ctx = context(info)
+        viewer = ctx.viewer
+        if (viewer is None or viewer.role is not domain.Role.OWNER
+                or viewer.practice_id != self.practice_id):
+            return None
+        found = await ctx.loaders.open_invite_by_practitioner_id.load(self.practitioner_id)
+        if found is None:
+            return None
+        return PractitionerInvitation(
+            email=found.email, sent_at=found.created_at, expires_at=found.expires_at)
 
     @strawberry.field(description="Staff only (false for anyone else): whether the "
                       "practitioner's private calendar feed is on (rotateCalendarFeed).")

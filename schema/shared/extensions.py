@@ -34,7 +34,7 @@ logger = logging.getLogger("caseload.graphql")
 PUBLIC_ROOT_FIELDS = {
     "__schema", "__type", "__typename", "registerPractice", "verifyEmail", "signIn",
     "acceptClientInvite", "confirmGuestBooking", "claimWaitlistOffer", "requestPasswordReset",
-    "resetPassword",
+    "resetPassword", "acceptPractitionerInvite",
 } | WIDGET_ROOT_FIELDS  # these need a publishable key instead (schema/widgets/scope.py)
 
 MAX_DEPTH = 12

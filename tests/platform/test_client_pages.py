@@ -30,6 +30,7 @@ from tests.support.group_sessions import payer
 from tests.support.mailbox import Mailbox
 from tests.support.pages import Browser, forms_of, links_in, text_of
 from tests.support.server import RunningServer, start_server
+from tests.support.staff import accept_staff, invited_token, sent_invitations
 from tests.support.widgets import book_as_guest, create_key, guest_input, session_of
 
 NEW_PASSWORD = "a garden of forking paths"
@@ -312,7 +313,7 @@ def test_the_pages_step_aside_for_a_front_end_of_its_own(
     try:
         # when the addresses emails link to are opened
         paths = ["/", "/client/accept-invite", "/client/payment-method",
-                 "/client/confirm-booking", "/verify-email"]
+                 "/client/confirm-booking", "/verify-email", "/staff/accept-invite"]
         statuses = {httpx.get(running.base_url + p, follow_redirects=True).status_code
                     for p in paths}
     finally:
@@ -407,6 +408,36 @@ def test_a_forgotten_password_is_reset_on_the_page_the_reset_link_opens(
     assert new["signIn"]["accessToken"]
     # and the link works once
     assert "A link works once" in text_of(browser.open("/reset-password"))
+
+
+def test_a_person_who_signs_in_joins_a_practice_as_staff_on_the_page_the_invitation_opens(
+    client: GraphQLClient, mailbox: Mailbox, browser: Browser,
+) -> None:
+    # given the owner of one practice, invited as a practitioner by another
+    owner = register_practice(client)
+    other = register_practice(client, practiceName="Second Practice")
+    _, token = invited_token(client, other, mailbox, owner.email)
+    [invitation] = sent_invitations(mailbox, owner.email)
+    [link] = [link for link in links_in(invitation) if "/staff/accept-invite?" in link]
+
+    # when they open it: the token leaves the address; a wrong password changes nothing
+    page = browser.open(link)
+    assert page.url.path == "/staff/accept-invite" and page.url.query == b""
+    assert "If you already sign in to Caseload with the email" in text_of(page)
+    wrong = browser.press(page, "Accept the invitation", password=NEW_PASSWORD,
+                          password_again=NEW_PASSWORD)
+    assert wrong.status_code == 400
+    assert "give that account's password to join this practice" in text_of(wrong)
+
+    # then their own password joins them, signed in to the second practice
+    done = browser.press(wrong, "Accept the invitation", password=PASSWORD,
+                         password_again=PASSWORD)
+    assert done.url.path == "/"
+    assert "You have joined the practice as a practitioner." in text_of(done)
+    assert "Second Practice" in text_of(done)
+    # and the link works once
+    assert "A link works once" in text_of(browser.open("/staff/accept-invite"))
+    assert accept_staff(client, token)["userErrors"][0]["code"] == "INVALID_TOKEN"
 
 
 JOIN_WAITLIST = """mutation($input: JoinWaitlistInput!) { joinWaitlist(input: $input) {

@@ -30,9 +30,11 @@ def facts(settings: Settings) -> dict[str, Any]:
     async def read(tx: Any) -> dict[str, Any]:
         now = datetime.now(UTC)
         p, a, r = tables.practitioners, tables.appointments, tables.reserved_slots
+        riverside = select(tables.practices.c.id).where(
+            tables.practices.c.name == "Riverside Therapy (demo)").scalar_subquery()
         staff = {row.email: row for row in await tx.execute(  # not the second practice's
             select(p.c.email, p.c.id, p.c.appointment_price)
-            .where(p.c.email.like("%@demo-practice.example.com")))}
+            .where(p.c.practice_id == riverside))}
         awaiting = {email: await Appointments(tx).count_awaiting_update(row.id, now)
                     for email, row in staff.items()}
         upcoming = await tx.scalar(select(func.count()).select_from(a).where(

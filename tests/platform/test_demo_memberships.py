@@ -1,5 +1,6 @@
 """`caseload demo`'s people with more than one place: Maya Patel, a client of two practices
-under one account, and Claire Brennan, assigned to one of her son's two upcoming sessions."""
+under one account, Jonas Lindqvist, a practitioner of both, and Claire Brennan, assigned to
+one of her son's two upcoming sessions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from caseload import demo
 from caseload.demo_clients import CLIENT_EMAIL
+from caseload.demo_memberships import SHARED_PRACTITIONER_EMAIL
 from caseload.settings import Settings
 from persistence import tables
 from tests.support.demo import demo_settings, read_demo
@@ -22,13 +24,17 @@ def settings(tmp_path: Path) -> Settings:
     return demo_settings(tmp_path)
 
 
-async def _memberships(tx: Any) -> list[tuple[str, str]]:
+async def _memberships(tx: Any, email: str = CLIENT_EMAIL) -> list[tuple[str, str]]:
     m, a, p = tables.memberships, tables.accounts, tables.practices
     rows = await tx.execute(
         select(p.c.name, m.c.role).join(m, m.c.practice_id == p.c.id)
-        .join(a, a.c.id == m.c.account_id).where(a.c.email == CLIENT_EMAIL)
+        .join(a, a.c.id == m.c.account_id).where(a.c.email == email)
         .order_by(m.c.created_at))
     return [(name, role.name) for name, role in rows]
+
+
+async def _jonas(tx: Any) -> list[tuple[str, str]]:
+    return await _memberships(tx, SHARED_PRACTITIONER_EMAIL)
 
 
 async def _noahs_sessions(tx: Any) -> list[tuple[str | None, list[str]]]:
@@ -65,6 +71,9 @@ def test_the_demo_has_a_client_of_two_practices_and_a_parent_assigned_to_one_ses
     assert "Second demo practice Northside Physio (demo) added" in out
     assert memberships == [("Riverside Therapy (demo)", "CLIENT"),
                            ("Northside Physio (demo)", "CLIENT")]
+    # and Jonas is a practitioner of both, one sign-in, by the invitation he accepted
+    assert read_demo(settings, _jonas) == [("Riverside Therapy (demo)", "PRACTITIONER"),
+                                           ("Northside Physio (demo)", "PRACTITIONER")]
     # and Claire is assigned to the session she booked for Noah, not to the one the
     # practice booked (beside the one of last week, awaiting its update)
     assert (None, []) in sessions and ("Claire", ["Claire"]) in sessions

@@ -36,6 +36,7 @@ from tests.support.jobs import sweep
 from tests.support.mailbox import Mailbox, Received
 from tests.support.pages import Browser, links_in, text_of
 from tests.support.server import RunningServer
+from tests.support.staff import invited_token
 from tests.support.widgets import book_as_guest, create_key, guest_input
 
 REQUEST_FORM = """mutation($input: RequestIntakeFormInput!) { requestIntakeForm(input: $input) {
@@ -84,6 +85,15 @@ def accounts_emails(client: GraphQLClient, mailbox: Mailbox) -> tuple[Staff, lis
     mailbox.wait_for(owner.email, 3)
     mailbox.wait_for(pat.email, 2)
     return owner, [owner.email, pat.email]
+
+
+def staff_invite_emails(client: GraphQLClient, owner: Staff, mailbox: Mailbox) -> list[str]:
+    """practitioner_invite: to a new email, and to one that signs in to another practice."""
+    newcomer = unique_email("newcomer")
+    elsewhere = register_practice(client, practiceName="Elsewhere")
+    for email in (newcomer, elsewhere.email):
+        invited_token(client, owner, mailbox, email)
+    return [newcomer, elsewhere.email]
 
 
 def password_emails(client: GraphQLClient, owner: Staff, server: RunningServer) -> list[str]:
@@ -189,6 +199,7 @@ def test_every_link_of_every_email_template_opens_a_page(
     owner, addresses = accounts_emails(client, mailbox)
     addresses += client_emails(client, owner, mailbox, server, monday)
     addresses += waitlist_emails(client, owner, mailbox, server, monday)
+    addresses += staff_invite_emails(client, owner, mailbox)
     sweep(server)  # the declined card's session is due
     addresses += invoice_emails(client, mailbox, clock, server)
     addresses += password_emails(client, owner, server)  # last: it ends the owner's tokens
