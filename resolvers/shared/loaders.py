@@ -53,7 +53,7 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
 class OpenInviteByPractitionerIdLoader(DataLoader[uuid.UUID, PractitionerInvite | None]):
     """A practitioner's newest invitation not yet accepted or withdrawn (maybe expired)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
 
