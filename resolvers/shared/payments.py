@@ -26,7 +26,7 @@ class PaymentContext:
     committed: Callable[[list[Any]], None] | None = None  # the request's loaders, primed
 
     def reading(self) -> UnitOfWork:
-        return UnitOfWork(self.db, self.now, read_only=True)
+        return UnitOfWork(self.db, self.now, read_only=True, read_scope=self.read_scope)
 
     def writing(self) -> UnitOfWork:
         return UnitOfWork(self.db, self.now, after_commit=self.after_commit,
