@@ -277,21 +277,28 @@ def test_a_scheduler_serves_its_own_metrics_on_the_port_asked_for(
         [*CLI, "scheduler", "--metrics-port", str(port)], env=process_env(test_env, tmp_path),
         stdout=subprocess.DEVNULL)
     try:
-        # when Prometheus scrapes that port after the first sweep
-        deadline, text = time.monotonic() + 60, ""
-        while 'caseload_sweep_step_duration_seconds_count{step="relay_outbox"}' not in text:
-            assert time.monotonic() < deadline and scheduler.poll() is None, text
+        # when Prometheus scrapes that port once the first sweep's last step has ended (the
+        # step's series shows up when it starts, its count when it ends)
+        deadline, samples = time.monotonic() + 60, {}
+        while not samples.get(RELAY_COUNT):
+            assert time.monotonic() < deadline and scheduler.poll() is None, samples
             time.sleep(0.2)
             with contextlib.suppress(httpx.TransportError):
-                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                samples = _samples(httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text)
     finally:
         scheduler.terminate()
         scheduler.wait(timeout=30)
 
-    # then each step of that sweep was timed
-    samples = {(s.name, s.labels.get("step")): s.value
-               for family in text_string_to_metric_families(text) for s in family.samples}
-    assert samples[("caseload_sweep_step_duration_seconds_count", "relay_outbox")] == 1
+    # then each step of that sweep was timed, once
+    assert samples[RELAY_COUNT] == 1
+
+
+RELAY_COUNT = ("caseload_sweep_step_duration_seconds_count", "relay_outbox")
+
+
+def _samples(text: str) -> dict[tuple[str, str | None], float]:
+    return {(s.name, s.labels.get("step")): s.value
+            for family in text_string_to_metric_families(text) for s in family.samples}
 
 
 def test_a_short_metrics_token_is_refused_without_being_shown(tmp_path: Path) -> None:
