@@ -193,10 +193,10 @@ def test_registering_sends_an_address_a_few_emails_an_hour_at_most(
     answers = [register(client, email) for email in (free, owner.email) for _ in range(5)]
 
     # then every answer is alike, and each address got three sign-up emails this hour, no
-    # more (the owner's own link was the first of theirs)
+    # more (the owner's own link was the first of theirs); workers deliver in any order
     assert answers == [REGISTERED] * 10
     server.drain()
     assert len(mailbox.to(free)) == 3
-    assert [m.subject for m in mailbox.to(owner.email)] == [
+    assert sorted(m.subject for m in mailbox.to(owner.email)) == sorted([
         "Confirm your email to open Calm Waters Therapy on Caseload",
-        "Welcome to Caseload, Ada Owner", ATTEMPT_SUBJECT, ATTEMPT_SUBJECT]
+        "Welcome to Caseload, Ada Owner", ATTEMPT_SUBJECT, ATTEMPT_SUBJECT])
