@@ -150,12 +150,8 @@ class ReadScope:
                 # joined to the transaction: closing the session leaves it open
                 async with self._db.new_read_tx(bind=self._connection) as tx:
                     yield tx
-            except SQLAlchemyError:
-                await self._close()  # a failed statement may have spoilt the transaction
-                raise
-            except BaseException as error:
-                if not isinstance(error, Exception):  # cancelled mid-statement
-                    await self._close()
+            except (SQLAlchemyError, asyncio.CancelledError):
+                await self._close()  # a failed or cut-off statement may have spoilt it
                 raise
 
     async def release(self) -> None:

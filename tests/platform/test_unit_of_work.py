@@ -18,7 +18,7 @@ from domain.accounts.practice import PracticeRegistered
 from domain.accounts.registration import request_registration
 from persistence.database import Database
 from persistence.tables import outbox, practices
-from persistence.uow import UnitOfWork
+from persistence.uow import AfterCommit, UnitOfWork
 from tests.support.databases import drop_database, prepare_database
 
 NOW = datetime(2027, 1, 4, 9, tzinfo=UTC)
@@ -46,8 +46,8 @@ async def outbox_kinds(db: Database) -> list[str]:
         return list((await tx.execute(select(outbox.c.kind))).scalars())
 
 
-async def add_flush_drop_commit(db: Database) -> None:
-    async with UnitOfWork(db, NOW) as uow:
+async def add_flush_drop_commit(db: Database, after_commit: AfterCommit | None = None) -> None:
+    async with UnitOfWork(db, NOW, after_commit=after_commit) as uow:
         practice, owner, account, membership = new_practice()
         uow.practices.add(practice)  # type: ignore[arg-type]
         uow.practitioners.add(owner)  # type: ignore[arg-type]
