@@ -41,6 +41,7 @@ from schema.groups.operations import GroupSessionMutations, GroupSessionQueries
 from schema.groups.types import GroupSession, GroupSubscription, Service
 from schema.live.operations import LiveSubscriptions
 from schema.shared.cost import QueryCost
+from schema.shared.execution import PlainLeafExecution, lean_resolvers
 from schema.shared.extensions import (
     MAX_BATCH,
     ErrorPolicy,
@@ -99,6 +100,10 @@ def _described(name: str, parts: tuple[type, ...], description: str) -> type:
 
 
 class CaseloadSchema(strawberry.Schema):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        lean_resolvers(self._schema, self.config.info_class)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -127,6 +132,7 @@ def create_schema(
         subscription=LiveSubscriptions,
         types=NODE_TYPES,
         extensions=extensions,
+        execution_context_class=PlainLeafExecution,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP, batching_config={"max_operations": MAX_BATCH}
         ),

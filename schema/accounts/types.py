@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -41,9 +42,15 @@ class WorkingHours:
     def from_domain(cls, hours: domain.WorkingHours) -> WorkingHours:
         return cls(
             weekday=hours.weekday,
-            start=hours.start.strftime("%H:%M"),
-            end=hours.end.strftime("%H:%M"),
+            start=_hh_mm(hours.start),
+            end=_hh_mm(hours.end),
         )
+
+
+@lru_cache(maxsize=2048)
+def _hh_mm(wall: time) -> str:
+    # A page names the same few practitioners many times over.
+    return wall.strftime("%H:%M")
 
 
 @strawberry.type(

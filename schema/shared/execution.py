@@ -1,0 +1,172 @@
+"""Execution with a short path for leaf fields that only read an attribute.
+
+Most fields of a page are scalars read straight off a built type (`name`, `startsAt`,
+`status`). graphql-core builds a resolve info, looks for awaitables and completes each
+of them as it would a resolver's answer: about a third of a deep page's CPU. A field with
+no resolver, no field extension and a scalar or enum type is answered here by reading the
+attribute and coercing it; anything else (a null, a value that does not coerce, middleware
+from a resolve hook) takes graphql-core's own path, which raises the same errors as ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLResolveInfo,
+    GraphQLSchema,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
+from strawberry.types.info import Info
+
+# (attribute reader, attribute name, coercion) for a plain leaf field; None otherwise.
+Plain = tuple[Callable[[Any, str], Any], str, Callable[[Any], Any]]
+PlainLeaf = Plain | None
+
+_PLANS = "_caseload_plain_leaves"
+
+
+def plain_leaf(field_def: GraphQLField) -> PlainLeaf:
+    """How to answer `field_def` without graphql-core's per-field work, if it can be."""
+    definition = field_def.extensions.get("strawberry-definition")
+    leaf = get_nullable_type(field_def.type)
+    if not isinstance(definition, StrawberryField) or not is_leaf_type(leaf):
+        return None
+    if not definition.is_basic_field or definition.default_resolver is None:
+        return None
+    return definition.default_resolver, definition.python_name, leaf.coerce_output_value
+
+
+def _plans(parent_type: GraphQLObjectType) -> dict[str, PlainLeaf]:
+    plans: dict[str, PlainLeaf] | None = parent_type.__dict__.get(_PLANS)
+    if plans is None:
+        plans = {name: plain_leaf(field) for name, field in parent_type.fields.items()}
+        setattr(parent_type, _PLANS, plans)
+    return plans
+
+
+def _answer(plan: Plain, source: Any) -> Any:
+    """The plain leaf's coerced value, or Undefined where graphql-core must answer."""
+    read, name, coerce = plan
+    value = read(source, name)
+    if value is None:
+        return Undefined
+    try:
+        coerced = coerce(value)
+    except Exception:  # graphql-core's path raises it again, as the field's error
+        return Undefined
+    return Undefined if coerced is None else coerced
+
+
+class PlainLeafExecution(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        manager = self.middleware_manager
+        # A resolve hook (tracing) must see every field, so it turns the short path off.
+        self.short_path = manager is None or not manager.middlewares
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's execute_fields, with plain leaves answered in the loop."""
+        if not self.short_path:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context)
+        plans = _plans(parent_type)
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                plan = plans.get(field_details_list[0].node.name.value)
+                if plan is not None:
+                    result = _answer(plan, source_value)
+                    if result is not Undefined:
+                        results[response_name] = result
+                        continue
+                result = self.execute_field(
+                    parent_type, source_value, field_details_list,
+                    Path(path, response_name, parent_type.name), position_context)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gathered(results, awaitable_fields)
+
+    @staticmethod
+    async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        if len(awaitable_fields) == 1:
+            name = awaitable_fields[0]
+            results[name] = await results[name]
+        else:
+            answers = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, answers, strict=True))
+        return results
+
+
+def lean_resolvers(schema: GraphQLSchema, info_class: type[Info]) -> int:
+    """Give every resolver field without arguments or field extensions a direct call.
+
+    Strawberry's general resolver converts arguments, chains field extensions and wraps the
+    call in three closures per field; with no arguments and no extensions there is nothing
+    to convert or chain, so the resolver is called with the source (and its Info, if it
+    asks). Answers `how many fields were given one`.
+    """
+    leaned = 0
+    subscription = schema.subscription_type
+    for named in schema.type_map.values():
+        if not isinstance(named, GraphQLObjectType) or named is subscription:
+            continue
+        for field_def in named.fields.values():
+            resolve = _direct_call(field_def, info_class)
+            if resolve is not None:
+                field_def.resolve = resolve
+                leaned += 1
+    return leaned
+
+
+def _direct_call(field_def: GraphQLField, info_class: type[Info]) -> Any:
+    definition = field_def.extensions.get("strawberry-definition")
+    if not isinstance(definition, StrawberryField):
+        return None
+    resolver = definition.base_resolver
+    if resolver is None or definition.extensions or definition.arguments:
+        return None
+    func = resolver.wrapped_func
+    if not callable(func) or resolver.self_parameter is None:
+        return None
+    if resolver.root_parameter is not None or resolver.parent_parameter is not None:
+        return None
+    info_parameter = resolver.info_parameter
+    if info_parameter is None:
+
+        def resolve_from_source(source: Any, _info: GraphQLResolveInfo) -> Any:
+            return func(source)
+
+        return resolve_from_source
+    info_name = info_parameter.name
+
+    def resolve_with_info(source: Any, info: GraphQLResolveInfo) -> Any:
+        return func(source, **{info_name: info_class(_raw_info=info, _field=definition)})
+
+    return resolve_with_info
