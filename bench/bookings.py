@@ -1,7 +1,8 @@
 """Benchmark: bookSession under bursts, on a real uvicorn server.
 
     python bench/bookings.py [--contested 50] [--distinct 200] [--concurrency 50]
-                             [--clients 1000] [--database-url URL]
+                             [--processes 1] [--warmup 20] [--clients 1000]
+                             [--database-url URL]
 
 Two runs, each on a fresh server, signed in as the owner:
 
@@ -11,6 +12,10 @@ Two runs, each on a fresh server, signed in as the owner:
 - distinct: `--distinct` bookings of distinct free slots, `--concurrency` in flight at once,
   spread over the seeded practitioners. All must succeed. Prints bookings per second and the
   latency of the answers.
+
+Each fresh server first answers `--warmup` bookings of slots weeks away, so the runs measure
+a running server (its statements compiled, its pools filled), not one's first requests.
+`--processes N` runs N uvicorn workers on one port, as a deployment on N cores would.
 
 Each run ends with one line saying whether the goal holds (contested: one success and p99
 under 150 ms; distinct: at least 100 bookings/s).
@@ -55,6 +60,11 @@ def parse_args() -> argparse.Namespace:
                         help="bookings of distinct slots (default 200)")
     parser.add_argument("--concurrency", type=int, default=50,
                         help="distinct bookings in flight at once (default 50)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="server processes sharing the port (uvicorn workers; default 1)")
+    parser.add_argument("--warmup", type=int, default=20,
+                        help="bookings of other slots each fresh server answers first, so the "
+                             "bursts meet a running server, not a cold one (default 20)")
     parser.add_argument("--clients", type=int, default=1_000)
     parser.add_argument("--practitioners", type=int, default=5)
     parser.add_argument("--database-url", default=None,
@@ -127,6 +137,19 @@ async def distinct(base_url: str, token: str, slots: SeededAppointments, n: int,
     return holds
 
 
+async def warm_up(base_url: str, token: str, slots: SeededAppointments, n: int,
+                  weeks_ahead: int) -> None:
+    """`n` bookings of free slots weeks after the measured ones, a few at a time (with
+    several processes, each is likely to answer some)."""
+    lanes = slots.lanes
+    bodies = [{"variables": _booking(lanes[i % len(lanes)], i // len(lanes),
+                                     slots.book_from + _week() * weeks_ahead
+                                     + _hour() * (i // len(lanes)))} for i in range(n)]
+    async with _client(base_url, token, 4) as client:
+        for start in range(0, n, 4):
+            await asyncio.gather(*(_send(client, body) for body in bodies[start:start + 4]))
+
+
 def _week() -> Any:
     from datetime import timedelta
     return timedelta(weeks=1)
@@ -157,10 +180,13 @@ def main() -> int:
               f"{seeded.practitioners} practitioners")
         env = server_env(url, Path(folder) / "var", secrets.token_urlsafe(48))
         log = Path(folder) / "server.log"
-        with running_server(env, log) as server:
+        print(f"server     {args.processes} process(es); {args.warmup} warm-up bookings first")
+        with running_server(env, log, args.processes) as server:
             token = sign_in(server, seeded.owner_email, seeded.password)
+            asyncio.run(warm_up(server.base_url, token, slots, args.warmup, 8))
             ok = asyncio.run(contested(server.base_url, token, slots, args.contested))
-        with running_server(env, log) as server:
+        with running_server(env, log, args.processes) as server:
+            asyncio.run(warm_up(server.base_url, token, slots, args.warmup, 12))
             cpu, started = server.cpu_seconds(), time.perf_counter()
             ok = asyncio.run(distinct(server.base_url, token, slots, args.distinct,
                                       args.concurrency)) and ok

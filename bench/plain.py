@@ -8,9 +8,9 @@ with the runtime's Tokens, and answers the same bytes as the GraphQL response: t
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,8 +38,8 @@ def signed_in(request: Request) -> Viewer | None:
 
 
 def answer(data: dict[str, Any], status_code: int = 200) -> Response:
-    """Encoded as Strawberry encodes its responses."""
-    return Response(json.dumps(data, separators=(",", ":")), status_code=status_code,
+    """Encoded as the GraphQL endpoint encodes its responses."""
+    return Response(orjson.dumps(data), status_code=status_code,
                     media_type="application/json")
 
 

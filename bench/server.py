@@ -37,12 +37,27 @@ class Server:
         return None
 
     def cpu_seconds(self) -> float | None:
-        """User plus system CPU time the server process has used so far."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User plus system CPU time the server has used so far: its process and, with
+        several server processes, the workers uvicorn started under it."""
+        pids = [self.process.pid, *_children(self.process.pid)]
+        times = [_cpu_seconds(pid) for pid in pids]
+        return None if times[0] is None else sum(t for t in times if t is not None)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in
+                Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def server_env(database_url: str, var_dir: Path, secret_key: str) -> dict[str, str]:
@@ -69,11 +84,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(env: dict[str, str], log: Path) -> Iterator[Server]:
+def running_server(env: dict[str, str], log: Path, processes: int = 1) -> Iterator[Server]:
+    """`processes` over 1: uvicorn's workers, each a whole app, sharing the port."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", "--factory", "bench.app:create",
                "--host", "127.0.0.1", "--port", str(port),
                "--log-level", "warning", "--no-access-log"]
+    if processes > 1:
+        command += ["--workers", str(processes)]
     with log.open("ab") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out,
                                    stderr=subprocess.STDOUT)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -72,7 +73,8 @@ class Database:
             self.read_engine = self._sqlite_engine(begin="BEGIN")
         else:
             self.write_engine = create_async_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+                self.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True,
+                json_deserializer=orjson.loads,
             )
             self.read_engine = self.write_engine
         for engine in {self.write_engine, self.read_engine}:
@@ -86,7 +88,8 @@ class Database:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
 
     def _sqlite_engine(self, *, begin: str) -> AsyncEngine:
-        engine = create_async_engine(self.url, pool_size=5, max_overflow=10, pool_timeout=60)
+        engine = create_async_engine(self.url, pool_size=5, max_overflow=10, pool_timeout=60,
+                                     json_deserializer=orjson.loads)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _on_connect(dbapi_connection: Any, _record: Any) -> None:
