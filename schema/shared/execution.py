@@ -1,4 +1,5 @@
-"""Execution with a short path for leaf fields that only read an attribute.
+"""Execution with short paths: leaf fields that only read an attribute, and resolvers with
+nothing to convert.
 
 Most fields of a page are scalars read straight off a built type (`name`, `startsAt`,
 `status`). graphql-core builds a resolve info, looks for awaitables and completes each
@@ -6,6 +7,7 @@ of them as it would a resolver's answer: about a third of a deep page's CPU. A f
 no resolver, no field extension and a scalar or enum type is answered here by reading the
 attribute and coercing it; anything else (a null, a value that does not coerce, middleware
 from a resolve hook) takes graphql-core's own path, which raises the same errors as ever.
+`tests/platform/test_execution.py` runs one document both ways and compares the answers.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def lean_resolvers(schema: GraphQLSchema, info_class: type[Info]) -> int:
     Strawberry's general resolver converts arguments, chains field extensions and wraps the
     call in three closures per field; with no arguments and no extensions there is nothing
     to convert or chain, so the resolver is called with the source (and its Info, if it
-    asks). Answers `how many fields were given one`.
+    asks). Returns how many fields now call their resolver directly.
     """
     leaned = 0
     subscription = schema.subscription_type
