@@ -125,6 +125,8 @@ def test_password_hashing_leaves_the_event_loop_free(server: RunningServer) -> N
     # given a burst of sign-ins for unknown emails, each a full Argon2 check of the dummy
     # hash, and what one hash costs here
     one_hash = _one_hash_seconds()
+    # and what /healthz costs here with nothing hashing (a loaded machine makes it slow)
+    baseline = statistics.median(_healthz_seconds(server) for _ in range(5))
 
     def sign_in(n: int) -> None:
         body = {"query": SIGN_IN, "variables": {"input": {
@@ -138,15 +140,20 @@ def test_password_hashing_leaves_the_event_loop_free(server: RunningServer) -> N
         # when /healthz is read while they hash
         timings = []
         while not all(f.done() for f in burst):
-            started = time.monotonic()
-            httpx.get(f"{server.base_url}/healthz", timeout=5)
-            timings.append(time.monotonic() - started)
+            timings.append(_healthz_seconds(server))
             time.sleep(0.01)
         for f in burst:
             f.result()
     # then /healthz did not wait behind the hashing (on the loop it would wait for what is
-    # left of a hash, more than half of one in the median)
-    assert len(timings) >= 3 and statistics.median(timings) < one_hash / 2, (timings, one_hash)
+    # left of a hash on top of its own cost, more than half of one in the median)
+    waited = statistics.median(timings) - baseline
+    assert len(timings) >= 3 and waited < one_hash / 2, (timings, baseline, one_hash)
+
+
+def _healthz_seconds(server: RunningServer) -> float:
+    started = time.monotonic()
+    httpx.get(f"{server.base_url}/healthz", timeout=5)
+    return time.monotonic() - started
 
 
 def test_the_budget_is_a_setting_of_a_few_seconds(tmp_path: Path) -> None:
