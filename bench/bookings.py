@@ -110,10 +110,7 @@ async def contested(base_url: str, token: str, slots: SeededAppointments, n: int
 
 async def distinct(base_url: str, token: str, slots: SeededAppointments, n: int,
                    concurrency: int) -> bool:
-    lanes = slots.lanes
-    bodies = [{"variables": _booking(lanes[i % len(lanes)], i // len(lanes),
-                                     slots.book_from + _week() * 2
-                                     + _hour() * (i // len(lanes)))} for i in range(n)]
+    bodies = _free_slots(slots, n, weeks_ahead=2)
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     for body in bodies:
         queue.put_nowait(body)
@@ -141,13 +138,19 @@ async def warm_up(base_url: str, token: str, slots: SeededAppointments, n: int,
                   weeks_ahead: int) -> None:
     """`n` bookings of free slots weeks after the measured ones, a few at a time (with
     several processes, each is likely to answer some)."""
-    lanes = slots.lanes
-    bodies = [{"variables": _booking(lanes[i % len(lanes)], i // len(lanes),
-                                     slots.book_from + _week() * weeks_ahead
-                                     + _hour() * (i // len(lanes)))} for i in range(n)]
+    bodies = _free_slots(slots, n, weeks_ahead)
     async with _client(base_url, token, 4) as client:
         for start in range(0, n, 4):
             await asyncio.gather(*(_send(client, body) for body in bodies[start:start + 4]))
+
+
+def _free_slots(slots: SeededAppointments, n: int, weeks_ahead: int) -> list[dict[str, Any]]:
+    """`n` bookings of distinct free slots from `weeks_ahead` weeks after the first bookable
+    day, spread over the practitioners' lanes an hour apart."""
+    lanes = slots.lanes
+    return [{"variables": _booking(lanes[i % len(lanes)], i // len(lanes),
+                                   slots.book_from + _week() * weeks_ahead
+                                   + _hour() * (i // len(lanes)))} for i in range(n)]
 
 
 def _week() -> Any:

@@ -101,6 +101,8 @@ def _described(name: str, parts: tuple[type, ...], description: str) -> type:
 
 class CaseloadSchema(strawberry.Schema):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # The short execution paths: plain leaves in the field loop, direct resolver calls.
+        kwargs.setdefault("execution_context_class", PlainLeafExecution)
         super().__init__(*args, **kwargs)
         lean_resolvers(self._schema, self.config.info_class)
 
@@ -132,7 +134,6 @@ def create_schema(
         subscription=LiveSubscriptions,
         types=NODE_TYPES,
         extensions=extensions,
-        execution_context_class=PlainLeafExecution,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP, batching_config={"max_operations": MAX_BATCH}
         ),
