@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,50 @@ from persistence.keyset import Ordering
 
 T = TypeVar("T")
 OLDEST_FIRST = Ordering((tables.appointments.c.starts_at, tables.appointments.c.id))
+
+
+# Statements every request sends are built once: building one and its cache key costs more
+# than SQLite takes to answer it.
+_TOKEN_VERSION = (
+    select(tables.accounts.c.token_version)
+    .join(tables.memberships, tables.memberships.c.account_id == tables.accounts.c.id)
+    .where(tables.accounts.c.id == bindparam("account_id"),
+           tables.memberships.c.id == bindparam("membership_id"),
+           tables.memberships.c.practice_id == bindparam("practice_id")))
+
+
+_A = tables.appointments
+_BUSY = select(_A.c.starts_at, _A.c.ends_at).where(
+    _A.c.practitioner_id == bindparam("practitioner_id"), _A.c.status.in_(BLOCKING),
+    _A.c.starts_at < bindparam("end"), _A.c.ends_at > bindparam("start"))
+_BUSY_EXCLUDING = _BUSY.where(_A.c.id != bindparam("excluding"))
+
+
+@cache
+def _practice_time_off() -> Select[tuple[TimeOff]]:
+    """The practice's closures whose dates come within [first, last] (built once mapped)."""
+    t = tables.time_off
+    return select(TimeOff).where(
+        t.c.practice_id == bindparam("practice_id"), t.c.practitioner_id.is_(None),
+        t.c.starts_on <= bindparam("last"), t.c.ends_on >= bindparam("first"),
+    ).order_by(t.c.starts_on, t.c.id)
+
+
+@cache
+def _time_off_touching() -> Select[tuple[TimeOff]]:
+    """The same, and the practitioner's own time off."""
+    t = tables.time_off
+    return select(TimeOff).where(
+        t.c.practice_id == bindparam("practice_id"),
+        or_(t.c.practitioner_id.is_(None), t.c.practitioner_id == bindparam("practitioner_id")),
+        t.c.starts_on <= bindparam("last"), t.c.ends_on >= bindparam("first"),
+    ).order_by(t.c.starts_on, t.c.id)
+
+
+@cache
+def _card_of_client() -> Select[tuple[PaymentMethod]]:
+    t = tables.payment_methods
+    return select(PaymentMethod).where(t.c.client_id == bindparam("client_id")).limit(1)
 
 
 class Repository(Generic[T]):
@@ -99,12 +144,9 @@ class Accounts(Repository[Account]):
     ) -> int | None:
         """The version an access token of this membership must carry, or None when the
         account or the membership is gone."""
-        accounts, memberships = tables.accounts, tables.memberships
-        result = await self.tx.execute(
-            select(accounts.c.token_version)
-            .join(memberships, memberships.c.account_id == accounts.c.id)
-            .where(accounts.c.id == account_id, memberships.c.id == membership_id,
-                   memberships.c.practice_id == practice_id))
+        result = await self.tx.execute(_TOKEN_VERSION, {
+            "account_id": account_id, "membership_id": membership_id,
+            "practice_id": practice_id})
         return result.scalar_one_or_none()
 
 
@@ -256,7 +298,8 @@ class PaymentMethods(Repository[PaymentMethod]):
     model = PaymentMethod
 
     async def of_client(self, client_id: uuid.UUID) -> PaymentMethod | None:
-        return await self.first(tables.payment_methods.c.client_id == client_id)
+        result = await self.tx.execute(_card_of_client(), {"client_id": client_id})
+        return result.scalars().first()
 
     async def remove(self, method: PaymentMethod) -> None:
         await self.tx.delete(method)
@@ -270,14 +313,11 @@ class Appointments(Repository[Appointment]):
         *, excluding: uuid.UUID | None = None,
     ) -> list[tuple[datetime, datetime]]:
         """Times the practitioner's sessions keep taken that overlap [start, end)."""
-        t = tables.appointments
-        query = select(t.c.starts_at, t.c.ends_at).where(
-            t.c.practitioner_id == practitioner_id, t.c.status.in_(BLOCKING),
-            t.c.starts_at < end, t.c.ends_at > start,
-        )
+        params = {"practitioner_id": practitioner_id, "start": start, "end": end}
+        query = _BUSY
         if excluding is not None:
-            query = query.where(t.c.id != excluding)
-        return [(row.starts_at, row.ends_at) for row in await self.tx.execute(query)]
+            query, params["excluding"] = _BUSY_EXCLUDING, excluding
+        return [(row.starts_at, row.ends_at) for row in await self.tx.execute(query, params)]
 
     async def of_practitioner_between(
         self, practitioner_id: uuid.UUID, start: datetime, end: datetime, limit: int
@@ -392,16 +432,11 @@ class TimeOffs(Repository[TimeOff]):
     ) -> list[TimeOff]:
         """The practitioner's time off and the practice's closures whose local dates come
         within a day of [start, end) (local dates and UTC differ by under a day)."""
-        t = tables.time_off
-        whose = (t.c.practitioner_id.is_(None) if practitioner_id is None
-                 else or_(t.c.practitioner_id.is_(None), t.c.practitioner_id == practitioner_id))
         result = await self.tx.execute(
-            select(TimeOff).where(
-                t.c.practice_id == practice_id, whose,
-                t.c.starts_on <= (end + timedelta(days=1)).date(),
-                t.c.ends_on >= (start - timedelta(days=1)).date(),
-            ).order_by(t.c.starts_on, t.c.id)
-        )
+            _practice_time_off() if practitioner_id is None else _time_off_touching(), {
+                "practice_id": practice_id, "practitioner_id": practitioner_id,
+                "last": (end + timedelta(days=1)).date(),
+                "first": (start - timedelta(days=1)).date()})
         return list(result.scalars())
 
     async def remove(self, entry: TimeOff) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from domain.accounts.practice import Account, Membership, Role
-from domain.clients.profile import Address, Profile
+from domain.clients.profile import Address, Profile, missing_for_self_pay
 from domain.shared.errors import DomainError, ErrorCode
 from domain.shared.events import Aggregate, Event
 
@@ -42,7 +42,7 @@ class Client(Aggregate):
         self.address = profile.address
 
     def missing_profile_fields(self) -> list[str]:
-        return self.profile.missing_for_self_pay()
+        return missing_for_self_pay(self.email, self.phone, self.date_of_birth, self.address)
 
 
 def new_client(practice_id: uuid.UUID, profile: Profile, now: datetime) -> Client:

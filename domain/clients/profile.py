@@ -57,8 +57,12 @@ class Profile:
     address: Address | None = None
 
     def missing_for_self_pay(self) -> list[str]:
-        values = (self.email, self.phone, self.date_of_birth, self.address)
-        return [name for name, value in zip(SELF_PAY_FIELDS, values, strict=True) if not value]
+        return missing_for_self_pay(self.email, self.phone, self.date_of_birth, self.address)
+
+
+def missing_for_self_pay(*values: object) -> list[str]:
+    """Of email, phone, date of birth and address (in that order), the names of those unset."""
+    return [name for name, value in zip(SELF_PAY_FIELDS, values, strict=True) if not value]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
 from persistence.database import Reads
 from persistence.keyset import Ordering
-from resolvers.shared.loader_base import ByIdLoader
+from resolvers.shared.loader_base import ByIdLoader, by_ids
 
 A = tables.appointments
 
@@ -178,7 +178,7 @@ class AppointmentPagesLoader(DataLoader[PageKey, Paged[Appointment]]):
     async def _appointments(tx: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Appointment]:
         if not ids:
             return {}
-        result = await tx.execute(select(Appointment).where(A.c.id.in_(ids)))
+        result = await tx.execute(by_ids(Appointment), {"ids": ids})
         return {item.id: item for item in result.scalars()}
 
 

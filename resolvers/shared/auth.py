@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -13,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from domain.accounts.practice import Account, Membership, Role
 
+VERIFIED_TOKENS_KEPT = 1024  # the tokens of the callers seen last, per process
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown costs the same as a real check,
 # so response time does not tell which emails have accounts.
@@ -82,6 +84,11 @@ class Tokens:
     def __init__(self, secret: str, ttl: timedelta) -> None:
         self.secret = secret
         self.ttl = ttl
+        # What a token's signature and claims say never changes, and a request reads its
+        # token more than once (its rate-limit bucket, then its viewer): verified once per
+        # token. Expiry against the clock, and revocation (the account's version), are
+        # checked on every request all the same.
+        self._verified = lru_cache(maxsize=VERIFIED_TOKENS_KEPT)(self._verify)
 
     def issue(self, account: Account, membership: Membership, now: datetime) -> str:
         claims = {
@@ -105,6 +112,14 @@ class Tokens:
 
     def check(self, token: str, now: datetime) -> Viewer | TokenRefusal:
         """The viewer a token stands for, or why it stands for nobody."""
+        found = self._verified(token)
+        if isinstance(found, TokenRefusal):
+            return found
+        viewer, expires = found
+        return TokenRefusal.EXPIRED if expires <= now.timestamp() else viewer
+
+    def _verify(self, token: str) -> tuple[Viewer, float] | TokenRefusal:
+        """The viewer a well-signed token names and when it expires, or why it names nobody."""
         try:
             jwt.decode(token, options={"verify_signature": False})  # a JWS of a JSON object
         except jwt.DecodeError:
@@ -126,10 +141,10 @@ class Tokens:
                 membership_id=_uuid(claims.get("membership")),
                 expires_at=datetime.fromtimestamp(claims["exp"], UTC),
             )
-            expired = claims["exp"] <= now.timestamp()
+            expires = float(claims["exp"])
         except (jwt.PyJWTError, KeyError, ValueError, TypeError):
             return TokenRefusal.INVALID
-        return TokenRefusal.EXPIRED if expired else viewer
+        return viewer, expires
 
 
 def _uuid(value: str | None) -> uuid.UUID | None:

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from strawberry.dataloader import DataLoader
 
 from persistence.database import Reads
 
 T = TypeVar("T")
+
+
+@cache
+def by_ids(model: Any) -> Select[Any]:
+    """The rows of `model` with the given "ids", built once: building a statement and its cache
+    key each batch costs more than the database takes to answer it."""
+    return select(model).where(model.id.in_(bindparam("ids", expanding=True)))
 
 
 class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):
@@ -23,6 +31,6 @@ class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):
 
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[T | None]:
         async with self.db.reading() as tx:
-            result = await tx.execute(select(self.model).where(self.model.id.in_(ids)))
+            result = await tx.execute(by_ids(self.model), {"ids": ids})
             found = {item.id: item for item in result.scalars()}
         return [found.get(item_id) for item_id in ids]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import Select, bindparam, inspect, or_, select
 from strawberry.dataloader import DataLoader
 
 from domain.accounts.payments import PaymentMethod
@@ -22,6 +23,31 @@ from resolvers.appointments.waitlist_loaders import WaitlistLoaders
 from resolvers.clients.link_loaders import LinkLoaders
 from resolvers.groups.loaders import GroupSessionLoaders
 from resolvers.shared.loader_base import ByIdLoader
+
+_IDS = bindparam("ids", expanding=True)
+
+
+# Each batch's statement is built once (see loader_base.by_ids); "ids" are the batch's keys.
+@cache
+def _staff_of_practices() -> Select[tuple[Practitioner]]:
+    return (select(Practitioner).where(tables.practitioners.c.practice_id.in_(_IDS))
+            .order_by(tables.practitioners.c.created_at))
+
+
+@cache
+def _relationships_of_clients() -> Select[tuple[Relationship]]:
+    """Relationships any of the clients attends or pays for."""
+    attending = select(tables.relationship_clients.c.relationship_id).where(
+        tables.relationship_clients.c.client_id.in_(_IDS))
+    return (select(Relationship)
+            .where(or_(tables.relationships.c.id.in_(attending),
+                       tables.relationships.c.payer_id.in_(_IDS)))
+            .order_by(tables.relationships.c.started_at, tables.relationships.c.id))
+
+
+@cache
+def _cards_of_clients() -> Select[tuple[PaymentMethod]]:
+    return select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(_IDS))
 
 
 class PracticeByIdLoader(ByIdLoader[Practice]):
@@ -39,11 +65,7 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
 
     async def _load(self, practice_ids: Sequence[uuid.UUID]) -> list[list[Practitioner]]:
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(Practitioner)
-                .where(tables.practitioners.c.practice_id.in_(practice_ids))
-                .order_by(tables.practitioners.c.created_at)
-            )
+            result = await tx.execute(_staff_of_practices(), {"ids": practice_ids})
             grouped: dict[uuid.UUID, list[Practitioner]] = {pid: [] for pid in practice_ids}
             for item in result.scalars():
                 grouped[item.practice_id].append(item)
@@ -106,16 +128,8 @@ class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
         self.db = db
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[Relationship]]:
-        attending = select(tables.relationship_clients.c.relationship_id).where(
-            tables.relationship_clients.c.client_id.in_(client_ids)
-        )
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(Relationship)
-                .where(or_(tables.relationships.c.id.in_(attending),
-                           tables.relationships.c.payer_id.in_(client_ids)))
-                .order_by(tables.relationships.c.started_at, tables.relationships.c.id)
-            )
+            result = await tx.execute(_relationships_of_clients(), {"ids": client_ids})
             found = list(result.scalars())
         wanted = set(client_ids)
         grouped: dict[uuid.UUID, list[Relationship]] = {cid: [] for cid in client_ids}
@@ -132,9 +146,7 @@ class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None])
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[PaymentMethod | None]:
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(client_ids))
-            )
+            result = await tx.execute(_cards_of_clients(), {"ids": client_ids})
             found = {item.client_id: item for item in result.scalars()}
         return [found.get(cid) for cid in client_ids]
 

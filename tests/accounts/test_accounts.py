@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from resolvers.shared.auth import TokenRefusal
 from tests.support.graphql import (
     ADD_PRACTITIONER,
     PASSWORD,
@@ -172,6 +173,21 @@ def test_an_expired_token_is_refused(  # type: ignore[no-untyped-def]
 
     # then it no longer signs anyone in
     assert client.execute(VIEWER, token=owner.token).error_codes == ["UNAUTHENTICATED"]
+
+
+def test_a_token_that_signed_in_is_refused_once_its_lifetime_passes(  # type: ignore[no-untyped-def]
+    client: GraphQLClient, owner: Staff, clock, server
+) -> None:
+    # given a token that has just signed its owner in (so the server has verified it once)
+    assert client.execute(VIEWER, token=owner.token).error_codes == []
+
+    # when its lifetime has passed
+    clock.advance(server.runtime.settings.token_ttl + timedelta(seconds=1))
+
+    # then it no longer signs anyone in, and says why
+    refused = client.execute(VIEWER, token=owner.token)
+    assert refused.error_codes == ["UNAUTHENTICATED"]
+    assert refused.body["errors"][0]["message"] == TokenRefusal.EXPIRED.value
 
 
 def test_the_owner_adds_a_practitioner_who_can_sign_in(
