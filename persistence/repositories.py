@@ -55,7 +55,7 @@ _BUSY_EXCLUDING = _BUSY.where(_A.c.id != bindparam("excluding"))
 
 
 @cache
-def _practice_time_off() -> Select[tuple[TimeOff]]:
+def _practice_time_off() -> Select[TimeOff]:
     """The practice's closures whose dates come within [first, last] (built once mapped)."""
     t = tables.time_off
     return select(TimeOff).where(
@@ -65,7 +65,7 @@ def _practice_time_off() -> Select[tuple[TimeOff]]:
 
 
 @cache
-def _time_off_touching() -> Select[tuple[TimeOff]]:
+def _time_off_touching() -> Select[TimeOff]:
     """The same, and the practitioner's own time off."""
     t = tables.time_off
     return select(TimeOff).where(
@@ -76,7 +76,7 @@ def _time_off_touching() -> Select[tuple[TimeOff]]:
 
 
 @cache
-def _card_of_client() -> Select[tuple[PaymentMethod]]:
+def _card_of_client() -> Select[PaymentMethod]:
     t = tables.payment_methods
     return select(PaymentMethod).where(t.c.client_id == bindparam("client_id")).limit(1)
 

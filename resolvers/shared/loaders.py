@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, inspect, or_, select
+from sqlalchemy import BindParameter, Select, bindparam, inspect, or_, select
 from strawberry.dataloader import DataLoader
 
 from domain.accounts.payments import PaymentMethod
@@ -24,18 +24,18 @@ from resolvers.clients.link_loaders import LinkLoaders
 from resolvers.groups.loaders import GroupSessionLoaders
 from resolvers.shared.loader_base import ByIdLoader
 
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
 
 
 # Each batch's statement is built once (see loader_base.by_ids); "ids" are the batch's keys.
 @cache
-def _staff_of_practices() -> Select[tuple[Practitioner]]:
+def _staff_of_practices() -> Select[Practitioner]:
     return (select(Practitioner).where(tables.practitioners.c.practice_id.in_(_IDS))
             .order_by(tables.practitioners.c.created_at))
 
 
 @cache
-def _relationships_of_clients() -> Select[tuple[Relationship]]:
+def _relationships_of_clients() -> Select[Relationship]:
     """Relationships any of the clients attends or pays for."""
     attending = select(tables.relationship_clients.c.relationship_id).where(
         tables.relationship_clients.c.client_id.in_(_IDS))
@@ -46,7 +46,7 @@ def _relationships_of_clients() -> Select[tuple[Relationship]]:
 
 
 @cache
-def _cards_of_clients() -> Select[tuple[PaymentMethod]]:
+def _cards_of_clients() -> Select[PaymentMethod]:
     return select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(_IDS))
 
 
