@@ -18,7 +18,15 @@ class WindowCostBudget:
         left = await self.limiter.remaining(f"cost:{key}", self.limit)
         return Throttle(self.limit.requests, left, self.restore)
 
-    async def spend(self, key: str, cost: int) -> Throttle:
+    async def spend(self, key: str, cost: int, known: Throttle | None = None) -> Throttle:
+        if known is not None and cost <= 0:
+            return known
+        if known is not None and known.left > 0:
+            # One round trip instead of three; the answer reports what this request's own
+            # reading leaves. A hit refused means others spent meanwhile: read it again.
+            spent = min(cost, known.left)
+            if await self.limiter.hit(f"cost:{key}", self.limit, cost=spent) is None:
+                return Throttle(self.limit.requests, known.left - spent, self.restore)
         left = (await self.left(key)).left
         if cost > 0 and left > 0:
             # An answer dearer than what is left spends it all: the next request waits.
