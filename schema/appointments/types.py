@@ -21,6 +21,7 @@ from schema.clients.relationship_types import Relationship
 from schema.clients.types import Client
 from schema.shared.common import Money, Node, PageInfo, Weekday, context, described_enum
 from schema.shared.connections import APPOINTMENT_KEY, edges_and_info, empty_info, window
+from schema.shared.entity_values import values_of
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 from schema.shared.prefetch import present, when_all_loaded, when_loaded
@@ -147,6 +148,10 @@ class ReservedSlot(Node):
         return Relationship.from_entity(found, ctx.viewer)
 
 
+_APPOINTMENT_VALUES = frozenset(("id", "starts_at", "ends_at", "status", "price", "currency",
+                                 "cancelled_at"))
+
+
 @strawberry.type(
     name="Session",
     description=(
@@ -171,13 +176,14 @@ class Appointment(Node):
 
     @classmethod
     def from_entity(cls, appointment: domain.Appointment) -> Appointment:
+        row = values_of(appointment, _APPOINTMENT_VALUES)
         return cls(
-            id=strawberry.ID(to_global_id("Session", appointment.id)),
-            starts_at=appointment.starts_at,
-            ends_at=appointment.ends_at,
-            status=appointment.status,
-            price=Money(amount=appointment.price, currency=appointment.currency),
-            cancelled_at=appointment.cancelled_at,
+            id=strawberry.ID(to_global_id("Session", row["id"])),
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            status=row["status"],
+            price=Money(amount=row["price"], currency=row["currency"]),
+            cancelled_at=row["cancelled_at"],
             entity=appointment,
         )
 

@@ -17,6 +17,7 @@ from schema.accounts.types import Practitioner
 from schema.clients.types import Client
 from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, context, described_enum
+from schema.shared.entity_values import values_of
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 from schema.shared.prefetch import present, when_all_loaded, when_loaded
@@ -60,6 +61,10 @@ EndReason = described_enum(_Reason, name="EndReason", description=(
 })
 
 
+_RELATIONSHIP_VALUES = frozenset(("id", "kind", "party", "status", "started_at", "ended_at",
+                                  "end_reason", "end_note", "completed_at"))
+
+
 @strawberry.type(
     description=(
         "A practitioner's engagement with one or more attending clients, paid by one payer. "
@@ -88,16 +93,17 @@ class Relationship(Node):
     def from_entity(cls, relationship: domain.Relationship, viewer: Viewer | None) -> Relationship:
         """Why a relationship ended is the practice's business: clients see only when."""
         staff = viewer is not None and viewer.is_staff
+        row = values_of(relationship, _RELATIONSHIP_VALUES)
         return cls(
-            id=strawberry.ID(to_global_id("Relationship", relationship.id)),
-            kind=relationship.kind,
-            party=relationship.party,
-            status=relationship.status,
-            started_at=relationship.started_at,
-            ended_at=relationship.ended_at,
-            end_reason=relationship.end_reason if staff else None,
-            end_note=relationship.end_note if staff else None,
-            completed_at=relationship.completed_at,
+            id=strawberry.ID(to_global_id("Relationship", row["id"])),
+            kind=row["kind"],
+            party=row["party"],
+            status=row["status"],
+            started_at=row["started_at"],
+            ended_at=row["ended_at"],
+            end_reason=row["end_reason"] if staff else None,
+            end_note=row["end_note"] if staff else None,
+            completed_at=row["completed_at"],
             entity=relationship,
         )
 

@@ -19,6 +19,7 @@ from resolvers.shared.auth import Viewer
 from schema.billing.enums import InvoiceStatus
 from schema.shared.arguments import After, Before, First, Last, Upcoming
 from schema.shared.common import Node, PageInfo, context
+from schema.shared.entity_values import values_of
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 from schema.shared.prefetch import when_loaded
@@ -62,6 +63,10 @@ class PaymentMethod:
                    exp_year=method.exp_year)
 
 
+_CLIENT_VALUES = frozenset(("id", "first_name", "last_name", "email", "phone", "date_of_birth",
+                            "address", "has_account"))
+
+
 @strawberry.type(
     description=(
         "A person on the practice's books. Staff see the practice's clients (a practitioner their "
@@ -103,19 +108,23 @@ class Client(Node):
 
     @classmethod
     def from_entity(cls, client: domain.Client, viewer: Viewer | None) -> Client:
+        row = values_of(client, _CLIENT_VALUES)
         restricted = not may_see_client(viewer, client)
+        email, phone, born, address = (
+            (None, None, None, None) if restricted
+            else (row["email"], row["phone"], row["date_of_birth"], row["address"]))
         return cls(
-            id=strawberry.ID(to_global_id("Client", client.id)),
-            first_name=client.first_name,
-            last_name=client.last_name,
-            email=None if restricted else client.email,
-            phone=None if restricted else client.phone,
-            date_of_birth=None if restricted else client.date_of_birth,
-            address=Address.from_domain(client.address) if client.address and not restricted
-            else None,
-            has_account=client.has_account,
-            missing_profile_fields=[] if restricted else client.missing_profile_fields(),
-            client_id=client.id,
+            id=strawberry.ID(to_global_id("Client", row["id"])),
+            first_name=row["first_name"],
+            last_name=row["last_name"],
+            email=email,
+            phone=phone,
+            date_of_birth=born,
+            address=Address.from_domain(address) if address else None,
+            has_account=row["has_account"],
+            missing_profile_fields=[] if restricted else domain_profile.missing_for_self_pay(
+                email, phone, born, address),
+            client_id=row["id"],
             restricted=restricted,
         )
 
