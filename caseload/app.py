@@ -52,20 +52,12 @@ from schema.shared.cost import BUDGET_KEY, COST_BUDGET
 logger = logging.getLogger("caseload")
 
 
-# A page builds tens of thousands of short-lived containers: at CPython's default (700) it
-# ran about seven young collections a request and promoted what was still in use to the older
-# generations, whose collections then walked it again. At 10,000, most of a request's objects
-# are gone before a collection looks (bench/README.md has the figures).
-YOUNG_COLLECTION_THRESHOLD = 10_000
-
-
 def settle_heap() -> None:
     """What start-up built (schema, mappers, tables) lives as long as the process: keep it out
     of every collection, which otherwise walks it every few requests (a full collection of
     that heap cost more than a dashboard request)."""
     gc.collect()
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, 10, 10)
 
 _HTTP_ERROR_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
