@@ -279,8 +279,11 @@ class Viewer:
     async def practitioner(self, info: strawberry.Info) -> Practitioner | None:
         if self.signed_in.practitioner_id is None:
             return None
-        loader = context(info).loaders.practitioner_by_id
-        found = await loader.load(self.signed_in.practitioner_id)
+        # Read with the practice's staff (one small list), which practice { practitioners }
+        # reads too: a viewer asking for both costs one statement, not two.
+        staff = await context(info).loaders.practitioners_by_practice_id.load(
+            self.signed_in.practice_id)
+        found = next((p for p in staff if p.id == self.signed_in.practitioner_id), None)
         return Practitioner.from_entity(found) if found else None
 
     @strawberry.field(description="Set when the viewer is a client.")

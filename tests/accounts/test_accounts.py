@@ -175,6 +175,27 @@ def test_an_expired_token_is_refused(  # type: ignore[no-untyped-def]
     assert client.execute(VIEWER, token=owner.token).error_codes == ["UNAUTHENTICATED"]
 
 
+VIEWER_PRACTICE_ONLY = """
+query {
+  viewer { role practice { id name practitioners { name } } }
+}
+"""
+
+
+def test_the_viewers_practitioner_costs_no_statement_beside_the_practices_staff(
+    client: GraphQLClient, owner: Staff
+) -> None:
+    # given the practice's staff, asked for alone
+    alone = client.execute(VIEWER_PRACTICE_ONLY, token=owner.token)
+    assert alone.errors == []
+    # when the viewer's own practitioner is asked for beside them
+    both = client.execute(VIEWER, token=owner.token)
+    # then it is the owner, read with the staff: no statement more
+    assert both.errors == []
+    assert both.body["data"]["viewer"]["practitioner"]["id"] == owner.practitioner_id
+    assert both.sql_statements == alone.sql_statements
+
+
 def test_a_token_that_signed_in_is_refused_once_its_lifetime_passes(  # type: ignore[no-untyped-def]
     client: GraphQLClient, owner: Staff, clock, server
 ) -> None:
