@@ -55,22 +55,14 @@ _BUSY_EXCLUDING = _BUSY.where(_A.c.id != bindparam("excluding"))
 
 
 @cache
-def _practice_time_off() -> Select[TimeOff]:
-    """The practice's closures whose dates come within [first, last] (built once mapped)."""
+def _time_off_touching(practice_only: bool) -> Select[TimeOff]:
+    """The practice's closures, and unless `practice_only` the practitioner's own time off,
+    whose dates come within [first, last] (built once mapped)."""
     t = tables.time_off
+    whose = (t.c.practitioner_id.is_(None) if practice_only else or_(
+        t.c.practitioner_id.is_(None), t.c.practitioner_id == bindparam("practitioner_id")))
     return select(TimeOff).where(
-        t.c.practice_id == bindparam("practice_id"), t.c.practitioner_id.is_(None),
-        t.c.starts_on <= bindparam("last"), t.c.ends_on >= bindparam("first"),
-    ).order_by(t.c.starts_on, t.c.id)
-
-
-@cache
-def _time_off_touching() -> Select[TimeOff]:
-    """The same, and the practitioner's own time off."""
-    t = tables.time_off
-    return select(TimeOff).where(
-        t.c.practice_id == bindparam("practice_id"),
-        or_(t.c.practitioner_id.is_(None), t.c.practitioner_id == bindparam("practitioner_id")),
+        t.c.practice_id == bindparam("practice_id"), whose,
         t.c.starts_on <= bindparam("last"), t.c.ends_on >= bindparam("first"),
     ).order_by(t.c.starts_on, t.c.id)
 
@@ -433,7 +425,7 @@ class TimeOffs(Repository[TimeOff]):
         """The practitioner's time off and the practice's closures whose local dates come
         within a day of [start, end) (local dates and UTC differ by under a day)."""
         result = await self.tx.execute(
-            _practice_time_off() if practitioner_id is None else _time_off_touching(), {
+            _time_off_touching(practice_only=practitioner_id is None), {
                 "practice_id": practice_id, "practitioner_id": practitioner_id,
                 "last": (end + timedelta(days=1)).date(),
                 "first": (start - timedelta(days=1)).date()})

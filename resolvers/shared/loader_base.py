@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from strawberry.dataloader import DataLoader
 
 from persistence.database import Reads
@@ -15,11 +15,15 @@ from persistence.database import Reads
 T = TypeVar("T")
 
 
+# The batch's keys, bound when a prebuilt statement runs: {"ids": keys}.
+IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+
+
 @cache
 def by_ids(model: Any) -> Select[Any]:
     """The rows of `model` with the given "ids", built once: building a statement and its cache
     key each batch costs more than the database takes to answer it."""
-    return select(model).where(model.id.in_(bindparam("ids", expanding=True)))
+    return select(model).where(model.id.in_(IDS))
 
 
 class ByIdLoader(DataLoader[uuid.UUID, T | None], Generic[T]):

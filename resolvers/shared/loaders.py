@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, bindparam, inspect, or_, select
+from sqlalchemy import Select, inspect, or_, select
 from strawberry.dataloader import DataLoader
 
 from domain.accounts.payments import PaymentMethod
@@ -22,15 +22,13 @@ from resolvers.appointments.loaders import AppointmentLoaders
 from resolvers.appointments.waitlist_loaders import WaitlistLoaders
 from resolvers.clients.link_loaders import LinkLoaders
 from resolvers.groups.loaders import GroupSessionLoaders
-from resolvers.shared.loader_base import ByIdLoader
-
-_IDS: BindParameter[Any] = bindparam("ids", expanding=True)
+from resolvers.shared.loader_base import IDS, ByIdLoader
 
 
 # Each batch's statement is built once (see loader_base.by_ids); "ids" are the batch's keys.
 @cache
 def _staff_of_practices() -> Select[Practitioner]:
-    return (select(Practitioner).where(tables.practitioners.c.practice_id.in_(_IDS))
+    return (select(Practitioner).where(tables.practitioners.c.practice_id.in_(IDS))
             .order_by(tables.practitioners.c.created_at))
 
 
@@ -38,16 +36,16 @@ def _staff_of_practices() -> Select[Practitioner]:
 def _relationships_of_clients() -> Select[Relationship]:
     """Relationships any of the clients attends or pays for."""
     attending = select(tables.relationship_clients.c.relationship_id).where(
-        tables.relationship_clients.c.client_id.in_(_IDS))
+        tables.relationship_clients.c.client_id.in_(IDS))
     return (select(Relationship)
             .where(or_(tables.relationships.c.id.in_(attending),
-                       tables.relationships.c.payer_id.in_(_IDS)))
+                       tables.relationships.c.payer_id.in_(IDS)))
             .order_by(tables.relationships.c.started_at, tables.relationships.c.id))
 
 
 @cache
 def _cards_of_clients() -> Select[PaymentMethod]:
-    return select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(_IDS))
+    return select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(IDS))
 
 
 class PracticeByIdLoader(ByIdLoader[Practice]):
