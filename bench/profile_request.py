@@ -111,6 +111,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=None,
                         help="PostgreSQL (a database named *bench* or *test*); default SQLite")
     parser.add_argument("--top", type=int, default=25, help="functions listed (default 25)")
+    parser.add_argument("--sampled", action="store_true",
+                        help="only send `--requests` of `--variant`, unprofiled, for a sampling "
+                             "profiler run around this command (py-spy record -- python ...)")
     parser.add_argument("--dump", type=Path, default=None,
                         help="also write the raw profile here (for pstats or snakeviz)")
     return parser.parse_args()
@@ -148,6 +151,13 @@ async def _measure(args: argparse.Namespace, client: httpx.AsyncClient, seeded: 
         if response.status_code != 200 or b'"errors"' in response.content:
             raise SystemExit(f"{args.op}: {response.status_code} {response.text[:300]}")
 
+    if args.sampled:
+        started = time.process_time()
+        for _ in range(args.requests):
+            await one(args.variant)
+        print(f"{args.op} ({args.variant}): CPU per request "
+              f"{(time.process_time() - started) / args.requests * 1000:.2f} ms")
+        return
     cpu = {}
     for variant in ("graphql", "plain"):
         for _ in range(20):

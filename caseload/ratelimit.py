@@ -1,6 +1,8 @@
 """Request budgets on the `limits` library: a moving window per bucket (exact: N requests in
 any window of the limit's length), kept in Redis when it is set, so every server process
-shares the count, and in this process otherwise.
+shares the count, and in this process otherwise. Budgets of many points a request (query
+cost) are `counted`: a sliding window of two counters, where a moving window would keep one
+entry per point, up to the whole budget per caller.
 
 While Redis does not answer, budgets are counted in this process instead (each process then
 allows the whole budget on its own), or, for the buckets named to fail closed, refused; Redis
@@ -16,7 +18,8 @@ from typing import TypeVar
 
 from limits import RateLimitItemPerSecond
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits.aio.strategies import MovingWindowRateLimiter, SlidingWindowCounterRateLimiter
+from limits.aio.strategies import RateLimiter as Strategy
 from limits.errors import StorageError
 
 from resolvers.shared.limits import BudgetUnavailable, Limit, RateLimiter
@@ -26,41 +29,53 @@ __all__ = ["FallbackRateLimiter", "Limit", "RateLimiter", "WindowRateLimiter",
 
 logger = logging.getLogger("caseload.ratelimit")
 T = TypeVar("T")
-Use = Callable[[MovingWindowRateLimiter], Awaitable[T]]
+Use = Callable[[Strategy], Awaitable[T]]
 
 RECHECK_SECONDS = 2.0  # while Redis is down, how often one request tries it again
 WARN_EVERY_SECONDS = 60.0
 REDIS_TIMEOUT_SECONDS = 0.5  # a Redis that does not answer costs a request at most this
 
 
+class Strategies:
+    """Both ways of counting, on one storage."""
+
+    def __init__(self, storage: Storage) -> None:
+        self.moving = MovingWindowRateLimiter(storage)
+        self.counted = SlidingWindowCounterRateLimiter(storage)
+
+    def get(self, counted: bool) -> Strategy:
+        return self.counted if counted else self.moving
+
+
 class WindowRateLimiter:
     def __init__(self, storage: Storage) -> None:
-        self._strategy = MovingWindowRateLimiter(storage)
+        self._strategies = Strategies(storage)
 
-    async def hit(self, bucket: str, limit: Limit, cost: int = 1) -> int | None:
-        async def use(strategy: MovingWindowRateLimiter) -> int | None:
+    async def hit(self, bucket: str, limit: Limit, cost: int = 1, *,
+                  counted: bool = False) -> int | None:
+        async def use(strategy: Strategy) -> int | None:
             if await strategy.hit(_item(limit), bucket, cost=cost):
                 return None
             return await _retry_after(strategy, bucket, limit)
 
-        return await self._use(bucket, use)
+        return await self._use(bucket, use, counted)
 
-    async def remaining(self, bucket: str, limit: Limit) -> int:
-        async def use(strategy: MovingWindowRateLimiter) -> int:
+    async def remaining(self, bucket: str, limit: Limit, *, counted: bool = False) -> int:
+        async def use(strategy: Strategy) -> int:
             return int((await strategy.get_window_stats(_item(limit), bucket)).remaining)
 
-        return await self._use(bucket, use)
+        return await self._use(bucket, use, counted)
 
     async def wait(self, bucket: str, limit: Limit) -> int | None:
-        async def use(strategy: MovingWindowRateLimiter) -> int | None:
+        async def use(strategy: Strategy) -> int | None:
             if await strategy.test(_item(limit), bucket):
                 return None
             return await _retry_after(strategy, bucket, limit)
 
-        return await self._use(bucket, use)
+        return await self._use(bucket, use, False)
 
-    async def _use(self, bucket: str, use: Use[T]) -> T:
-        return await use(self._strategy)
+    async def _use(self, bucket: str, use: Use[T], counted: bool) -> T:
+        return await use(self._strategies.get(counted))
 
 
 class FallbackRateLimiter(WindowRateLimiter):
@@ -72,7 +87,7 @@ class FallbackRateLimiter(WindowRateLimiter):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(shared)
-        self._local = MovingWindowRateLimiter(MemoryStorage())
+        self._local = Strategies(MemoryStorage())
         self.closed_for = closed_for
         self._clock = clock
         self._down_until: float | None = None
@@ -82,10 +97,10 @@ class FallbackRateLimiter(WindowRateLimiter):
     def redis_down(self) -> bool:
         return self._down_until is not None
 
-    async def _use(self, bucket: str, use: Use[T]) -> T:
+    async def _use(self, bucket: str, use: Use[T], counted: bool) -> T:
         if self._down_until is None or self._clock() >= self._down_until:
             try:
-                answer = await use(self._strategy)
+                answer = await use(self._strategies.get(counted))
             except StorageError as error:
                 self._went_down(error.storage_error)
             else:
@@ -93,7 +108,7 @@ class FallbackRateLimiter(WindowRateLimiter):
                 return answer
         if self.closed_for and bucket.startswith(self.closed_for):
             raise BudgetUnavailable(math.ceil(RECHECK_SECONDS))
-        return await use(self._local)
+        return await use(self._local.get(counted))
 
     def _went_down(self, error: Exception) -> None:
         now = self._clock()
@@ -113,7 +128,7 @@ class FallbackRateLimiter(WindowRateLimiter):
             logger.warning("Redis answers again: request budgets are shared again")
 
 
-async def _retry_after(strategy: MovingWindowRateLimiter, bucket: str, limit: Limit) -> int:
+async def _retry_after(strategy: Strategy, bucket: str, limit: Limit) -> int:
     stats = await strategy.get_window_stats(_item(limit), bucket)
     return max(1, math.ceil(stats.reset_time - time.time()))
 

@@ -13,8 +13,8 @@ from caseload.ratelimit import Limit, WindowRateLimiter
 BUDGET = Limit(100, 3600)
 
 
-def _budget() -> WindowCostBudget:
-    return WindowCostBudget(WindowRateLimiter(MemoryStorage()), BUDGET)
+def _budget(storage: MemoryStorage | None = None, limit: Limit = BUDGET) -> WindowCostBudget:
+    return WindowCostBudget(WindowRateLimiter(storage or MemoryStorage()), limit)
 
 
 def test_an_answer_spends_what_it_cost_from_what_was_read_at_the_start() -> None:
@@ -54,3 +54,22 @@ def test_a_free_answer_spends_nothing() -> None:
         return (await budget.left("a")).left
 
     assert asyncio.run(scenario()) == 100
+
+
+def test_a_caller_who_spends_the_whole_budget_is_kept_as_counters_not_an_entry_per_point() -> None:
+    async def scenario() -> tuple[int, int, int]:
+        storage = MemoryStorage()
+        budget = _budget(storage, Limit(100_000, 60))
+        # given a caller who spends the default budget in 100 dashboard-sized answers
+        for _ in range(100):
+            before = await budget.left("a")
+            await budget.spend("a", 1_000, before)
+        # then nothing is left, and a further answer is charged nothing
+        after = await budget.spend("a", 1_000, await budget.left("a"))
+        # and the storage holds counters, no list of entries
+        entries = sum(len(events) for events in storage.events.values())
+        return after.left, entries, len(storage.storage)
+
+    left, entries, counters = asyncio.run(scenario())
+    assert (left, entries) == (0, 0)
+    assert 1 <= counters <= 2
