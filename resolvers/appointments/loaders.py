@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from strawberry.dataloader import DataLoader
 
 from domain.appointments.appointments import Appointment, Charge, ChargeStatus, ReservedSlot
 from domain.appointments.policy import AppointmentStatus
@@ -20,7 +19,7 @@ from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
 from persistence.database import Reads
 from persistence.keyset import Ordering
-from resolvers.shared.loader_base import ByIdLoader, by_ids
+from resolvers.shared.loader_base import BatchLoader, ByIdLoader, by_ids
 
 A = tables.appointments
 
@@ -33,7 +32,7 @@ class ChargeByIdLoader(ByIdLoader[Charge]):
     model = Charge
 
 
-class FailedChargeByAppointmentIdLoader(DataLoader[uuid.UUID, Charge | None]):
+class FailedChargeByAppointmentIdLoader(BatchLoader[uuid.UUID, Charge | None]):
     """A session's latest refused charge: what Session.charge shows while none succeeded."""
 
     def __init__(self, db: Reads) -> None:
@@ -56,7 +55,7 @@ class ReservedSlotByIdLoader(ByIdLoader[ReservedSlot]):
     model = ReservedSlot
 
 
-class ReservedSlotsByLoader(DataLoader[uuid.UUID, list[ReservedSlot]]):
+class ReservedSlotsByLoader(BatchLoader[uuid.UUID, list[ReservedSlot]]):
     column: Any
 
     def __init__(self, db: Reads) -> None:
@@ -107,7 +106,7 @@ def ordering(upcoming: bool | None) -> Ordering:
     return Ordering((A.c.starts_at, A.c.id), descending=not upcoming)
 
 
-class AppointmentPagesLoader(DataLoader[PageKey, Paged[Appointment]]):
+class AppointmentPagesLoader(BatchLoader[PageKey, Paged[Appointment]]):
     """Subclasses name the parent column (a relationship, or an attending client)."""
 
     def __init__(self, db: Reads, now: datetime) -> None:
@@ -199,7 +198,7 @@ class TimeOffByIdLoader(ByIdLoader[TimeOff]):
     model = TimeOff
 
 
-class TimeOffByLoader(DataLoader[uuid.UUID, list[TimeOff]]):
+class TimeOffByLoader(BatchLoader[uuid.UUID, list[TimeOff]]):
     """Time off not yet over (it ends today or later, give or take a timezone), by start."""
 
     column: Any

@@ -6,19 +6,18 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from strawberry.dataloader import DataLoader
 
 from domain.appointments.waitlist import OfferStatus, WaitlistEntry, WaitlistOffer
 from persistence import tables
 from persistence.database import Reads
-from resolvers.shared.loader_base import ByIdLoader
+from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 
 class WaitlistEntryByIdLoader(ByIdLoader[WaitlistEntry]):
     model = WaitlistEntry
 
 
-class OpenOfferByEntryIdLoader(DataLoader[uuid.UUID, WaitlistOffer | None]):
+class OpenOfferByEntryIdLoader(BatchLoader[uuid.UUID, WaitlistOffer | None]):
     def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db

@@ -6,21 +6,20 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import or_, select
-from strawberry.dataloader import DataLoader
 
 from domain.billing.packages import Package
 from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from persistence import tables
 from persistence.database import Reads
-from resolvers.shared.loader_base import ByIdLoader
+from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 
 class ClientLinkByIdLoader(ByIdLoader[ClientLink]):
     model = ClientLink
 
 
-class LinksByClientIdLoader(DataLoader[uuid.UUID, list[ClientLink]]):
+class LinksByClientIdLoader(BatchLoader[uuid.UUID, list[ClientLink]]):
     """Every link a client is part of, on either side, oldest first."""
 
     def __init__(self, db: Reads) -> None:
@@ -49,7 +48,7 @@ class IntakeFormByIdLoader(ByIdLoader[IntakeForm]):
     model = IntakeForm
 
 
-class IntakeFormsByClientIdLoader(DataLoader[uuid.UUID, list[IntakeForm]]):
+class IntakeFormsByClientIdLoader(BatchLoader[uuid.UUID, list[IntakeForm]]):
     """A client's intake forms, oldest request first."""
 
     def __init__(self, db: Reads) -> None:
@@ -73,7 +72,7 @@ class PackageByIdLoader(ByIdLoader[Package]):
     model = Package
 
 
-class PackagesByOwnerIdLoader(DataLoader[uuid.UUID, list[Package]]):
+class PackagesByOwnerIdLoader(BatchLoader[uuid.UUID, list[Package]]):
     """The packages a client owns, oldest first."""
 
     def __init__(self, db: Reads) -> None:

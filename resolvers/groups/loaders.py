@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
-from strawberry.dataloader import DataLoader
 
 from domain.billing.billing import InvoiceStatus
 from domain.billing.credit_notes import CreditNote
@@ -19,7 +18,7 @@ from domain.billing.invoices import Invoice
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from persistence import credit_notes, tables
 from persistence.database import Reads
-from resolvers.shared.loader_base import ByIdLoader
+from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 S = tables.group_subscriptions
 I = tables.invoices  # noqa: E741
@@ -41,7 +40,7 @@ class InvoiceByIdLoader(ByIdLoader[Invoice]):
     model = Invoice
 
 
-class _GroupedLoader(DataLoader[Any, list[Any]]):
+class _GroupedLoader(BatchLoader[Any, list[Any]]):
     def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db

@@ -22,7 +22,7 @@ from resolvers.appointments.loaders import AppointmentLoaders
 from resolvers.appointments.waitlist_loaders import WaitlistLoaders
 from resolvers.clients.link_loaders import LinkLoaders
 from resolvers.groups.loaders import GroupSessionLoaders
-from resolvers.shared.loader_base import IDS, ByIdLoader
+from resolvers.shared.loader_base import IDS, BatchLoader, ByIdLoader
 
 
 # Each batch's statement is built once (see loader_base.by_ids); "ids" are the batch's keys.
@@ -56,7 +56,7 @@ class PractitionerByIdLoader(ByIdLoader[Practitioner]):
     model = Practitioner
 
 
-class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]]):
+class PractitionersByPracticeIdLoader(BatchLoader[uuid.UUID, list[Practitioner]]):
     def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
@@ -70,7 +70,7 @@ class PractitionersByPracticeIdLoader(DataLoader[uuid.UUID, list[Practitioner]])
         return [grouped[pid] for pid in practice_ids]
 
 
-class OpenInviteByPractitionerIdLoader(DataLoader[uuid.UUID, PractitionerInvite | None]):
+class OpenInviteByPractitionerIdLoader(BatchLoader[uuid.UUID, PractitionerInvite | None]):
     """A practitioner's newest invitation not yet accepted or withdrawn (maybe expired)."""
 
     def __init__(self, db: Reads) -> None:
@@ -91,7 +91,7 @@ class OpenInviteByPractitionerIdLoader(DataLoader[uuid.UUID, PractitionerInvite 
         return [newest.get(pid) for pid in practitioner_ids]
 
 
-class MembershipsByAccountIdLoader(DataLoader[uuid.UUID, list[Membership]]):
+class MembershipsByAccountIdLoader(BatchLoader[uuid.UUID, list[Membership]]):
     """An account's memberships, oldest first."""
 
     def __init__(self, db: Reads) -> None:
@@ -118,7 +118,7 @@ class RelationshipByIdLoader(ByIdLoader[Relationship]):
     model = Relationship
 
 
-class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
+class RelationshipsByClientIdLoader(BatchLoader[uuid.UUID, list[Relationship]]):
     """Relationships a client attends or pays for, oldest first (attendees come along)."""
 
     def __init__(self, db: Reads) -> None:
@@ -137,7 +137,7 @@ class RelationshipsByClientIdLoader(DataLoader[uuid.UUID, list[Relationship]]):
         return [grouped[cid] for cid in client_ids]
 
 
-class PaymentMethodByClientIdLoader(DataLoader[uuid.UUID, PaymentMethod | None]):
+class PaymentMethodByClientIdLoader(BatchLoader[uuid.UUID, PaymentMethod | None]):
     def __init__(self, db: Reads) -> None:
         super().__init__(load_fn=self._load)
         self.db = db
