@@ -51,6 +51,8 @@ class RequestContext:
     connection_params: dict[str, Any] | None = None
     # One request's shared read transaction; None: each batch reads in a session of its own.
     read_scope: ReadScope | None = None
+    # Answer types built from the loaders' rows, by (type, id of the row): see schema.shared.
+    built: dict[tuple[type, int], tuple[Any, Any]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -66,6 +68,7 @@ class RequestContext:
         """A new instant and new loaders, for a long-lived subscription's next answer."""
         self.now = self.services.clock()
         self.loaders = Loaders(self.services.db, self.now)
+        self.built.clear()
 
     @property
     def db(self) -> Database:

@@ -14,11 +14,12 @@ from domain.accounts import practice as domain
 from domain.appointments.fee_tiers import FeePolicy
 from resolvers.shared.auth import Viewer as SignedInViewer
 from schema.appointments.fee_types import CancellationPolicy
-from schema.shared.common import Money, Node, Role, Weekday, context
+from schema.shared.common import Money, Node, Role, Weekday, built_once, context
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 
 if TYPE_CHECKING:
+    from resolvers.shared.context import RequestContext
     from schema.clients.types import Client
 
 if TYPE_CHECKING:
@@ -166,6 +167,11 @@ class Practitioner(Node):
             price=practitioner.price,
             has_feed=practitioner.calendar_token_hash is not None,
         )
+
+    @classmethod
+    def loaded(cls, ctx: RequestContext, practitioner: domain.Practitioner) -> Practitioner:
+        """From a loader's row: built once per request."""
+        return built_once(ctx, cls, practitioner, lambda: cls.from_entity(practitioner))
 
     @strawberry.field(description="The practice the practitioner works for.")
     async def practice(self, info: strawberry.Info) -> Practice:

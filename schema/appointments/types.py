@@ -195,9 +195,9 @@ class Appointment(Node):
     @strawberry.field(description="The practitioner who holds the session.",
                       graphql_type=Practitioner)
     def practitioner(self, info: strawberry.Info) -> Practitioner | Awaitable[Practitioner]:
-        loader = context(info).loaders.practitioner_by_id
-        return when_loaded(loader, self.entity.practitioner_id,
-                           lambda found: Practitioner.from_entity(present(found)))
+        ctx = context(info)
+        return when_loaded(ctx.loaders.practitioner_by_id, self.entity.practitioner_id,
+                           lambda found: Practitioner.loaded(ctx, present(found)))
 
     @strawberry.field(description="The relationship the session belongs to.",
                       graphql_type=Relationship)
@@ -211,7 +211,7 @@ class Appointment(Node):
         ctx = context(info)
         return when_all_loaded(
             ctx.loaders.client_by_id, self.entity.client_ids,
-            lambda found: [Client.from_entity(c, ctx.viewer) for c in found if c is not None])
+            lambda found: [Client.loaded(ctx, c) for c in found if c is not None])
 
     @strawberry.field(description="Whose card pays: the relationship's payer.",
                       graphql_type=Client)
@@ -300,7 +300,7 @@ def _client(
         return None
     ctx = context(info)
     return when_loaded(ctx.loaders.client_by_id, client_id,
-                       lambda found: Client.from_entity(found, ctx.viewer) if found else None)
+                       lambda found: Client.loaded(ctx, found) if found else None)
 
 
 @strawberry.type(name="SessionEdge", description="A session and its cursor.")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from domain.accounts.practice import Practitioner as PractitionerEntity
 from domain.clients import relationships as domain
 from resolvers.shared.access import may_see_relationship
 from resolvers.shared.auth import Viewer
@@ -109,21 +108,22 @@ class Relationship(Node):
 
     @strawberry.field(description="The practitioner the clients see.", graphql_type=Practitioner)
     def practitioner(self, info: strawberry.Info) -> Practitioner | Awaitable[Practitioner]:
-        loader = context(info).loaders.practitioner_by_id
-        return when_loaded(loader, self.entity.practitioner_id, _practitioner)
+        ctx = context(info)
+        return when_loaded(ctx.loaders.practitioner_by_id, self.entity.practitioner_id,
+                           lambda found: Practitioner.loaded(ctx, present(found)))
 
     @strawberry.field(description="Who attends.", graphql_type=list[Client])
     def clients(self, info: strawberry.Info) -> list[Client] | Awaitable[list[Client]]:
         ctx = context(info)
         return when_all_loaded(
             ctx.loaders.client_by_id, self.entity.client_ids,
-            lambda found: [Client.from_entity(c, ctx.viewer) for c in found if c is not None])
+            lambda found: [Client.loaded(ctx, c) for c in found if c is not None])
 
     @strawberry.field(description="Whose card pays for the sessions.", graphql_type=Client)
     def payer(self, info: strawberry.Info) -> Client | Awaitable[Client]:
         ctx = context(info)
         return when_loaded(ctx.loaders.client_by_id, self.entity.payer_id,
-                           lambda found: Client.from_entity(present(found), ctx.viewer))
+                           lambda found: Client.loaded(ctx, present(found)))
 
     @strawberry.field(description="The weekly times kept for this relationship.")
     async def reserved_slots(
@@ -156,10 +156,6 @@ class Relationship(Node):
     @strawberry.field(description="The FIRST_PARTY relationship that replaced this one, if any.")
     async def migrated_to(self, info: strawberry.Info) -> Relationship | None:
         return await _related(info, self.entity.migrated_to_id)
-
-
-def _practitioner(found: PractitionerEntity | None) -> Practitioner:
-    return Practitioner.from_entity(present(found))
 
 
 async def _related(info: strawberry.Info, item_id: uuid.UUID | None) -> Relationship | None:

@@ -18,13 +18,14 @@ from resolvers.shared.access import may_see_client, may_see_relationship
 from resolvers.shared.auth import Viewer
 from schema.billing.enums import InvoiceStatus
 from schema.shared.arguments import After, Before, First, Last, Upcoming
-from schema.shared.common import Node, PageInfo, context
+from schema.shared.common import Node, PageInfo, built_once, context
 from schema.shared.entity_values import values_of
 from schema.shared.ids import to_global_id
 from schema.shared.nodes import node_fetcher
 from schema.shared.prefetch import when_loaded
 
 if TYPE_CHECKING:
+    from resolvers.shared.context import RequestContext
     from schema.appointments.types import AppointmentConnection
     from schema.billing.invoice_types import Invoice
     from schema.billing.package_types import Package
@@ -127,6 +128,11 @@ class Client(Node):
             client_id=row["id"],
             restricted=restricted,
         )
+
+    @classmethod
+    def loaded(cls, ctx: RequestContext, client: domain.Client) -> Client:
+        """From a loader's row: built once per request."""
+        return built_once(ctx, cls, client, lambda: cls.from_entity(client, ctx.viewer))
 
     @strawberry.field(
         description="True while the client attends or pays for an ACTIVE relationship.",

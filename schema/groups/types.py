@@ -104,9 +104,10 @@ class GroupSession(Node):
 
     @strawberry.field(description="The practitioner who runs it.")
     async def practitioner(self, info: strawberry.Info) -> Practitioner:
-        found = await context(info).loaders.practitioner_by_id.load(self.entity.practitioner_id)
+        ctx = context(info)
+        found = await ctx.loaders.practitioner_by_id.load(self.entity.practitioner_id)
         assert found is not None
-        return Practitioner.from_entity(found)
+        return Practitioner.loaded(ctx, found)
 
     async def _today(self, info: strawberry.Info) -> date:
         ctx = context(info)
@@ -173,7 +174,7 @@ class GroupSubscription(Node):
         ctx = context(info)
         found = await ctx.loaders.client_by_id.load(client_id)  # type: ignore[arg-type]
         assert found is not None
-        return Client.from_entity(found, ctx.viewer)
+        return Client.loaded(ctx, found)
 
     @strawberry.field(description="The client who attends.")
     async def client(self, info: strawberry.Info) -> Client:

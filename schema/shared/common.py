@@ -23,6 +23,7 @@ IDEMPOTENCY_KEY = (
 )
 
 E = TypeVar("E", bound=enum.Enum)
+T = TypeVar("T")
 
 
 def described_enum(
@@ -157,6 +158,18 @@ class Money:
 
 def context(info: strawberry.Info) -> RequestContext:
     return info.context  # type: ignore[no-any-return]
+
+
+def built_once(ctx: RequestContext, kind: type[T], row: Any, build: Callable[[], T]) -> T:
+    """One answer type per loaded row and request. A page names the same practitioner, payer
+    or partner many times, and its answer types are never changed once built, so they can be
+    shared. Only for rows from the request's loaders, which nothing writes to; the row is kept
+    with its type so its id stays its own."""
+    key = (kind, id(row))
+    found = ctx.built.get(key)
+    if found is None:
+        found = ctx.built[key] = (build(), row)
+    return found[0]  # type: ignore[no-any-return]
 
 
 def user_errors(error: DomainError) -> list[UserError]:
