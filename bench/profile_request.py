@@ -152,11 +152,18 @@ async def _measure(args: argparse.Namespace, client: httpx.AsyncClient, seeded: 
             raise SystemExit(f"{args.op}: {response.status_code} {response.text[:300]}")
 
     if args.sampled:
+        clock = GcClock()
+        gc.callbacks.append(clock)
         started = time.process_time()
         for _ in range(args.requests):
             await one(args.variant)
-        print(f"{args.op} ({args.variant}): CPU per request "
-              f"{(time.process_time() - started) / args.requests * 1000:.2f} ms")
+        cpu_ms = (time.process_time() - started) / args.requests * 1000
+        gc.callbacks.remove(clock)
+        collections = ", ".join(f"gen {g}: {clock.counts[g]} runs {clock.seconds[g] * 1000:.0f} ms"
+                                for g in sorted(clock.seconds))
+        print(f"{args.op} ({args.variant}): CPU per request {cpu_ms:.2f} ms; garbage "
+              f"collection {sum(clock.seconds.values()) / args.requests * 1000:.2f} ms a "
+              f"request ({collections})")
         return
     cpu = {}
     for variant in ("graphql", "plain"):

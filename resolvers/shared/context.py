@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,8 +52,9 @@ class RequestContext:
     connection_params: dict[str, Any] | None = None
     # One request's shared read transaction; None: each batch reads in a session of its own.
     read_scope: ReadScope | None = None
-    # Answer types built from the loaders' rows, by (type, id of the row): see schema.shared.
-    built: dict[tuple[type, int], tuple[Any, Any]] = field(default_factory=dict)
+    # Answer types built from the loaders' rows, by type and id of the row: see schema.shared.
+    built: defaultdict[type, dict[int, tuple[Any, Any]]] = field(
+        default_factory=lambda: defaultdict(dict))
 
     @classmethod
     def build(

@@ -171,7 +171,7 @@ class Practitioner(Node):
     @classmethod
     def loaded(cls, ctx: RequestContext, practitioner: domain.Practitioner) -> Practitioner:
         """From a loader's row: built once per request."""
-        return built_once(ctx, cls, practitioner, lambda: cls.from_entity(practitioner))
+        return built_once(ctx, cls, cls.from_entity, practitioner)
 
     @strawberry.field(description="The practice the practitioner works for.")
     async def practice(self, info: strawberry.Info) -> Practice:

@@ -132,7 +132,7 @@ class Client(Node):
     @classmethod
     def loaded(cls, ctx: RequestContext, client: domain.Client) -> Client:
         """From a loader's row: built once per request."""
-        return built_once(ctx, cls, client, lambda: cls.from_entity(client, ctx.viewer))
+        return built_once(ctx, cls, cls.from_entity, client, ctx.viewer)
 
     @strawberry.field(
         description="True while the client attends or pays for an ACTIVE relationship.",

@@ -160,15 +160,16 @@ def context(info: strawberry.Info) -> RequestContext:
     return info.context  # type: ignore[no-any-return]
 
 
-def built_once(ctx: RequestContext, kind: type[T], row: Any, build: Callable[[], T]) -> T:
-    """One answer type per loaded row and request. A page names the same practitioner, payer
-    or partner many times, and its answer types are never changed once built, so they can be
-    shared. Only for rows from the request's loaders, which nothing writes to; the row is kept
-    with its type so its id stays its own."""
-    key = (kind, id(row))
-    found = ctx.built.get(key)
+def built_once(ctx: RequestContext, kind: type[T], build: Callable[..., T], row: Any,
+               *args: Any) -> T:
+    """`build(row, *args)`, once per loaded row and request. A page names the same
+    practitioner, payer or partner many times, and its answer types are never changed once
+    built, so they can be shared. Only for rows from the request's loaders, which nothing
+    writes to; the row is kept with its type so its id stays its own."""
+    built = ctx.built[kind]
+    found = built.get(id(row))
     if found is None:
-        found = ctx.built[key] = (build(), row)
+        found = built[id(row)] = (build(row, *args), row)
     return found[0]  # type: ignore[no-any-return]
 
 
