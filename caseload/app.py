@@ -102,6 +102,8 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
         viewer = found if isinstance(found, Viewer) else None
         context = RequestContext.build(
             self.services, viewer, request_id, request, read_scope=scope)
+        if scope is not None:
+            request.state.request_context = context  # released by run(), as the scope
         if isinstance(found, TokenRefusal):
             context.extra[TOKEN_REFUSAL] = found
         if widget is not None:
@@ -135,6 +137,9 @@ class GraphQLEndpoint(GraphQL[RequestContext, None]):
             scope = getattr(request.state, "read_scope", None)
             if scope is not None:
                 await scope.release()
+            context = getattr(request.state, "request_context", None)
+            if context is not None:
+                context.release()
         if not isinstance(response, Response):
             return response
         return graphql_http.finish(

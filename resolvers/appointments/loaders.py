@@ -36,7 +36,7 @@ class FailedChargeByAppointmentIdLoader(BatchLoader[uuid.UUID, Charge | None]):
     """A session's latest refused charge: what Session.charge shows while none succeeded."""
 
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[Charge | None]:
@@ -59,7 +59,7 @@ class ReservedSlotsByLoader(BatchLoader[uuid.UUID, list[ReservedSlot]]):
     column: Any
 
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[list[ReservedSlot]]:
@@ -110,7 +110,7 @@ class AppointmentPagesLoader(BatchLoader[PageKey, Paged[Appointment]]):
     """Subclasses name the parent column (a relationship, or an attending client)."""
 
     def __init__(self, db: Reads, now: datetime) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
         self.now = now
 
@@ -204,7 +204,7 @@ class TimeOffByLoader(BatchLoader[uuid.UUID, list[TimeOff]]):
     column: Any
 
     def __init__(self, db: Reads, now: datetime) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
         self.since = (now - timedelta(days=1)).date()
 

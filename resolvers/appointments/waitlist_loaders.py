@@ -19,7 +19,7 @@ class WaitlistEntryByIdLoader(ByIdLoader[WaitlistEntry]):
 
 class OpenOfferByEntryIdLoader(BatchLoader[uuid.UUID, WaitlistOffer | None]):
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, entry_ids: Sequence[uuid.UUID]) -> list[WaitlistOffer | None]:

@@ -23,7 +23,7 @@ class LinksByClientIdLoader(BatchLoader[uuid.UUID, list[ClientLink]]):
     """Every link a client is part of, on either side, oldest first."""
 
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[ClientLink]]:
@@ -52,7 +52,7 @@ class IntakeFormsByClientIdLoader(BatchLoader[uuid.UUID, list[IntakeForm]]):
     """A client's intake forms, oldest request first."""
 
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[IntakeForm]]:
@@ -76,7 +76,7 @@ class PackagesByOwnerIdLoader(BatchLoader[uuid.UUID, list[Package]]):
     """The packages a client owns, oldest first."""
 
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, owner_ids: Sequence[uuid.UUID]) -> list[list[Package]]:

@@ -42,7 +42,7 @@ class InvoiceByIdLoader(ByIdLoader[Invoice]):
 
 class _GroupedLoader(BatchLoader[Any, list[Any]]):
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, keys: Sequence[Any]) -> list[list[Any]]:

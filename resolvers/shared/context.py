@@ -66,6 +66,11 @@ class RequestContext:
         return cls(services, viewer, now, request_id, Loaders(reads, now), request,
                    read_scope=read_scope)
 
+    def release(self) -> None:
+        """The answer is sent: let the rows read for it go (loaders still work if asked)."""
+        self.loaders.release()
+        self.built.clear()
+
     def refresh(self) -> None:
         """A new instant and new loaders, for a long-lived subscription's next answer."""
         self.now = self.services.clock()

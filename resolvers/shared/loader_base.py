@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import BindParameter, Select, bindparam, select
-from strawberry.dataloader import DataLoader, LoaderTask, get_current_batch
+from strawberry.dataloader import DataLoader, DefaultCache, LoaderTask, get_current_batch
 
 from persistence.database import Reads
 
@@ -33,7 +33,22 @@ class BatchLoader(DataLoader[K, V]):
     hundreds of keys at once: `load` does not watch each future to cancel a batch nobody
     awaits any more (a batch whose callers all left before it ran is still skipped), and
     `load_many` awaits the futures in turn, where `gather` would add a callback to each;
-    once the first is done, the rest of its batch is too."""
+    once the first is done, the rest of its batch is too. Subclasses answer a batch in
+    `_load`."""
+
+    def __init__(self) -> None:
+        # DataLoader's own would keep `load_fn=self._load`, a bound method: a cycle that leaves
+        # the loader, its cache and every row it read to the garbage collector.
+        self.max_batch_size = None
+        self._loop = None
+        self.cache = True
+        self.cache_map = DefaultCache()
+
+    def load_fn(self, keys: Any) -> Awaitable[Sequence[V]]:  # type: ignore[override]
+        return self._load(keys)
+
+    async def _load(self, keys: Any) -> Sequence[V]:
+        raise NotImplementedError
 
     def load(self, key: K) -> Awaitable[V]:
         future = self.cache_map.get(key) if self.cache else None
@@ -57,7 +72,7 @@ class ByIdLoader(BatchLoader[uuid.UUID, T | None], Generic[T]):
     model: Any
 
     def __init__(self, db: Reads) -> None:
-        super().__init__(load_fn=self._load)
+        super().__init__()
         self.db = db
 
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[T | None]:
