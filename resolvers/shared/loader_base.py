@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Hashable, Iterable, Sequence
 from functools import cache
@@ -65,7 +66,14 @@ class BatchLoader(DataLoader[K, V]):
 
 
 async def _in_turn(pending: list[Awaitable[V]]) -> list[V]:
-    return [await item for item in pending]
+    try:
+        return [await item for item in pending]
+    except BaseException:
+        # The first failure is the answer; the rest of a failed batch is seen, not logged.
+        for item in pending:
+            if isinstance(item, asyncio.Future) and item.done() and not item.cancelled():
+                item.exception()
+        raise
 
 
 class ByIdLoader(BatchLoader[uuid.UUID, T | None], Generic[T]):
