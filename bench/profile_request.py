@@ -95,6 +95,11 @@ class GcClock:
             self.seconds[info["generation"]] += time.perf_counter() - self._started
             self.counts[info["generation"]] += 1
 
+    def summary(self, requests: int) -> str:
+        return (f"{sum(self.seconds.values()) / requests * 1000:.2f} ms/request "
+                + ", ".join(f"gen {g}: {self.counts[g]} runs {self.seconds[g] * 1000:.0f} ms"
+                            for g in sorted(self.seconds)))
+
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
@@ -159,11 +164,8 @@ async def _measure(args: argparse.Namespace, client: httpx.AsyncClient, seeded: 
             await one(args.variant)
         cpu_ms = (time.process_time() - started) / args.requests * 1000
         gc.callbacks.remove(clock)
-        collections = ", ".join(f"gen {g}: {clock.counts[g]} runs {clock.seconds[g] * 1000:.0f} ms"
-                                for g in sorted(clock.seconds))
         print(f"{args.op} ({args.variant}): CPU per request {cpu_ms:.2f} ms; garbage "
-              f"collection {sum(clock.seconds.values()) / args.requests * 1000:.2f} ms a "
-              f"request ({collections})")
+              f"collection {clock.summary(args.requests)}")
         return
     cpu = {}
     for variant in ("graphql", "plain"):
@@ -205,10 +207,7 @@ def report(args: argparse.Namespace, profiler: cProfile.Profile, clock: GcClock,
     print(f"\n{'layer':28} {'ms/request':>10} {'share':>6}")
     for layer, seconds in sorted(by_layer.items(), key=lambda kv: -kv[1]):
         print(f"{layer:28} {seconds / n * 1000:10.2f} {seconds / total:6.1%}")
-    gc_total = sum(clock.seconds.values())
-    print(f"\ngarbage collection: {gc_total / n * 1000:.2f} ms/request "
-          + ", ".join(f"gen {g}: {clock.counts[g]} runs {clock.seconds[g] * 1000:.0f} ms"
-                      for g in sorted(clock.seconds)))
+    print(f"\ngarbage collection: {clock.summary(n)}")
     print(f"\ntop {args.top} functions by self time (ms/request, calls/request):")
     rows = sorted(raw.items(), key=lambda kv: -kv[1][2])[:args.top]
     for (filename, line, function), (_cc, calls, tottime, _ct, _callers) in rows:
