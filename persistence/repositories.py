@@ -32,6 +32,7 @@ from domain.widgets.guest_booking import BookingConfirmation
 from persistence import tables
 from persistence.database import Database
 from persistence.keyset import Ordering
+from persistence.read_rows import entities_of, rows_of
 
 T = TypeVar("T")
 OLDEST_FIRST = Ordering((tables.appointments.c.starts_at, tables.appointments.c.id))
@@ -354,12 +355,10 @@ class Appointments(Repository[Appointment]):
     ) -> list[tuple[Appointment, Key]]:
         """The practitioner's started, still-SCHEDULED sessions, oldest first (one page,
         one row beyond it: see domain.shared.paging.trimmed)."""
-        result = await self.tx.execute(
-            select(Appointment)
-            .where(*_awaiting(practitioner_id, now), *OLDEST_FIRST.where(window))
-            .order_by(*OLDEST_FIRST.reading(window)).limit(window.limit + 1)
-        )
-        return OLDEST_FIRST.keyed(list(result.scalars()))
+        found = await rows_of(self.tx, Appointment, entities_of(Appointment)
+                              .where(*_awaiting(practitioner_id, now), *OLDEST_FIRST.where(window))
+                              .order_by(*OLDEST_FIRST.reading(window)).limit(window.limit + 1))
+        return OLDEST_FIRST.keyed(found)
 
     async def count_awaiting_update(self, practitioner_id: uuid.UUID, now: datetime) -> int:
         result = await self.tx.execute(

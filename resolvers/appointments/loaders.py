@@ -19,6 +19,7 @@ from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
 from persistence.database import Reads
 from persistence.keyset import Ordering
+from persistence.read_rows import rows_of
 from resolvers.shared.loader_base import BatchLoader, ByIdLoader, by_ids
 
 A = tables.appointments
@@ -177,8 +178,8 @@ class AppointmentPagesLoader(BatchLoader[PageKey, Paged[Appointment]]):
     async def _appointments(tx: Any, ids: list[uuid.UUID]) -> dict[uuid.UUID, Appointment]:
         if not ids:
             return {}
-        result = await tx.execute(by_ids(Appointment), {"ids": ids})
-        return {item.id: item for item in result.scalars()}
+        found = await rows_of(tx, Appointment, by_ids(Appointment), {"ids": ids})
+        return {item.id: item for item in found}
 
 
 class AppointmentPagesByRelationshipIdLoader(AppointmentPagesLoader):

@@ -8,25 +8,22 @@ from collections.abc import Awaitable, Hashable, Iterable, Sequence
 from functools import cache
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import BindParameter, Select, bindparam, select
+from sqlalchemy import Select, inspect
 from strawberry.dataloader import DataLoader, DefaultCache, LoaderTask, get_current_batch
 
 from persistence.database import Reads
+from persistence.read_rows import IDS, entities_of, rows_of
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-# The batch's keys, bound when a prebuilt statement runs: {"ids": keys}.
-IDS: BindParameter[Any] = bindparam("ids", expanding=True)
-
-
 @cache
 def by_ids(model: Any) -> Select[Any]:
     """The rows of `model` with the given "ids", built once: building a statement and its cache
     key each batch costs more than the database takes to answer it."""
-    return select(model).where(model.id.in_(IDS))
+    return entities_of(model).where(inspect(model).local_table.c.id.in_(IDS))
 
 
 class BatchLoader(DataLoader[K, V]):
@@ -85,6 +82,6 @@ class ByIdLoader(BatchLoader[uuid.UUID, T | None], Generic[T]):
 
     async def _load(self, ids: Sequence[uuid.UUID]) -> list[T | None]:
         async with self.db.reading() as tx:
-            result = await tx.execute(by_ids(self.model), {"ids": ids})
-            found = {item.id: item for item in result.scalars()}
+            found = {item.id: item
+                     for item in await rows_of(tx, self.model, by_ids(self.model), {"ids": ids})}
         return [found.get(item_id) for item_id in ids]

@@ -18,34 +18,35 @@ from domain.clients.clients import Client
 from domain.clients.relationships import Relationship
 from persistence import tables
 from persistence.database import Reads
+from persistence.read_rows import IDS, entities_of, rows_of
 from resolvers.appointments.loaders import AppointmentLoaders
 from resolvers.appointments.waitlist_loaders import WaitlistLoaders
 from resolvers.clients.link_loaders import LinkLoaders
 from resolvers.groups.loaders import GroupSessionLoaders
-from resolvers.shared.loader_base import IDS, BatchLoader, ByIdLoader
+from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 
 # Each batch's statement is built once (see loader_base.by_ids); "ids" are the batch's keys.
 @cache
-def _staff_of_practices() -> Select[Practitioner]:
-    return (select(Practitioner).where(tables.practitioners.c.practice_id.in_(IDS))
+def _staff_of_practices() -> Select[Any]:
+    return (entities_of(Practitioner).where(tables.practitioners.c.practice_id.in_(IDS))
             .order_by(tables.practitioners.c.created_at))
 
 
 @cache
-def _relationships_of_clients() -> Select[Relationship]:
+def _relationships_of_clients() -> Select[Any]:
     """Relationships any of the clients attends or pays for."""
     attending = select(tables.relationship_clients.c.relationship_id).where(
         tables.relationship_clients.c.client_id.in_(IDS))
-    return (select(Relationship)
+    return (entities_of(Relationship)
             .where(or_(tables.relationships.c.id.in_(attending),
                        tables.relationships.c.payer_id.in_(IDS)))
             .order_by(tables.relationships.c.started_at, tables.relationships.c.id))
 
 
 @cache
-def _cards_of_clients() -> Select[PaymentMethod]:
-    return select(PaymentMethod).where(tables.payment_methods.c.client_id.in_(IDS))
+def _cards_of_clients() -> Select[Any]:
+    return entities_of(PaymentMethod).where(tables.payment_methods.c.client_id.in_(IDS))
 
 
 class PracticeByIdLoader(ByIdLoader[Practice]):
@@ -63,9 +64,9 @@ class PractitionersByPracticeIdLoader(BatchLoader[uuid.UUID, list[Practitioner]]
 
     async def _load(self, practice_ids: Sequence[uuid.UUID]) -> list[list[Practitioner]]:
         async with self.db.reading() as tx:
-            result = await tx.execute(_staff_of_practices(), {"ids": practice_ids})
+            found = await rows_of(tx, Practitioner, _staff_of_practices(), {"ids": practice_ids})
             grouped: dict[uuid.UUID, list[Practitioner]] = {pid: [] for pid in practice_ids}
-            for item in result.scalars():
+            for item in found:
                 grouped[item.practice_id].append(item)
         return [grouped[pid] for pid in practice_ids]
 
@@ -127,8 +128,8 @@ class RelationshipsByClientIdLoader(BatchLoader[uuid.UUID, list[Relationship]]):
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[Relationship]]:
         async with self.db.reading() as tx:
-            result = await tx.execute(_relationships_of_clients(), {"ids": client_ids})
-            found = list(result.scalars())
+            found = await rows_of(tx, Relationship, _relationships_of_clients(),
+                                  {"ids": client_ids})
         wanted = set(client_ids)
         grouped: dict[uuid.UUID, list[Relationship]] = {cid: [] for cid in client_ids}
         for item in found:
@@ -144,8 +145,8 @@ class PaymentMethodByClientIdLoader(BatchLoader[uuid.UUID, PaymentMethod | None]
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[PaymentMethod | None]:
         async with self.db.reading() as tx:
-            result = await tx.execute(_cards_of_clients(), {"ids": client_ids})
-            found = {item.client_id: item for item in result.scalars()}
+            found = {item.client_id: item for item in await rows_of(
+                tx, PaymentMethod, _cards_of_clients(), {"ids": client_ids})}
         return [found.get(cid) for cid in client_ids]
 
 
