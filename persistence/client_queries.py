@@ -14,6 +14,7 @@ from domain.clients.relationships import RelationshipStatus
 from domain.shared.paging import Paged, Slice, trimmed
 from domain.shared.validation import fold
 from persistence.keyset import Ordering
+from persistence.read_rows import entities_of, rows_of
 from persistence.tables import clients, relationship_clients, relationships
 
 
@@ -68,7 +69,7 @@ def _matches(search: str | None) -> ColumnElement[bool]:
 
 
 def _filtered(scope: ClientScope) -> Select[Any]:
-    return select(Client).where(
+    return entities_of(Client).where(
         clients.c.practice_id == scope.practice_id, _visible(scope), _matches(scope.search)
     )
 
@@ -80,8 +81,6 @@ async def list_clients(tx: AsyncSession, scope: ClientScope, window: Slice) -> P
     """One page, ordered by last then first name, and how many there are in all."""
     filtered = _filtered(scope)
     total = await tx.scalar(select(func.count()).select_from(filtered.subquery()))
-    page = await tx.execute(
-        filtered.where(*BY_NAME.where(window)).order_by(*BY_NAME.reading(window))
-        .limit(window.limit + 1)
-    )
-    return trimmed(BY_NAME.keyed(list(page.scalars())), window, int(total or 0))
+    page = await rows_of(tx, Client, filtered.where(*BY_NAME.where(window))
+                         .order_by(*BY_NAME.reading(window)).limit(window.limit + 1))
+    return trimmed(BY_NAME.keyed(page), window, int(total or 0))

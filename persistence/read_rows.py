@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import BindParameter, Column, Select, bindparam, inspect, select
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, inspect, select
+from sqlalchemy.orm import Mapper
 
 T = TypeVar("T")
 
@@ -41,9 +42,9 @@ class _Collection:
 
 @dataclass(frozen=True)
 class _Shape:
-    model: type
+    model: Any
     keys: tuple[str, ...]
-    columns: tuple[Column[Any], ...]
+    columns: tuple[ColumnElement[Any], ...]
     collections: tuple[_Collection, ...]
 
     def build(self, values: Sequence[Any]) -> Any:
@@ -52,9 +53,18 @@ class _Shape:
         return item
 
 
-@cache
+_SHAPES: dict[type, _Shape] = {}
+
+
 def _shape(model: type) -> _Shape:
-    mapper = inspect(model)
+    found = _SHAPES.get(model)
+    if found is None:
+        found = _SHAPES[model] = _read_shape(model)
+    return found
+
+
+def _read_shape(model: type) -> _Shape:
+    mapper: Mapper[Any] = inspect(model)
     attributes = [(prop.key, prop.columns[0]) for prop in mapper.column_attrs]
     collections = []
     for prop in mapper.relationships:
@@ -74,7 +84,7 @@ def _shape(model: type) -> _Shape:
                   collections=tuple(collections))
 
 
-def columns_of(model: type) -> tuple[Column[Any], ...]:
+def columns_of(model: type) -> tuple[ColumnElement[Any], ...]:
     """What to select for `rows_of(model, ...)`, in its order: every mapped column."""
     return _shape(model).columns
 
@@ -101,7 +111,7 @@ async def _fill(tx: Any, shape: _Shape, items: list[Any]) -> None:
         grouped: defaultdict[Any, list[Any]] = defaultdict(list)
         if items:
             keys = list({vars(item)[collection.parent_key] for item in items})
-            children = await rows_of(tx, collection.shape.model, collection.statement,
+            children: list[Any] = await rows_of(tx, collection.shape.model, collection.statement,
                                      {"ids": keys})
             for child in children:
                 grouped[vars(child)[collection.child_key]].append(child)

@@ -19,7 +19,7 @@ from domain.shared.paging import Paged, Slice, trimmed
 from persistence import tables
 from persistence.database import Reads
 from persistence.keyset import Ordering
-from persistence.read_rows import rows_of
+from persistence.read_rows import entities_of, rows_of
 from resolvers.shared.loader_base import BatchLoader, ByIdLoader, by_ids
 
 A = tables.appointments
@@ -43,12 +43,12 @@ class FailedChargeByAppointmentIdLoader(BatchLoader[uuid.UUID, Charge | None]):
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[Charge | None]:
         c = tables.charges
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(Charge).where(c.c.appointment_id.in_(keys),
+            found = await rows_of(
+                tx, Charge, entities_of(Charge).where(c.c.appointment_id.in_(keys),
                                      c.c.status == ChargeStatus.FAILED)
                 .order_by(c.c.created_at, c.c.id)
             )
-            latest = {charge.appointment_id: charge for charge in result.scalars()}
+            latest = {charge.appointment_id: charge for charge in found}
         return [latest.get(key) for key in keys]
 
 
@@ -65,13 +65,12 @@ class ReservedSlotsByLoader(BatchLoader[uuid.UUID, list[ReservedSlot]]):
 
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[list[ReservedSlot]]:
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(ReservedSlot).where(self.column.in_(keys)).order_by(
-                    tables.reserved_slots.c.weekday, tables.reserved_slots.c.start_time
-                )
+            found = await rows_of(
+                tx, ReservedSlot, entities_of(ReservedSlot).where(self.column.in_(keys))
+                .order_by(tables.reserved_slots.c.weekday, tables.reserved_slots.c.start_time)
             )
             grouped: dict[uuid.UUID, list[ReservedSlot]] = defaultdict(list)
-            for slot in result.scalars():
+            for slot in found:
                 grouped[getattr(slot, self.column.name)].append(slot)
         return [grouped[key] for key in keys]
 
@@ -215,11 +214,11 @@ class TimeOffByLoader(BatchLoader[uuid.UUID, list[TimeOff]]):
     async def _load(self, keys: Sequence[uuid.UUID]) -> list[list[TimeOff]]:
         t = tables.time_off
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(TimeOff).where(self.column.in_(keys), self._where())
+            found = await rows_of(
+                tx, TimeOff, entities_of(TimeOff).where(self.column.in_(keys), self._where())
                 .order_by(t.c.starts_on, t.c.start_time, t.c.id))
             grouped: dict[uuid.UUID, list[TimeOff]] = defaultdict(list)
-            for entry in result.scalars():
+            for entry in found:
                 grouped[getattr(entry, self.column.name)].append(entry)
         return [grouped[key] for key in keys]
 

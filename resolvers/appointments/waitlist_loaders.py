@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
-
 from domain.appointments.waitlist import OfferStatus, WaitlistEntry, WaitlistOffer
 from persistence import tables
 from persistence.database import Reads
+from persistence.read_rows import entities_of, rows_of
 from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 
@@ -25,9 +24,9 @@ class OpenOfferByEntryIdLoader(BatchLoader[uuid.UUID, WaitlistOffer | None]):
     async def _load(self, entry_ids: Sequence[uuid.UUID]) -> list[WaitlistOffer | None]:
         o = tables.waitlist_offers.c
         async with self.db.reading() as tx:
-            result = await tx.execute(select(WaitlistOffer).where(
-                o.entry_id.in_(entry_ids), o.status == OfferStatus.OPEN))
-            found = {item.entry_id: item for item in result.scalars()}
+            found = {item.entry_id: item for item in await rows_of(
+                tx, WaitlistOffer, entities_of(WaitlistOffer)
+                .where(o.entry_id.in_(entry_ids), o.status == OfferStatus.OPEN))}
         return [found.get(entry_id) for entry_id in entry_ids]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
 from domain.billing.packages import Package
 from domain.clients.intake_forms import IntakeForm
 from domain.clients.links import ClientLink
 from persistence import tables
 from persistence.database import Reads
+from persistence.read_rows import entities_of, rows_of
 from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 
@@ -29,13 +30,12 @@ class LinksByClientIdLoader(BatchLoader[uuid.UUID, list[ClientLink]]):
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[ClientLink]]:
         links = tables.client_links.c
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(ClientLink)
+            found = await rows_of(
+                tx, ClientLink, entities_of(ClientLink)
                 .where(or_(links.client_id.in_(client_ids),
                            links.linked_client_id.in_(client_ids)))
                 .order_by(links.created_at, links.id)
             )
-            found = list(result.scalars())
         grouped: dict[uuid.UUID, list[ClientLink]] = {cid: [] for cid in client_ids}
         for item in found:
             for client_id in {item.client_id, item.linked_client_id}:
@@ -58,12 +58,12 @@ class IntakeFormsByClientIdLoader(BatchLoader[uuid.UUID, list[IntakeForm]]):
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[IntakeForm]]:
         forms = tables.intake_forms.c
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(IntakeForm).where(forms.client_id.in_(client_ids))
+            found = await rows_of(
+                tx, IntakeForm, entities_of(IntakeForm).where(forms.client_id.in_(client_ids))
                 .order_by(forms.requested_at, forms.id)
             )
             grouped: dict[uuid.UUID, list[IntakeForm]] = {cid: [] for cid in client_ids}
-            for item in result.scalars():
+            for item in found:
                 grouped[item.client_id].append(item)
         return [grouped[cid] for cid in client_ids]
 
@@ -82,12 +82,12 @@ class PackagesByOwnerIdLoader(BatchLoader[uuid.UUID, list[Package]]):
     async def _load(self, owner_ids: Sequence[uuid.UUID]) -> list[list[Package]]:
         packages = tables.packages.c
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(Package).where(packages.owner_id.in_(owner_ids))
+            found = await rows_of(
+                tx, Package, entities_of(Package).where(packages.owner_id.in_(owner_ids))
                 .order_by(packages.created_at, packages.id)
             )
             grouped: dict[uuid.UUID, list[Package]] = {oid: [] for oid in owner_ids}
-            for item in result.scalars():
+            for item in found:
                 grouped[item.owner_id].append(item)
         return [grouped[oid] for oid in owner_ids]
 

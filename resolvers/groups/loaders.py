@@ -18,6 +18,7 @@ from domain.billing.invoices import Invoice
 from domain.groups.group_sessions import GroupSession, GroupSubscription, Service
 from persistence import credit_notes, tables
 from persistence.database import Reads
+from persistence.read_rows import entities_of, rows_of
 from resolvers.shared.loader_base import BatchLoader, ByIdLoader
 
 S = tables.group_subscriptions
@@ -55,12 +56,11 @@ class GroupSessionsByServiceIdLoader(_GroupedLoader):
     async def _load(self, service_ids: Sequence[uuid.UUID]) -> list[list[GroupSession]]:
         g = tables.group_sessions
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(GroupSession).where(g.c.service_id.in_(service_ids))
-                .order_by(g.c.created_at, g.c.id)
-            )
+            found = await rows_of(tx, GroupSession, entities_of(GroupSession)
+                                  .where(g.c.service_id.in_(service_ids))
+                                  .order_by(g.c.created_at, g.c.id))
             grouped: dict[uuid.UUID, list[GroupSession]] = defaultdict(list)
-            for item in result.scalars():
+            for item in found:
                 grouped[item.service_id].append(item)
         return [sorted(grouped[sid], key=lambda s: (s.weekday.value, s.start_time, s.name))
                 for sid in service_ids]
@@ -112,12 +112,10 @@ class SubscriptionsByClientIdLoader(_GroupedLoader):
 
     async def _load(self, client_ids: Sequence[uuid.UUID]) -> list[list[GroupSubscription]]:
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(GroupSubscription)
+            found = await rows_of(
+                tx, GroupSubscription, entities_of(GroupSubscription)
                 .where(or_(S.c.client_id.in_(client_ids), S.c.payer_id.in_(client_ids)))
-                .order_by(S.c.start_date, S.c.created_at, S.c.id)
-            )
-            found = list(result.scalars())
+                .order_by(S.c.start_date, S.c.created_at, S.c.id))
         wanted = set(client_ids)
         grouped: dict[uuid.UUID, list[GroupSubscription]] = defaultdict(list)
         for item in found:
@@ -131,12 +129,12 @@ class InvoicesBySubscriptionIdLoader(_GroupedLoader):
 
     async def _load(self, subscription_ids: Sequence[uuid.UUID]) -> list[list[Invoice]]:
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(Invoice).where(I.c.subscription_id.in_(subscription_ids))
-                .order_by(I.c.issued_at, I.c.sequence)
-            )
+            found = await rows_of(
+                tx, Invoice, entities_of(Invoice)
+                .where(I.c.subscription_id.in_(subscription_ids))
+                .order_by(I.c.issued_at, I.c.sequence))
             grouped: dict[uuid.UUID, list[Invoice]] = defaultdict(list)
-            for item in result.scalars():
+            for item in found:
                 assert item.subscription_id is not None
                 grouped[item.subscription_id].append(item)
         return [grouped[sid] for sid in subscription_ids]
@@ -158,13 +156,12 @@ class InvoicesByPayerIdLoader(_GroupedLoader):
         grouped: dict[PayerInvoicesKey, list[Invoice]] = defaultdict(list)
         async with self.db.reading() as tx:
             for status, payer_ids in by_status.items():
-                query = select(Invoice).where(I.c.payer_id.in_(payer_ids))
+                query = entities_of(Invoice).where(I.c.payer_id.in_(payer_ids))
                 if status is not None:
                     query = query.where(I.c.status == status.name)
-                result = await tx.execute(
-                    query.order_by(I.c.issued_at.desc(), I.c.sequence.desc())
-                )
-                for item in result.scalars():
+                found = await rows_of(
+                    tx, Invoice, query.order_by(I.c.issued_at.desc(), I.c.sequence.desc()))
+                for item in found:
                     grouped[PayerInvoicesKey(item.payer_id, status)].append(item)
         return [grouped[key] for key in keys]
 

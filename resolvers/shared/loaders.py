@@ -83,12 +83,12 @@ class OpenInviteByPractitionerIdLoader(BatchLoader[uuid.UUID, PractitionerInvite
     ) -> list[PractitionerInvite | None]:
         invites = tables.practitioner_invites
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(PractitionerInvite).where(
+            found = await rows_of(
+                tx, PractitionerInvite, entities_of(PractitionerInvite).where(
                     invites.c.practitioner_id.in_(practitioner_ids),
                     invites.c.used_at.is_(None), invites.c.revoked_at.is_(None),
                 ).order_by(invites.c.created_at))
-            newest = {item.practitioner_id: item for item in result.scalars()}
+            newest = {item.practitioner_id: item for item in found}
         return [newest.get(pid) for pid in practitioner_ids]
 
 
@@ -102,11 +102,12 @@ class MembershipsByAccountIdLoader(BatchLoader[uuid.UUID, list[Membership]]):
     async def _load(self, account_ids: Sequence[uuid.UUID]) -> list[list[Membership]]:
         memberships = tables.memberships
         async with self.db.reading() as tx:
-            result = await tx.execute(
-                select(Membership).where(memberships.c.account_id.in_(account_ids))
+            found = await rows_of(
+                tx, Membership, entities_of(Membership)
+                .where(memberships.c.account_id.in_(account_ids))
                 .order_by(memberships.c.created_at, memberships.c.id))
             grouped: dict[uuid.UUID, list[Membership]] = {aid: [] for aid in account_ids}
-            for item in result.scalars():
+            for item in found:
                 grouped[item.account_id].append(item)
         return [grouped[aid] for aid in account_ids]
 
