@@ -1,30 +1,38 @@
-"""Execution with short paths: leaf fields that only read an attribute, and resolvers with
+"""Execution with short paths: fields that only read an attribute, and resolvers with
 nothing to convert.
 
 Most fields of a page are scalars read straight off a built type (`name`, `startsAt`,
 `status`). graphql-core builds a resolve info, looks for awaitables and completes each
 of them as it would a resolver's answer: about a third of a deep page's CPU. A field with
 no resolver, no field extension and a scalar or enum type is answered here by reading the
-attribute and coercing it; anything else (a null, a value that does not coerce, middleware
-from a resolve hook) takes graphql-core's own path, which raises the same errors as ever.
-`tests/platform/test_execution.py` runs one document both ways and compares the answers.
+attribute and coercing it. One whose type is an object type, or a list of non-null ones
+(`edges`, `node`, `price`), and whose value is exactly that type's class, has its
+sub-selection executed here too, without a resolve info or the completion chain per object.
+Anything else (a null, a value that does not coerce or is of another class, @stream or
+@defer, middleware from a resolve hook) takes graphql-core's own path, which raises the same
+errors as ever. `tests/platform/test_execution.py` runs documents both ways and compares the
+answers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
     GraphQLField,
+    GraphQLList,
+    GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLSchema,
     Undefined,
     get_nullable_type,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import GroupedFieldSet
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
@@ -35,17 +43,58 @@ Plain = tuple[Callable[[Any, str], Any], str, Callable[[Any], Any]]
 PlainLeaf = Plain | None
 
 _PLANS = "_caseload_plain_leaves"
+_OBJECT_PLANS = "_caseload_plain_objects"
+
+
+@dataclass(frozen=True, slots=True)
+class PlainObject:
+    """A field that reads an attribute holding an object (or a list of them) to execute the
+    sub-selection on: `origin` is the one class taken without graphql-core's type check."""
+
+    read: Callable[[Any, str], Any]
+    name: str
+    return_type: GraphQLOutputType
+    object_type: GraphQLObjectType
+    origin: type
+    many: bool
+
+
+def _reader(field_def: GraphQLField) -> tuple[Callable[[Any, str], Any], str] | None:
+    """The attribute read of a field with no resolver and no field extension."""
+    definition = field_def.extensions.get("strawberry-definition")
+    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+        return None
+    if definition.default_resolver is None:
+        return None
+    return definition.default_resolver, definition.python_name
 
 
 def plain_leaf(field_def: GraphQLField) -> PlainLeaf:
     """How to answer `field_def` without graphql-core's per-field work, if it can be."""
-    definition = field_def.extensions.get("strawberry-definition")
     leaf = get_nullable_type(field_def.type)
-    if not isinstance(definition, StrawberryField) or not is_leaf_type(leaf):
+    reader = _reader(field_def)
+    if reader is None or not is_leaf_type(leaf):
         return None
-    if not definition.is_basic_field or definition.default_resolver is None:
+    return reader[0], reader[1], leaf.coerce_output_value
+
+
+def plain_object(field_def: GraphQLField) -> PlainObject | None:
+    """How to execute `field_def`'s sub-selection without graphql-core's completion chain."""
+    reader = _reader(field_def)
+    target = get_nullable_type(field_def.type)
+    many = isinstance(target, GraphQLList)
+    if many:
+        item = target.of_type
+        if not isinstance(item, GraphQLNonNull):
+            return None  # a null item is nulled on its own: graphql-core's path does that
+        target = item.of_type
+    if reader is None or not isinstance(target, GraphQLObjectType):
         return None
-    return definition.default_resolver, definition.python_name, leaf.coerce_output_value
+    definition = target.extensions.get("strawberry-definition")
+    origin = getattr(definition, "origin", None)
+    if not isinstance(origin, type):
+        return None
+    return PlainObject(reader[0], reader[1], field_def.type, target, origin, many)
 
 
 def _plans(parent_type: GraphQLObjectType) -> dict[str, PlainLeaf]:
@@ -53,6 +102,14 @@ def _plans(parent_type: GraphQLObjectType) -> dict[str, PlainLeaf]:
     if plans is None:
         plans = {name: plain_leaf(field) for name, field in parent_type.fields.items()}
         setattr(parent_type, _PLANS, plans)
+    return plans
+
+
+def _object_plans(parent_type: GraphQLObjectType) -> dict[str, PlainObject | None]:
+    plans: dict[str, PlainObject | None] | None = parent_type.__dict__.get(_OBJECT_PLANS)
+    if plans is None:
+        plans = {name: plain_object(field) for name, field in parent_type.fields.items()}
+        setattr(parent_type, _OBJECT_PLANS, plans)
     return plans
 
 
@@ -89,20 +146,27 @@ class PlainLeafExecution(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context)
         plans = _plans(parent_type)
+        objects = _object_plans(parent_type)
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
         try:
             for response_name, field_details_list in grouped_field_set.items():
-                plan = plans.get(field_details_list[0].node.name.value)
+                field_name = field_details_list[0].node.name.value
+                plan = plans.get(field_name)
                 if plan is not None:
                     result = _answer(plan, source_value)
                     if result is not Undefined:
                         results[response_name] = result
                         continue
-                result = self.execute_field(
-                    parent_type, source_value, field_details_list,
-                    Path(path, response_name, parent_type.name), position_context)
+                field_path = Path(path, response_name, parent_type.name)
+                held = objects.get(field_name)
+                result = Undefined if held is None else self._execute_object(
+                    held, source_value, field_details_list, field_path)
+                if result is Undefined:
+                    result = self.execute_field(
+                        parent_type, source_value, field_details_list, field_path,
+                        position_context)
                 if result is not Undefined:
                     results[response_name] = result
                     if is_awaitable(result):
@@ -114,6 +178,58 @@ class PlainLeafExecution(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gathered(results, awaitable_fields)
+
+    def _execute_object(self, plan: PlainObject, source: Any,
+                        field_details_list: FieldDetailsList, path: Path) -> Any:
+        """The object field's answer, or Undefined where graphql-core must answer."""
+        value = plan.read(source, plan.name)
+        if value is None or field_details_list[0].node.directives:
+            return Undefined
+        origin = plan.origin
+        if plan.many:
+            if type(value) is not list or any(type(item) is not origin for item in value):
+                return Undefined
+        elif type(value) is not origin:
+            return Undefined
+        grouped, deferred, _ = self.collect_subfields(plan.object_type, field_details_list)
+        if deferred:
+            return Undefined
+        answers: list[Any] = []
+        try:
+            if not plan.many:
+                answer = self.execute_fields(plan.object_type, value, path, grouped, None)
+                if self.is_awaitable(answer):
+                    return self._object_later(answer, plan, field_details_list, path)
+                return answer
+            for index, item in enumerate(value):
+                answers.append(self.execute_fields(
+                    plan.object_type, item, Path(path, index, None), grouped, None))
+        except Exception as error:
+            pending = [answer for answer in answers if self.is_awaitable(answer)]
+            if pending:
+                self.settle_in_background(pending)
+            return self.handle_field_error(error, plan.return_type, field_details_list, path)
+        if any(self.is_awaitable(answer) for answer in answers):
+            return self._objects_later(answers, plan, field_details_list, path)
+        return answers
+
+    async def _object_later(self, pending: Any, plan: PlainObject,
+                            field_details_list: FieldDetailsList, path: Path) -> Any:
+        try:
+            return await pending
+        except Exception as error:
+            return self.handle_field_error(error, plan.return_type, field_details_list, path)
+
+    async def _objects_later(self, answers: list[Any], plan: PlainObject,
+                             field_details_list: FieldDetailsList, path: Path) -> Any:
+        waiting = [index for index, answer in enumerate(answers) if self.is_awaitable(answer)]
+        try:
+            done = await gather_with_cancel(*(answers[index] for index in waiting))
+        except Exception as error:
+            return self.handle_field_error(error, plan.return_type, field_details_list, path)
+        for index, answer in zip(waiting, done, strict=True):
+            answers[index] = answer
+        return answers
 
     @staticmethod
     async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
