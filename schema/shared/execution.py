@@ -81,7 +81,7 @@ def plain_leaf(field_def: GraphQLField) -> PlainLeaf:
 def plain_object(field_def: GraphQLField) -> PlainObject | None:
     """How to execute `field_def`'s sub-selection without graphql-core's completion chain."""
     reader = _reader(field_def)
-    target = get_nullable_type(field_def.type)
+    target: Any = get_nullable_type(field_def.type)
     many = isinstance(target, GraphQLList)
     if many:
         item = target.of_type
