@@ -8,7 +8,7 @@ persistence.mapping) comes in one more statement per batch, built once, as the O
 the same objects to every reader, in the same number of statements.
 
 They are read-only: such an instance has no ORM state, so setting a mapped attribute of one
-raises (UnmappedInstanceError) rather than changing something no unit of work will save.
+raises AttributeError rather than changing something no unit of work would save.
 Writes load their aggregates through a unit of work's repositories, as before."""
 
 from __future__ import annotations
@@ -111,8 +111,8 @@ async def _fill(tx: Any, shape: _Shape, items: list[Any]) -> None:
         grouped: defaultdict[Any, list[Any]] = defaultdict(list)
         if items:
             keys = list({vars(item)[collection.parent_key] for item in items})
-            children: list[Any] = await rows_of(tx, collection.shape.model, collection.statement,
-                                     {"ids": keys})
+            children: list[Any] = await rows_of(
+                tx, collection.shape.model, collection.statement, {"ids": keys})
             for child in children:
                 grouped[vars(child)[collection.child_key]].append(child)
         for item in items:

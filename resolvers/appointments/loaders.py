@@ -44,10 +44,9 @@ class FailedChargeByAppointmentIdLoader(BatchLoader[uuid.UUID, Charge | None]):
         c = tables.charges
         async with self.db.reading() as tx:
             found = await rows_of(
-                tx, Charge, entities_of(Charge).where(c.c.appointment_id.in_(keys),
-                                     c.c.status == ChargeStatus.FAILED)
-                .order_by(c.c.created_at, c.c.id)
-            )
+                tx, Charge, entities_of(Charge)
+                .where(c.c.appointment_id.in_(keys), c.c.status == ChargeStatus.FAILED)
+                .order_by(c.c.created_at, c.c.id))
             latest = {charge.appointment_id: charge for charge in found}
         return [latest.get(key) for key in keys]
 
