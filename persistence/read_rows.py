@@ -13,7 +13,6 @@ Writes load their aggregates through a unit of work's repositories, as before.""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -107,13 +106,13 @@ async def rows_of(tx: Any, model: type[T], statement: Any,
 
 
 async def _fill(tx: Any, shape: _Shape, items: list[Any]) -> None:
+    if not items:
+        return
     for collection in shape.collections:
-        grouped: defaultdict[Any, list[Any]] = defaultdict(list)
-        if items:
-            keys = list({vars(item)[collection.parent_key] for item in items})
-            children: list[Any] = await rows_of(
-                tx, collection.shape.model, collection.statement, {"ids": keys})
-            for child in children:
-                grouped[vars(child)[collection.child_key]].append(child)
+        grouped: dict[Any, list[Any]] = {vars(item)[collection.parent_key]: [] for item in items}
+        children: list[Any] = await rows_of(
+            tx, collection.shape.model, collection.statement, {"ids": list(grouped)})
+        for child in children:
+            grouped[vars(child)[collection.child_key]].append(child)
         for item in items:
-            vars(item)[collection.key] = grouped.get(vars(item)[collection.parent_key], [])
+            vars(item)[collection.key] = grouped[vars(item)[collection.parent_key]]

@@ -354,7 +354,8 @@ class Appointments(Repository[Appointment]):
         self, practitioner_id: uuid.UUID, now: datetime, window: Slice
     ) -> list[tuple[Appointment, Key]]:
         """The practitioner's started, still-SCHEDULED sessions, oldest first (one page,
-        one row beyond it: see domain.shared.paging.trimmed)."""
+        one row beyond it: see domain.shared.paging.trimmed), read-only (read_rows): for the
+        page, not for a unit of work to change."""
         found = await rows_of(self.tx, Appointment, entities_of(Appointment)
                               .where(*_awaiting(practitioner_id, now), *OLDEST_FIRST.where(window))
                               .order_by(*OLDEST_FIRST.reading(window)).limit(window.limit + 1))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     GraphQLField,
@@ -42,6 +42,7 @@ from strawberry.types.info import Info
 Plain = tuple[Callable[[Any, str], Any], str, Callable[[Any], Any]]
 PlainLeaf = Plain | None
 
+P = TypeVar("P")
 _PLANS = "_caseload_plain_leaves"
 _OBJECT_PLANS = "_caseload_plain_objects"
 
@@ -97,19 +98,13 @@ def plain_object(field_def: GraphQLField) -> PlainObject | None:
     return PlainObject(reader[0], reader[1], field_def.type, target, origin, many)
 
 
-def _plans(parent_type: GraphQLObjectType) -> dict[str, PlainLeaf]:
-    plans: dict[str, PlainLeaf] | None = parent_type.__dict__.get(_PLANS)
+def _plans(parent_type: GraphQLObjectType, kept_as: str,
+           plan: Callable[[GraphQLField], P]) -> dict[str, P]:
+    """`plan` of each of the type's fields, worked out once and kept on the type."""
+    plans: dict[str, P] | None = parent_type.__dict__.get(kept_as)
     if plans is None:
-        plans = {name: plain_leaf(field) for name, field in parent_type.fields.items()}
-        setattr(parent_type, _PLANS, plans)
-    return plans
-
-
-def _object_plans(parent_type: GraphQLObjectType) -> dict[str, PlainObject | None]:
-    plans: dict[str, PlainObject | None] | None = parent_type.__dict__.get(_OBJECT_PLANS)
-    if plans is None:
-        plans = {name: plain_object(field) for name, field in parent_type.fields.items()}
-        setattr(parent_type, _OBJECT_PLANS, plans)
+        plans = {name: plan(field) for name, field in parent_type.fields.items()}
+        setattr(parent_type, kept_as, plans)
     return plans
 
 
@@ -145,8 +140,8 @@ class PlainLeafExecution(StrawberryGraphQLCoreExecutionContext):
         if not self.short_path:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context)
-        plans = _plans(parent_type)
-        objects = _object_plans(parent_type)
+        plans = _plans(parent_type, _PLANS, plain_leaf)
+        objects = _plans(parent_type, _OBJECT_PLANS, plain_object)
         results: dict[str, Any] = {}
         is_awaitable = self.is_awaitable
         awaitable_fields: list[str] = []
